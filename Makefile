@@ -1,0 +1,23 @@
+# The README's two commands: `make report` and `make test`.
+SWIFT ?= swift
+BIN := .build/release/mnist-report
+
+.PHONY: deps build report test bench format
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build -c release --product mnist-report
+
+report: build
+	$(BIN) data
+
+test: deps
+	$(SWIFT) test
+
+bench: build
+	$(BIN) bench
+
+format:
+	$(SWIFT) format -i -r Sources Tests Package.swift

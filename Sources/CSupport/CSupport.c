@@ -1,0 +1,48 @@
+#include "CSupport.h"
+
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#include <xmmintrin.h>
+
+int csupport_has_avx512f(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") ? 1 : 0;
+}
+
+int csupport_has_avx2_fma(void) {
+  __builtin_cpu_init();
+  return (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? 1 : 0;
+}
+
+const char *csupport_cpu_brand(void) {
+  static char brand[49];
+  unsigned int regs[12];
+  unsigned int max = __get_cpuid_max(0x80000000, 0);
+  if (max < 0x80000004) return "";
+  for (unsigned int i = 0; i < 3; i++) {
+    __get_cpuid(0x80000002 + i, &regs[4 * i], &regs[4 * i + 1], &regs[4 * i + 2], &regs[4 * i + 3]);
+  }
+  memcpy(brand, regs, 48);
+  brand[48] = 0;
+  return brand;
+}
+
+uint32_t csupport_flush_denormals(void) {
+  uint32_t old = _mm_getcsr();
+  _mm_setcsr(old | 0x8040); /* FTZ (bit 15) | DAZ (bit 6) */
+  return old;
+}
+
+void csupport_restore_fp_control(uint32_t word) { _mm_setcsr(word); }
+
+#else
+
+int csupport_has_avx512f(void) { return 0; }
+int csupport_has_avx2_fma(void) { return 0; }
+const char *csupport_cpu_brand(void) { return ""; }
+uint32_t csupport_flush_denormals(void) { return 0; }
+void csupport_restore_fp_control(uint32_t word) { (void)word; }
+
+#endif

@@ -1,0 +1,19 @@
+#ifndef MNIST_REPORT_CSUPPORT_H
+#define MNIST_REPORT_CSUPPORT_H
+
+#include <stdint.h>
+
+/// 1 when the CPU and the OS support AVX-512 F (with the state saved by the OS), else 0.
+int csupport_has_avx512f(void);
+/// 1 when the CPU and the OS support AVX2 and FMA, else 0.
+int csupport_has_avx2_fma(void);
+/// The CPU's brand string ("AMD EPYC ..."), or an empty string.
+const char *csupport_cpu_brand(void);
+
+/// Sets flush-to-zero and denormals-are-zero for the calling thread (x86 MXCSR);
+/// returns the previous control word so that it can be restored. No-op elsewhere.
+uint32_t csupport_flush_denormals(void);
+/// Restores a control word returned by `csupport_flush_denormals`.
+void csupport_restore_fp_control(uint32_t word);
+
+#endif

@@ -1,0 +1,109 @@
+import Tensor
+
+/// Stratified splits: every class keeps (as nearly as integers allow) its share of the
+/// images on each side, and the choice of images is drawn from a seeded stream.
+public enum StratifiedSplit {
+  /// How many of each class go to a part of `total` images: `total × nᶜ / n` rounded
+  /// down, then one more for the classes with the largest remainders (lower class first
+  /// on ties), so the quotas sum to `total` exactly.
+  public static func quotas(classCounts: [Int], total: Int) -> [Int] {
+    let n = classCounts.reduce(0, +)
+    precondition(total >= 0 && total <= n, "cannot take \(total) of \(n)")
+    guard n > 0 else { return classCounts.map { _ in 0 } }
+    var quotas = classCounts.map { $0 * total / n }
+    let remainders = classCounts.map { $0 * total % n }
+    let missing = total - quotas.reduce(0, +)
+    let order = classCounts.indices.sorted { a, b in
+      remainders[a] != remainders[b] ? remainders[a] > remainders[b] : a < b
+    }
+    for c in order.prefix(missing) { quotas[c] += 1 }
+    return quotas
+  }
+
+  /// Splits the positions of `labels` into a training and a held-out part of
+  /// `heldOut` images. Within each class (in class order) the positions are shuffled by
+  /// one generator from `seed` and the first quota are held out. Both parts come back
+  /// in ascending order.
+  public static func split(labels: [Int32], heldOut: Int, seed: SeedPath, classCount: Int = 10)
+    -> (train: [Int], heldOut: [Int])
+  {
+    var byClass = [[Int]](repeating: [], count: classCount)
+    for (i, label) in labels.enumerated() { byClass[Int(label)].append(i) }
+    let quotas = quotas(classCounts: byClass.map(\.count), total: heldOut)
+    var generator = seed.generator
+    var isHeldOut = [Bool](repeating: false, count: labels.count)
+    for c in 0..<classCount {
+      generator.shuffle(&byClass[c])
+      for i in byClass[c].prefix(quotas[c]) { isHeldOut[i] = true }
+    }
+    let train = labels.indices.filter { !isHeldOut[$0] }
+    let held = labels.indices.filter { isHeldOut[$0] }
+    return (train, held)
+  }
+
+  /// Stratified k folds: like scikit-learn's `StratifiedKFold(shuffle=True)`, every fold
+  /// keeps the class proportions. Each class's positions, shuffled, are dealt round-robin,
+  /// carrying on where the previous class stopped, so that per class and in total the
+  /// fold sizes differ by at most one. Returns the fold number of every position.
+  public static func foldAssignment(labels: [Int32], folds: Int, seed: SeedPath, classCount: Int = 10) -> [Int] {
+    precondition(folds >= 2, "k-fold needs at least 2 folds")
+    var byClass = [[Int]](repeating: [], count: classCount)
+    for (i, label) in labels.enumerated() { byClass[Int(label)].append(i) }
+    var generator = seed.generator
+    var fold = [Int](repeating: 0, count: labels.count)
+    var next = 0  // continue dealing where the previous class stopped, to balance fold sizes
+    for c in 0..<classCount {
+      generator.shuffle(&byClass[c])
+      for i in byClass[c] {
+        fold[i] = next
+        next = (next + 1) % folds
+      }
+    }
+    return fold
+  }
+}
+
+/// How pixels are scaled before training.
+public enum Normalization: String, Sendable, Codable, CaseIterable {
+  /// Pixels in [0, 1]: `byte / 255`.
+  case scale
+  /// `(x − mean) / std` with the mean and standard deviation of the training split.
+  case standardize
+}
+
+/// The three parts a study trains, selects and reports on.
+public struct PreparedData: Sendable {
+  public let train: Images
+  public let validation: Images
+  public let test: Images
+  /// The positions in the original training file of each training and validation image.
+  public let trainIndices: [Int]
+  public let validationIndices: [Int]
+  /// The training split's pixel statistics before normalization.
+  public let mean: Double, std: Double
+  public let normalization: Normalization
+
+  /// Splits `dataset.train` into training and validation parts (stratified, seeded), keeps
+  /// the test set, and normalizes all three with the training split's statistics.
+  public init(_ dataset: LoadedDataset, validationCount: Int, seed: UInt64, normalization: Normalization) {
+    let parts = StratifiedSplit.split(
+      labels: dataset.train.labels, heldOut: validationCount, seed: SeedPath(seed).child("validation-split"))
+    var train = dataset.train.subset(parts.train)
+    var validation = dataset.train.subset(parts.heldOut)
+    var test = dataset.test
+    let stats = train.pixelStatistics()
+    if normalization == .standardize && stats.std > 0 {
+      train.standardize(mean: Float(stats.mean), std: Float(stats.std))
+      validation.standardize(mean: Float(stats.mean), std: Float(stats.std))
+      test.standardize(mean: Float(stats.mean), std: Float(stats.std))
+    }
+    self.train = train
+    self.validation = validation
+    self.test = test
+    self.trainIndices = parts.train
+    self.validationIndices = parts.heldOut
+    self.mean = stats.mean
+    self.std = stats.std
+    self.normalization = normalization
+  }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Data
+
+/// The options that choose and prepare a dataset, shared by every command that loads one.
+struct DatasetOptions: ParsableArguments {
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Built-in dataset: \(DatasetSource.builtInNames.joined(separator: " or ")) (default mnist); its digests are checked, also against files given with --data.",
+      valueName: "name"))
+  var dataset: String?
+
+  @Option(
+    name: .customLong("data"),
+    help: ArgumentHelp(
+      "A folder holding the four IDX files under their standard names (gzip or raw). Alone, its digests are shown, not required to match; with --dataset, they must match that dataset's.",
+      valueName: "dir"))
+  var directory: String?
+
+  @Option(help: "Images held out of the 60,000 training images for validation (stratified).")
+  var validation: Int = 6000
+
+  @Option(help: "Seed of every random choice (split, shuffling, initialization, dropout).")
+  var seed: UInt64 = 42
+
+  @Flag(help: "Standardize pixels with the training split's mean and standard deviation instead of scaling to [0, 1].")
+  var standardize = false
+
+  func validate() throws {
+    if let dataset, !DatasetSource.builtInNames.contains(dataset) {
+      throw ValidationError(
+        "unknown dataset '\(dataset)': expected \(DatasetSource.builtInNames.joined(separator: " or ")), or --data DIR")
+    }
+    if validation < 0 { throw ValidationError("--validation must be 0 or more, got \(validation)") }
+  }
+
+  var normalization: Normalization { standardize ? .standardize : .scale }
+
+  func source() throws -> DatasetSource {
+    if let directory, dataset == nil { return try DatasetSource.directory(directory) }
+    return try DatasetSource.builtIn(dataset ?? "mnist", in: directory)
+  }
+}

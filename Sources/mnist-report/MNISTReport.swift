@@ -1,0 +1,17 @@
+import ArgumentParser
+
+/// The version printed by `--version` and recorded in reports and cache keys.
+let mnistReportVersion = "0.1.0"
+
+@main
+struct MNISTReport: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "mnist-report",
+    abstract: "Reproducible study of fully connected networks on MNIST, published as a report.",
+    discussion: """
+      Runs the study's experiment cells on mnist-report's own tensor engine and writes the results under reports/. Same seed, same bits.
+      """,
+    version: mnistReportVersion,
+    subcommands: [DataCommand.self, BenchCommand.self]
+  )
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// What a run of the `mnist-report` binary printed and how it exited.
+struct CommandResult {
+  let status: Int32
+  let stdout: String
+  let stderr: String
+}
+
+/// The `mnist-report` executable that SwiftPM built beside the test bundle.
+let executable: URL = {
+  var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+  for _ in 0..<4 {
+    let candidate = folder.appendingPathComponent("mnist-report")
+    if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+    folder.deleteLastPathComponent()
+  }
+  fatalError("mnist-report executable not found near \(CommandLine.arguments[0])")
+}()
+
+/// The package root (so built-in data resolves as it does for a user).
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .deletingLastPathComponent()
+
+/// Runs `mnist-report arguments…` in `directory` and waits for it.
+func run(_ arguments: [String], in directory: URL = packageRoot) throws -> CommandResult {
+  let process = Process()
+  process.executableURL = executable
+  process.arguments = arguments
+  process.currentDirectoryURL = directory
+  let out = Pipe()
+  let err = Pipe()
+  process.standardOutput = out
+  process.standardError = err
+  try process.run()
+  // Read both pipes before waiting, so a large output cannot fill a pipe and block.
+  let outData = out.fileHandleForReading.readDataToEndOfFile()
+  let errData = err.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  return CommandResult(
+    status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+    stderr: String(decoding: errData, as: UTF8.self))
+}

@@ -1,0 +1,130 @@
+import Foundation
+import TestFixtures
+import Testing
+
+@Suite struct TopLevelCommand {
+  @Test func helpListsEverySubcommandWithADescription() throws {
+    let result = try run(["--help"])
+    #expect(result.status == 0)
+    #expect(result.stdout.contains("data") && result.stdout.contains("Load, verify and summarize a dataset"))
+    #expect(result.stdout.contains("bench") && result.stdout.contains("Measure the speed"))
+  }
+
+  @Test func versionPrintsTheVersion() throws {
+    let result = try run(["--version"])
+    #expect(result.status == 0)
+    #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
+  }
+
+  @Test func everyOptionOfDataHasHelp() throws {
+    let result = try run(["data", "--help"])
+    for option in ["--dataset", "--data", "--validation", "--seed", "--standardize"] {
+      let line = result.stdout.split(separator: "\n").first { $0.contains(option + " ") || $0.hasSuffix(option) }
+      #expect(line != nil, "\(option) is listed")
+    }
+    #expect(!result.stdout.contains("  --seed <seed>\n  "), "options have help text")
+  }
+}
+
+@Suite struct DataCommand {
+  @Test func summarizesTheBuiltInDataset() throws {
+    let result = try run(["data"])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout.contains("ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db  ok"))
+    #expect(result.stdout.contains("train 54,000, validation 6,000, test 10,000"))
+    #expect(result.stdout.contains("total  54,000       6,000  10,000"))
+    #expect(result.stdout.contains("mean 0.1307, standard deviation 0.3081"))
+    #expect(result.stdout.contains("Loaded in"))
+  }
+
+  @Test func showsDigestsOfAFolderWithoutRequiringThem() throws {
+    let folder = TemporaryFolder()
+    TinyDataset().write(to: folder)
+    let result = try run(["data", "--data", folder.path, "--validation", "10"])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout.contains("not checked"))
+    #expect(result.stdout.contains("train 20, validation 10, test 10"))
+  }
+
+  /// One broken dataset folder per bad-input case: what to break, and what the error must say.
+  enum Breakage: String, CaseIterable {
+    case missingFile, notGzip, truncatedGzip, wrongMagic, wrongType, wrongDimensions
+    case shortData, longData, countMismatch, labelOutOfRange, digestMismatch, emptyFile, directoryAsFile
+
+    func apply(to folder: TemporaryFolder) -> (file: String, message: String) {
+      let tiny = TinyDataset()
+      let images = "train-images-idx3-ubyte.gz"
+      let good = idx(dimensions: [30, 4, 3], data: tiny.images(30))
+      switch self {
+      case .missingFile:
+        try! FileManager.default.removeItem(atPath: folder.path + "/" + images)
+        return (images, "file not found")
+      case .notGzip:
+        folder.write(images, Array("<html>not found</html>".utf8))
+        return (images, "expected the bytes 1f 8b (gzip) or 00 00 (IDX) at the start, found 3c 68 74 6d")
+      case .truncatedGzip:
+        folder.write(images, Array(gzip(good).prefix(40)))
+        return (images, "truncated gzip data")
+      case .wrongMagic:
+        folder.write(images, gzip([0, 1] + good.dropFirst(2)))
+        return (images, "wrong IDX magic number: expected 00 00 08 03, found 00 01 08 03")
+      case .wrongType:
+        folder.write(images, gzip([0, 0, 0x0B] + good.dropFirst(3)))
+        return (images, "unsupported IDX element type 0x0b: expected 0x08 (unsigned byte)")
+      case .wrongDimensions:
+        folder.write(images, gzip(idx(dimensions: [360], data: tiny.images(30))))
+        return (images, "expected 3 dimensions for images, found 1")
+      case .shortData:
+        folder.write(images, gzip(Array(good.dropLast(5))))
+        return (images, "shorter than its header says: 30×4×3 needs 376 bytes, found 371")
+      case .longData:
+        folder.write(images, gzip(good + [9, 9]))
+        return (images, "longer than its header says: 30×4×3 needs 376 bytes, found 378")
+      case .countMismatch:
+        folder.write("t10k-labels-idx1-ubyte.gz", gzip(idx(dimensions: [9], data: tiny.labels(9))))
+        return ("t10k-labels-idx1-ubyte.gz", "9 labels, expected 10")
+      case .labelOutOfRange:
+        folder.write("train-labels-idx1-ubyte.gz", gzip(idx(dimensions: [30], data: tiny.labels(29) + [10])))
+        return ("train-labels-idx1-ubyte.gz", "label 10 at index 29 is outside 0-9")
+      case .digestMismatch:
+        return (images, "does not match the built-in mnist dataset: expected ba891046")
+      case .emptyFile:
+        folder.write("train-labels-idx1-ubyte.gz", [])
+        return ("train-labels-idx1-ubyte.gz", "the file is empty (0 bytes)")
+      case .directoryAsFile:
+        try! FileManager.default.removeItem(atPath: folder.path + "/t10k-images-idx3-ubyte.gz")
+        try! FileManager.default.createDirectory(
+          atPath: folder.path + "/t10k-images-idx3-ubyte.gz", withIntermediateDirectories: false)
+        return ("t10k-images-idx3-ubyte.gz", "is a directory, expected an IDX file")
+      }
+    }
+  }
+
+  @Test(arguments: Breakage.allCases)
+  func badInputGivesAClearErrorAndNonZeroExit(_ breakage: Breakage) throws {
+    let folder = TemporaryFolder()
+    TinyDataset().write(to: folder)
+    let expected = breakage.apply(to: folder)
+    var arguments = ["data", "--data", folder.path, "--validation", "10"]
+    if breakage == .digestMismatch { arguments += ["--dataset", "mnist"] }
+    let result = try run(arguments)
+    #expect(result.status != 0)
+    #expect(result.stderr.contains(folder.path + "/" + expected.file + ": "), "names the file: \(result.stderr)")
+    #expect(result.stderr.contains(expected.message), "says what was expected and found: \(result.stderr)")
+    #expect(!result.stderr.contains("Fatal error"))
+  }
+
+  @Test func digestMismatchStillPrintsTheSummaryFirst() throws {
+    let folder = TemporaryFolder()
+    TinyDataset().write(to: folder)
+    let result = try run(["data", "--dataset", "mnist", "--data", folder.path, "--validation", "10"])
+    #expect(result.status != 0)
+    #expect(result.stdout.contains("MISMATCH"))
+  }
+
+  @Test func unknownDatasetIsRejected() throws {
+    let result = try run(["data", "--dataset", "cifar"])
+    #expect(result.status != 0)
+    #expect(result.stderr.contains("unknown dataset 'cifar'"))
+  }
+}

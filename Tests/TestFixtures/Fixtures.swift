@@ -1,0 +1,86 @@
+import CZlib
+import Foundation
+
+/// The bytes of an IDX file: 00 00, type, rank, big-endian sizes, data.
+public func idx(type: UInt8 = 0x08, dimensions: [Int], data: [UInt8]) -> [UInt8] {
+  var bytes: [UInt8] = [0, 0, type, UInt8(dimensions.count)]
+  for size in dimensions {
+    bytes += [UInt8(size >> 24 & 255), UInt8(size >> 16 & 255), UInt8(size >> 8 & 255), UInt8(size & 255)]
+  }
+  return bytes + data
+}
+
+/// gzip-compresses `bytes` with zlib (level 6).
+public func gzip(_ bytes: [UInt8]) -> [UInt8] {
+  var stream = z_stream()
+  precondition(czlib_deflate_init2(&stream, 6, 15 + 16) == Z_OK)
+  defer { deflateEnd(&stream) }
+  var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))) + 64)
+  var input = bytes
+  let produced = input.withUnsafeMutableBufferPointer { source in
+    output.withUnsafeMutableBufferPointer { target in
+      stream.next_in = source.baseAddress
+      stream.avail_in = UInt32(source.count)
+      stream.next_out = target.baseAddress
+      stream.avail_out = UInt32(target.count)
+      precondition(deflate(&stream, Z_FINISH) == Z_STREAM_END)
+      return target.count - Int(stream.avail_out)
+    }
+  }
+  return Array(output[..<produced])
+}
+
+/// A temporary folder, removed when the fixture is released.
+public final class TemporaryFolder {
+  public let path: String
+
+  public init() {
+    path = NSTemporaryDirectory() + "mnist-report-tests-" + UUID().uuidString
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  }
+
+  deinit { try? FileManager.default.removeItem(atPath: path) }
+
+  @discardableResult
+  public func write(_ name: String, _ bytes: [UInt8]) -> String {
+    let file = (path as NSString).appendingPathComponent(name)
+    precondition(FileManager.default.createFile(atPath: file, contents: Data(bytes)), "cannot write \(file)")
+    return file
+  }
+}
+
+/// Deterministic small images: `count` 4×3 images whose pixels encode their position,
+/// labels cycling 0-9.
+public struct TinyDataset {
+  public var trainCount = 30
+  public var testCount = 10
+  public var rows = 4
+  public var columns = 3
+
+  public init() {}
+
+  public func images(_ count: Int) -> [UInt8] {
+    (0..<(count * rows * columns)).map { UInt8(($0 * 37) % 256) }
+  }
+
+  public func labels(_ count: Int) -> [UInt8] { (0..<count).map { UInt8($0 % 10) } }
+
+  /// Writes the four files (gzip by default) and returns their contents by name.
+  @discardableResult
+  public func write(to folder: TemporaryFolder, compressed: Bool = true) -> [String: [UInt8]] {
+    let files: [String: [UInt8]] = [
+      "train-images-idx3-ubyte": idx(dimensions: [trainCount, rows, columns], data: images(trainCount)),
+      "train-labels-idx1-ubyte": idx(dimensions: [trainCount], data: labels(trainCount)),
+      "t10k-images-idx3-ubyte": idx(dimensions: [testCount, rows, columns], data: images(testCount)),
+      "t10k-labels-idx1-ubyte": idx(dimensions: [testCount], data: labels(testCount)),
+    ]
+    for (name, bytes) in files {
+      if compressed {
+        folder.write(name + ".gz", gzip(bytes))
+      } else {
+        folder.write(name, bytes)
+      }
+    }
+    return files
+  }
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that mnist-report builds and tests with, when missing.
+set -euo pipefail
+
+packages=(
+  pkg-config
+  zlib1g-dev          # gzip decompression of the IDX files
+  libcairo2-dev       # charts
+  libpango1.0-dev     # chart text
+  fonts-dejavu-core   # the charts' font
+  dataset-fashion-mnist  # the second built-in dataset
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$package")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
