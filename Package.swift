@@ -5,6 +5,17 @@ import PackageDescription
 /// they carry their own optimization flag, which SwiftPM places after its `-Onone`.
 let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
 
+/// Each kernel module is compiled for one instruction set (`nil`: the target's baseline);
+/// the engine picks one at run time from the CPU's features, so the binary runs on any
+/// x86-64 machine. Without `-fno-math-errno`, `squareRoot()` becomes a libm call per lane.
+func isa(_ level: String?) -> [SwiftSetting] {
+  var flags = ["-O", "-Xcc", "-fno-math-errno"]
+  #if arch(x86_64)
+    if let level { flags += ["-Xcc", "-march=\(level)"] }
+  #endif
+  return [.unsafeFlags(flags)]
+}
+
 let package = Package(
   name: "mnist-report",
   platforms: [.macOS(.v14)],
@@ -20,19 +31,29 @@ let package = Package(
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .target(name: "CSupport"),
 
+    // Kernels: generic SIMD code once, instantiated per instruction set.
+    .target(name: "KernelCore", swiftSettings: isa(nil)),
+    .target(name: "KernelsAVX512", dependencies: ["KernelCore"], swiftSettings: isa("x86-64-v4")),
+    .target(name: "KernelsAVX2", dependencies: ["KernelCore"], swiftSettings: isa("x86-64-v3")),
+    .target(name: "KernelsBaseline", dependencies: ["KernelCore"], swiftSettings: isa(nil)),
+
     // The layers, bottom to top.
-    .target(name: "Tensor", dependencies: ["CSupport"], swiftSettings: optimized),
+    .target(
+      name: "Tensor", dependencies: ["CSupport", "KernelCore", "KernelsAVX512", "KernelsAVX2", "KernelsBaseline"],
+      swiftSettings: optimized),
+    .target(name: "NN", dependencies: ["Tensor"], swiftSettings: optimized),
     .target(
       name: "Data",
-      dependencies: ["Tensor", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
+      dependencies: ["Tensor", "NN", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
       swiftSettings: optimized),
     .executableTarget(
       name: "mnist-report",
-      dependencies: ["Data", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+      dependencies: ["Data", "NN", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
     ),
 
     .target(name: "TestFixtures", dependencies: ["CZlib"], path: "Tests/TestFixtures"),
     .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+    .testTarget(name: "NNTests", dependencies: ["NN", "Data", "Tensor"]),
     .testTarget(name: "DataTests", dependencies: ["Data", "TestFixtures"]),
     .testTarget(name: "CLITests", dependencies: ["mnist-report", "TestFixtures"]),
   ]

@@ -16,7 +16,6 @@ public struct Images: Sendable {
   }
 
   public var count: Int { labels.count }
-  public var featureCount: Int { rows * columns }
 
   /// The images at `indices`, in that order.
   public func subset(_ indices: [Int]) -> Images {

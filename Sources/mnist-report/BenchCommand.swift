@@ -1,6 +1,7 @@
 import ArgumentParser
 import Data
 import Foundation
+import Tensor
 
 struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -16,25 +17,77 @@ struct BenchCommand: ParsableCommand {
   @Option(help: "How many times to repeat each measurement (the median is reported).")
   var repeats: Int = 5
 
+  @Option(help: "Measure with this many threads only (default: 1 and every count up to the number of cores).")
+  var threads: Int?
+
+  @Flag(help: "Skip numpy's GEMM, which is measured in the same run as a yardstick when python3 has numpy.")
+  var noNumpy = false
+
   @OptionGroup var data: DatasetOptions
 
   func validate() throws {
     if repeats < 1 { throw ValidationError("--repeats must be at least 1, got \(repeats)") }
   }
 
+  @Option(help: "Epochs of the reference network to time for each thread count (the median is reported).")
+  var epochs: Int = 5
+
   func run() throws {
+    let threadCounts = threads.map { [$0] } ?? Array(1...max(1, ProcessInfo.processInfo.activeProcessorCount))
+    var gemm: [GEMMResult] = []
+    for count in threadCounts {
+      let numpy = noNumpy ? nil : measureNumpyGEMM(GEMMShape.referenceNetwork, threads: count, rounds: repeats)
+      for shape in GEMMShape.referenceNetwork {
+        let ours = measureGEMM(shape, threads: count, rounds: repeats)
+        gemm.append(
+          GEMMResult(
+            m: shape.m, n: shape.n, k: shape.k, transA: shape.transA, transB: shape.transB, threads: count,
+            gflops: ours, numpy_gflops: numpy?[shape]))
+      }
+    }
     let source = try data.source()
     _ = try DatasetLoader.load(source)  // warm the page cache
     var loads: [Double] = []
     for _ in 0..<repeats {
       loads.append(try DatasetLoader.load(source).seconds)
     }
-    let result = BenchResult(load_seconds: median(loads), peak_rss_bytes: peakResidentBytes())
+    let dataset = try DatasetLoader.load(source)
+    let prepared = PreparedData(
+      dataset, validationCount: data.validation, seed: data.seed, normalization: data.normalization)
+    var epochResults: [EpochResult] = []
+    for count in threadCounts where epochs > 0 {
+      let (seconds, history) = measureEpochs(prepared, threads: count, epochs: epochs)
+      epochResults.append(
+        EpochResult(
+          threads: count, seconds: median(seconds), samples: prepared.train.count, per_epoch: seconds,
+          validation_accuracy: history.epochs.last?.validationAccuracy ?? 0))
+    }
+    let result = BenchResult(
+      kernels: Kernels.best.name, cpu: Kernels.cpuName, gemm: gemm, epoch: epochResults, load_seconds: median(loads),
+      peak_rss_bytes: peakResidentBytes())
     if json {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys]
       print(String(decoding: try encoder.encode(result), as: UTF8.self))
     } else {
+      print("kernels: \(result.kernels) on \(result.cpu)")
+      var table = TextTable(header: ["GEMM", "threads", "GFLOP/s", "numpy", "ratio"], rightAligned: [1, 2, 3, 4])
+      for row in gemm {
+        let shape = GEMMShape(m: row.m, n: row.n, k: row.k, transA: row.transA, transB: row.transB)
+        table.rows.append([
+          shape.label, String(row.threads), String(format: "%.1f", row.gflops),
+          row.numpy_gflops.map { String(format: "%.1f", $0) } ?? "-",
+          row.numpy_gflops.map { String(format: "%.0f%%", 100 * row.gflops / $0) } ?? "-",
+        ])
+      }
+      print(table.render())
+      for row in epochResults {
+        print(
+          String(
+            format: "epoch of the reference network, %d thread%@: %.3f s median (%@), validation accuracy %.2f%%",
+            row.threads, row.threads == 1 ? "" : "s", row.seconds,
+            row.per_epoch.map { String(format: "%.3f", $0) }.joined(separator: " "), 100 * row.validation_accuracy))
+      }
       print(
         String(
           format: "data load (read + decompress + verify + convert, %@): %.3f s median of %d", source.name,
@@ -44,7 +97,27 @@ struct BenchCommand: ParsableCommand {
   }
 }
 
+struct GEMMResult: Codable {
+  let m, n, k: Int
+  let transA, transB: Bool
+  let threads: Int
+  let gflops: Double
+  let numpy_gflops: Double?
+}
+
+struct EpochResult: Codable {
+  let threads: Int
+  let seconds: Double
+  let samples: Int
+  let per_epoch: [Double]
+  let validation_accuracy: Double
+}
+
 struct BenchResult: Codable {
+  var kernels: String
+  var cpu: String
+  var gemm: [GEMMResult]
+  var epoch: [EpochResult]
   var load_seconds: Double
   var peak_rss_bytes: Int
 }

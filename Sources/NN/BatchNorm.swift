@@ -1,0 +1,124 @@
+import Tensor
+
+/// Batch normalization over the rows of a batch, per column, as PyTorch's `BatchNorm1d`.
+///
+/// Training: `y = γ·(x − μ_B)/√(σ²_B + ε) + β` with the batch mean μ_B and the **biased**
+/// batch variance σ²_B (divided by B); the running statistics move by `momentum`:
+/// `running = (1 − momentum)·running + momentum·batch`, where the running variance takes
+/// the **unbiased** batch variance (divided by B − 1), as PyTorch does. Evaluation
+/// normalizes with the running statistics. γ starts at 1, β at 0, the running mean at 0
+/// and the running variance at 1.
+public final class BatchNorm1d: Layer {
+  public let momentum: Float
+  public let epsilon: Float
+  public private(set) var scale: Parameter!
+  public private(set) var shift: Parameter!
+  public private(set) var runningMean: Tensor!
+  public private(set) var runningVariance: Tensor!
+
+  private var context: ComputeContext!
+  private var output: Tensor!
+  private var normalized: Tensor!
+  private var inverseDeviation: Tensor!
+  private var gradientInput: Tensor?
+
+  public init(momentum: Float = 0.1, epsilon: Float = 1e-5) {
+    self.momentum = momentum
+    self.epsilon = epsilon
+  }
+
+  public var summary: String { "BatchNorm1d(\(scale.map { String($0.count) } ?? "?"))" }
+  public var parameters: [Parameter] { [scale, shift] }
+  public var buffers: [Tensor] { [runningMean, runningVariance] }
+
+  public func build(inputWidth: Int, _ environment: LayerEnvironment) -> Int {
+    context = environment.context
+    let capacity = environment.batchCapacity
+    scale = Parameter(name: "layer\(environment.index).weight", rows: 1, columns: inputWidth)
+    scale.value.fill(1)
+    shift = Parameter(name: "layer\(environment.index).bias", rows: 1, columns: inputWidth)
+    runningMean = Tensor(rows: 1, columns: inputWidth)
+    runningVariance = Tensor(rows: 1, columns: inputWidth)
+    runningVariance.fill(1)
+    output = Tensor(rows: 0, columns: inputWidth, capacityRows: capacity)
+    normalized = Tensor(rows: 0, columns: inputWidth, capacityRows: capacity)
+    inverseDeviation = Tensor(rows: 1, columns: inputWidth)
+    if environment.needsInputGradient {
+      gradientInput = Tensor(rows: 0, columns: inputWidth, capacityRows: capacity)
+    }
+    return inputWidth
+  }
+
+  public func forward(_ input: MatrixView, _ pass: Pass) -> MatrixView {
+    output.setRows(input.rows)
+    normalized.setRows(input.rows)
+    let (x, y, xhat) = (input, output.view, normalized.view)
+    let (gamma, beta) = (scale.value.data, shift.value.data)
+    let (mean, variance, inverse) = (runningMean.data, runningVariance.data, inverseDeviation.data)
+    let rows = x.rows
+    let training = pass.mode == .training
+    let (momentum, epsilon) = (momentum, epsilon)
+    context.pool.forEachRange(x.columns, grain: 16) { columns in
+      for j in columns {
+        var mu: Float
+        var sigma2: Float
+        if training {
+          mu = 0
+          for i in 0..<rows { mu += x[i, j] }
+          mu /= Float(rows)
+          sigma2 = 0
+          for i in 0..<rows {
+            let d = x[i, j] - mu
+            sigma2 += d * d
+          }
+          sigma2 /= Float(rows)
+          let unbiased = rows > 1 ? sigma2 * Float(rows) / Float(rows - 1) : sigma2
+          mean[j] = (1 - momentum) * mean[j] + momentum * mu
+          variance[j] = (1 - momentum) * variance[j] + momentum * unbiased
+        } else {
+          (mu, sigma2) = (mean[j], variance[j])
+        }
+        let inv = 1 / (sigma2 + epsilon).squareRoot()
+        inverse[j] = inv
+        for i in 0..<rows {
+          let n = (x[i, j] - mu) * inv
+          xhat.data[i * x.columns + j] = n
+          y.data[i * x.columns + j] = gamma[j] * n + beta[j]
+        }
+      }
+    }
+    return y
+  }
+
+  /// dβ = Σ dy, dγ = Σ dy·x̂, dx = γ/σ · (dy − dβ/B − x̂·dγ/B), per column.
+  public func backward(input: MatrixView, output: MatrixView, gradient dy: MatrixView, _ pass: Pass) -> MatrixView? {
+    let xhat = normalized.view
+    let (gamma, inverse) = (scale.value.data, inverseDeviation.data)
+    let (dGamma, dBeta) = (scale.gradient.data, shift.gradient.data)
+    let dx = gradientInput.map {
+      $0.setRows(dy.rows); return $0.view
+    }
+    let rows = dy.rows
+    let training = pass.mode == .training
+    context.pool.forEachRange(dy.columns, grain: 16) { columns in
+      for j in columns {
+        var sumDy: Float = 0
+        var sumDyX: Float = 0
+        for i in 0..<rows {
+          sumDy += dy[i, j]
+          sumDyX += dy[i, j] * xhat[i, j]
+        }
+        dBeta[j] = sumDy
+        dGamma[j] = sumDyX
+        guard let dx else { continue }
+        let factor = gamma[j] * inverse[j]
+        let n = Float(rows)
+        for i in 0..<rows {
+          let value = training ? dy[i, j] - sumDy / n - xhat[i, j] * sumDyX / n : dy[i, j]
+          dx.data[i * dy.columns + j] = factor * value
+        }
+      }
+    }
+    return dx
+  }
+}

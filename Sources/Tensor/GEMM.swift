@@ -1,0 +1,120 @@
+/// Blocking of the matrix product. Fixed numbers (never derived from the thread count or
+/// the CPU), so that every element of C is summed in the same order on every machine.
+public enum GEMMBlocking {
+  /// Rows of op(A) packed at a time (a multiple of every tile height: 8 and 6).
+  public static let rows = 384
+  /// Steps of the reduction per block; C is updated once per block.
+  public static let depth = 1024
+  /// Columns of op(B) packed at a time (a multiple of every tile width).
+  public static let columns = 3072
+  /// Below this many multiply-adds a product runs on one thread.
+  public static let parallelThreshold = 1 << 17
+}
+
+extension ComputeContext {
+  /// The matrix product `C = op(A) · op(B)`, or `C += op(A) · op(B)` with `accumulate`.
+  ///
+  /// `op(A)` is `m × k`: A itself stored row-major with row stride `lda`, or, with
+  /// `transposeA`, the transpose of a `k × m` matrix A. Likewise `op(B)` is `k × n`. C is
+  /// `m × n` with row stride `ldc`. Transposed operands are read in place, never copied
+  /// whole.
+  ///
+  /// The product is blocked (see `GEMMBlocking`), packed into panels, and computed by
+  /// register tiles; threads share the tiles of C, never the reduction. Reduction steps
+  /// whose A values are all zero across a tile's rows are skipped, which changes no bit of
+  /// a finite result (adding ±0 never does) and halves the work of a first layer fed with
+  /// MNIST's mostly black pixels.
+  public func multiply(
+    _ a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
+    _ b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false,
+    into c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int, accumulate: Bool = false
+  ) {
+    guard m > 0 && n > 0 else { return }
+    guard k > 0 else {
+      if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
+      return
+    }
+    let mr = kernels.tileRows
+    let nr = kernels.tileColumns
+    let threads = m * n * k >= GEMMBlocking.parallelThreshold ? pool.threadCount : 1
+    let space = gemmSpace
+    space.reserve(
+      edgeA: mr * min(k, GEMMBlocking.depth),
+      packedB: min(n, GEMMBlocking.columns).roundedUp(to: nr) * min(k, GEMMBlocking.depth),
+      panels: min(m, GEMMBlocking.rows).roundedUp(to: mr) / mr, depth: min(k, GEMMBlocking.depth),
+      tile: mr * nr, threads: pool.threadCount)
+
+    var packing = Packing(
+      a: a, lda: lda, transposeA: transposeA, b: b, ldb: ldb, transposeB: transposeB, mr: mr, nr: nr, space: space,
+      kernels: kernels)
+    for jc in stride(from: 0, to: n, by: GEMMBlocking.columns) {
+      let nc = min(GEMMBlocking.columns, n - jc)
+      let bPanels = (nc + nr - 1) / nr
+      packing.columns = jc..<(jc + nc)
+      for pc in stride(from: 0, to: k, by: GEMMBlocking.depth) {
+        let kc = min(GEMMBlocking.depth, k - pc)
+        let add = accumulate || pc > 0
+        packing.depth = pc..<(pc + kc)
+        for ic in stride(from: 0, to: m, by: GEMMBlocking.rows) {
+          let mc = min(GEMMBlocking.rows, m - ic)
+          packing.rows = ic..<(ic + mc)
+          let aPanels = packing.panelsOfA
+          if packing.hasEdgePanel { packing.copyEdgePanel() }
+          // Skipping zero steps pays only for sparse A (a first layer fed with images): the
+          // first panel decides whether the others are scanned.
+          let sparse = Double(packing.listNonZeroSteps(0)) < 0.9 * Double(kc)
+          let scans = sparse ? aPanels - 1 : 0
+          let packB = ic == 0 ? bPanels : 0
+          let plan = packing
+          parallel(threads: threads, count: scans + packB) { _, job in
+            if job < scans { plan.listNonZeroSteps(job + 1) } else { plan.packB(panel: job - scans) }
+          }
+          parallel(threads: threads, count: aPanels * bPanels) { thread, tile in
+            // Column panel outermost: one packed B panel serves every row panel in turn.
+            let p = tile % aPanels
+            let q = tile / aPanels
+            let rows = min(mr, mc - p * mr)
+            let columns = min(nr, nc - q * nr)
+            let panel = plan.panelOfA(p)
+            let steps = sparse ? space.counts[p] : kc
+            let list: UnsafePointer<Int32>? = steps < kc ? UnsafePointer(space.steps + p * kc) : nil
+            let target = c + (ic + p * mr) * ldc + jc + q * nr
+            let bPanel = space.packedB + q * kc * nr
+            if rows == mr && columns == nr {
+              kernels.multiplyTile(
+                steps, panel.base, panel.rowStride, panel.stepStride, bPanel, list, target, ldc, add)
+            } else {
+              let scratch = space.tiles + space.tileStride * thread
+              kernels.multiplyTile(
+                steps, panel.base, panel.rowStride, panel.stepStride, bPanel, list, scratch, nr, false)
+              for r in 0..<rows {
+                let from = scratch + r * nr
+                let to = target + r * ldc
+                if add {
+                  for j in 0..<columns { to[j] = to[j] + from[j] }
+                } else {
+                  for j in 0..<columns { to[j] = from[j] }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Calls `body(thread, i)` for i in 0..<count, split into contiguous runs, one per thread.
+  @inline(__always)
+  private func parallel(threads: Int, count: Int, _ body: (_ thread: Int, _ item: Int) -> Void) {
+    guard count > 0 else { return }
+    let parts = min(threads, count)
+    pool.run(parts: parts) { t in
+      for i in (count * t / parts)..<(count * (t + 1) / parts) { body(t, i) }
+    }
+  }
+}
+
+extension Int {
+  @inline(__always)
+  func roundedUp(to multiple: Int) -> Int { (self + multiple - 1) / multiple * multiple }
+}

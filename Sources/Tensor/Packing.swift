@@ -1,0 +1,151 @@
+/// Buffers of the matrix product, kept by a `ComputeContext` and grown only when a larger
+/// product comes: after the first batch, training allocates nothing.
+final class GEMMWorkspace: @unchecked Sendable {
+  /// The zero-padded copy of a ragged last row panel of A.
+  private(set) var edgeA = UnsafeMutablePointer<Float>.allocate(capacity: 0)
+  private(set) var packedB = UnsafeMutablePointer<Float>.allocate(capacity: 0)
+  /// Per A panel: the reduction steps kept after skipping all-zero ones, and how many.
+  private(set) var steps = UnsafeMutablePointer<Int32>.allocate(capacity: 0)
+  private(set) var counts = UnsafeMutablePointer<Int>.allocate(capacity: 0)
+  /// One scratch tile per thread, for tiles that overhang C's edge.
+  private(set) var tiles = UnsafeMutablePointer<Float>.allocate(capacity: 0)
+  private(set) var tileStride = 0
+  private var sizes = (edge: 0, b: 0, steps: 0, counts: 0, tiles: 0)
+
+  func reserve(edgeA a: Int, packedB b: Int, panels: Int, depth: Int, tile: Int, threads: Int) {
+    if a > sizes.edge { (edgeA, sizes.edge) = (Self.regrow(edgeA, a), a) }
+    if b > sizes.b { (packedB, sizes.b) = (Self.regrow(packedB, b), b) }
+    if panels * depth > sizes.steps {
+      steps.deallocate()
+      steps = .allocate(capacity: panels * depth)
+      sizes.steps = panels * depth
+    }
+    if panels > sizes.counts {
+      counts.deallocate()
+      counts = .allocate(capacity: panels)
+      sizes.counts = panels
+    }
+    let stride = tile.roundedUp(to: 16)
+    if stride * threads > sizes.tiles {
+      (tiles, sizes.tiles) = (Self.regrow(tiles, stride * threads), stride * threads)
+    }
+    tileStride = stride
+  }
+
+  private static func regrow(_ old: UnsafeMutablePointer<Float>, _ count: Int) -> UnsafeMutablePointer<Float> {
+    UnsafeMutableRawPointer(old).deallocate()
+    return UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64).bindMemory(
+      to: Float.self, capacity: count)
+  }
+
+  deinit {
+    UnsafeMutableRawPointer(edgeA).deallocate()
+    UnsafeMutableRawPointer(packedB).deallocate()
+    UnsafeMutableRawPointer(tiles).deallocate()
+    steps.deallocate()
+    counts.deallocate()
+  }
+}
+
+/// Where a register tile reads its MR rows of op(A): value (r, p) is at
+/// `base[r · rowStride + p · stepStride]`.
+struct PanelOfA {
+  let base: UnsafePointer<Float>
+  let rowStride: Int
+  let stepStride: Int
+}
+
+/// Prepares one block of the product: B is copied into panels of NR columns (`depth` rows
+/// of NR values, zero-padded past the edge), the layout the register tiles stream; A is read
+/// where it is, except a ragged last row panel, copied zero-padded; and the steps of each A
+/// panel whose MR values are all zero can be listed, to be skipped.
+struct Packing {
+  let a: UnsafePointer<Float>
+  let lda: Int
+  let transposeA: Bool
+  let b: UnsafePointer<Float>
+  let ldb: Int
+  let transposeB: Bool
+  let mr: Int
+  let nr: Int
+  let space: GEMMWorkspace
+  let kernels: KernelTable
+  /// The block being prepared: rows of op(A), columns of op(B), reduction steps.
+  var rows = 0..<0
+  var columns = 0..<0
+  var depth = 0..<0
+
+  var panelsOfA: Int { (rows.count + mr - 1) / mr }
+  var hasEdgePanel: Bool { rows.count % mr != 0 }
+
+  /// The rows of A panel `panel`, in place or, for a ragged last panel, from its copy.
+  func panelOfA(_ panel: Int) -> PanelOfA {
+    if hasEdgePanel && panel == panelsOfA - 1 {
+      return PanelOfA(base: space.edgeA, rowStride: 1, stepStride: mr)
+    }
+    let first = rows.lowerBound + panel * mr
+    if transposeA {
+      // op(A)[i, p] = A[p, i]
+      return PanelOfA(base: a + depth.lowerBound * lda + first, rowStride: 1, stepStride: lda)
+    }
+    return PanelOfA(base: a + first * lda + depth.lowerBound, rowStride: lda, stepStride: 1)
+  }
+
+  /// Copies the ragged last row panel of A, zero-padded to MR rows, as a packed panel.
+  func copyEdgePanel() {
+    let kc = depth.count
+    let first = rows.lowerBound + (panelsOfA - 1) * mr
+    let height = rows.upperBound - first
+    let out = space.edgeA
+    for p in 0..<kc {
+      for r in 0..<mr {
+        let row = first + r
+        let step = depth.lowerBound + p
+        out[p * mr + r] = r < height ? (transposeA ? a[step * lda + row] : a[row * lda + step]) : 0
+      }
+    }
+  }
+
+  /// Lists the steps of A panel `panel` with a non-zero value, in order, in `space.steps`,
+  /// and their number in `space.counts`; returns that number.
+  @discardableResult
+  func listNonZeroSteps(_ panel: Int) -> Int {
+    let kc = depth.count
+    let source = panelOfA(panel)
+    let kept = space.steps + panel * kc
+    var count = 0
+    for p in 0..<kc {
+      let group = source.base + p * source.stepStride
+      for r in 0..<mr where group[r * source.rowStride] != 0 {
+        kept[count] = Int32(p)
+        count += 1
+        break
+      }
+    }
+    space.counts[panel] = count
+    return count
+  }
+
+  /// Packs B panel `panel` of the current block.
+  func packB(panel: Int) {
+    let kc = depth.count
+    let first = columns.lowerBound + panel * nr
+    let width = min(nr, columns.upperBound - first)
+    let out = space.packedB + panel * kc * nr
+    if transposeB {
+      // op(B)[p, j] = B[j, p]
+      kernels.packTransposed(b + first * ldb + depth.lowerBound, ldb, width, kc, out, nr)
+    } else {
+      for p in 0..<kc {
+        let source = b + (depth.lowerBound + p) * ldb + first
+        let target = out + p * nr
+        if width == nr {
+          for j in 0..<nr { target[j] = source[j] }
+        } else {
+          for j in 0..<width { target[j] = source[j] }
+          for j in width..<nr { target[j] = 0 }
+        }
+      }
+    }
+  }
+}
