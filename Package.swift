@@ -8,6 +8,7 @@ let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
 /// Each kernel module is compiled for one instruction set (`nil`: the target's baseline);
 /// the engine picks one at run time from the CPU's features, so the binary runs on any
 /// x86-64 machine. Without `-fno-math-errno`, `squareRoot()` becomes a libm call per lane.
+/// The ISA modules link in the generic source of Sources/KernelSource (not a module).
 func isa(_ level: String?) -> [SwiftSetting] {
   var flags = ["-O", "-Xcc", "-fno-math-errno"]
   #if arch(x86_64)
@@ -31,8 +32,8 @@ let package = Package(
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .target(name: "CSupport"),
 
-    // Kernels: generic SIMD code once, instantiated per instruction set.
-    .target(name: "KernelCore", swiftSettings: isa(nil)),
+    // Kernels: generic SIMD code once (Sources/KernelSource), compiled per instruction set.
+    .target(name: "KernelCore", swiftSettings: optimized),
     .target(name: "KernelsAVX512", dependencies: ["KernelCore"], swiftSettings: isa("x86-64-v4")),
     .target(name: "KernelsAVX2", dependencies: ["KernelCore"], swiftSettings: isa("x86-64-v3")),
     .target(name: "KernelsBaseline", dependencies: ["KernelCore"], swiftSettings: isa(nil)),
@@ -53,7 +54,8 @@ let package = Package(
 
     .target(name: "TestFixtures", dependencies: ["CZlib"], path: "Tests/TestFixtures"),
     .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
-    .testTarget(name: "NNTests", dependencies: ["NN", "Data", "Tensor"]),
+    .target(name: "MallocCounter", path: "Tests/MallocCounter"),
+    .testTarget(name: "NNTests", dependencies: ["NN", "Data", "Tensor", "MallocCounter"]),
     .testTarget(name: "DataTests", dependencies: ["Data", "TestFixtures"]),
     .testTarget(name: "CLITests", dependencies: ["mnist-report", "TestFixtures"]),
   ]

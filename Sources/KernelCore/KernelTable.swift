@@ -1,6 +1,8 @@
-/// One ISA's compiled kernels. The engine picks a table at run time from the CPU's features
-/// (see `Kernels` in Tensor); all tables compute the same bits, except that the baseline
-/// table's GEMM may round differently on CPUs without FMA.
+/// One ISA's compiled kernels: what the engine calls for every hot loop. Each ISA module
+/// (KernelsAVX512, KernelsAVX2, KernelsBaseline) compiles the same generic source, in
+/// Sources/KernelSource, with its own flags and fills one table; the engine picks a table at
+/// run time from the CPU's features (see `Kernels` in Tensor). All tables compute the same
+/// bits, except that the baseline GEMM may round differently on x86 CPUs without FMA.
 public struct KernelTable: Sendable {
   /// "avx512", "avx2" or "baseline".
   public let name: String
@@ -49,43 +51,49 @@ public struct KernelTable: Sendable {
       UnsafeMutablePointer<Float>, Int
     ) -> Void
 
-  /// Instantiates every kernel for one register tile and vector type. Called from the ISA
-  /// modules, whose compiler flags decide the instructions.
-  @inlinable @inline(__always)
-  ///
-  /// A closure that does not depend on `Tile` or `Words` would be compiled once, here in
-  /// KernelCore without any ISA flag: an ISA-specific `packTransposed` is therefore written
-  /// in the ISA module and passed in.
-  public init<Tile: RegisterTile, Words: SIMD & Sendable>(
-    name: String, tile: Tile.Type, words: Words.Type,
-    packTransposed: (@Sendable (UnsafePointer<Float>, Int, Int, Int, UnsafeMutablePointer<Float>, Int) -> Void)? = nil
-  )
-  where
-    Tile.Vector.MaskStorage.Scalar == Int32, Words.Scalar == UInt64
-  {
-    typealias V = Tile.Vector
-    precondition(Words.scalarCount * 2 == V.scalarCount, "one 64-bit random word per two floats")
+  public init(
+    name: String, tileRows: Int, tileColumns: Int, lanes: Int,
+    multiplyTile: @escaping @Sendable (
+      Int, UnsafePointer<Float>, Int, Int, UnsafePointer<Float>, UnsafePointer<Int32>?, UnsafeMutablePointer<Float>,
+      Int, Bool
+    ) -> Void,
+    activate: @escaping @Sendable (
+      Activation, UnsafePointer<Float>, UnsafePointer<Float>?, UnsafeMutablePointer<Float>, Int
+    ) -> Void,
+    activationGradient: @escaping @Sendable (
+      Activation, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int
+    ) -> Void,
+    bernoulliScale: @escaping @Sendable (
+      UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int, UInt64, UInt64, UInt32, Float
+    ) -> Void,
+    columnSums: @escaping @Sendable (UnsafePointer<Float>, Int, Int, UnsafeMutablePointer<Float>, Int, Bool) -> Void,
+    expShifted: @escaping @Sendable (UnsafePointer<Float>, Float, UnsafeMutablePointer<Float>, Int) -> Float,
+    packTransposed: @escaping @Sendable (UnsafePointer<Float>, Int, Int, Int, UnsafeMutablePointer<Float>, Int) -> Void,
+    sgd: @escaping @Sendable (
+      SGDUpdate, UnsafeMutablePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>?, Int
+    ) -> Void,
+    rmsprop: @escaping @Sendable (
+      RMSpropUpdate, UnsafeMutablePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>,
+      UnsafeMutablePointer<Float>, Int
+    ) -> Void,
+    adam: @escaping @Sendable (
+      AdamUpdate, UnsafeMutablePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>,
+      UnsafeMutablePointer<Float>, Int
+    ) -> Void
+  ) {
     self.name = name
-    tileRows = Tile.rows
-    tileColumns = 2 * V.scalarCount
-    lanes = V.scalarCount
-    multiplyTile = { count, a, rowStride, stepStride, b, steps, c, ldc, accumulate in
-      KernelCore.multiplyTile(
-        tile, count: count, a: a, rowStride: rowStride, stepStride: stepStride, b: b, steps: steps, c: c, ldc: ldc,
-        accumulate: accumulate)
-    }
-    activate = { activateRow(V.self, $0, $1, $2, $3, $4) }
-    activationGradient = { activationGradientRow(V.self, $0, $1, $2, $3, $4, $5) }
-    bernoulliScale = { x, y, count, key, firstWord, threshold, scale in
-      bernoulliScaleRow(
-        V.self, words, x, y, count, key: key, firstWord: firstWord, threshold: threshold, scale: scale)
-    }
-    columnSums = { columnSumsRun(V.self, $0, stride: $1, rows: $2, $3, $4, accumulate: $5) }
-    expShifted = { expShiftedRow(V.self, $0, shift: $1, $2, $3) }
-    self.packTransposed =
-      packTransposed ?? { packTransposedRun($0, $1, width: $2, steps: $3, $4, panelWidth: $5) }
-    sgd = { sgdRun(V.self, $0, $1, $2, $3, $4) }
-    rmsprop = { rmspropRun(V.self, $0, $1, $2, $3, $4, $5) }
-    adam = { adamRun(V.self, $0, $1, $2, $3, $4, $5) }
+    self.tileRows = tileRows
+    self.tileColumns = tileColumns
+    self.lanes = lanes
+    self.multiplyTile = multiplyTile
+    self.activate = activate
+    self.activationGradient = activationGradient
+    self.bernoulliScale = bernoulliScale
+    self.columnSums = columnSums
+    self.expShifted = expShifted
+    self.packTransposed = packTransposed
+    self.sgd = sgd
+    self.rmsprop = rmsprop
+    self.adam = adam
   }
 }

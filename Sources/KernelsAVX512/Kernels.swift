@@ -3,5 +3,4 @@ import KernelCore
 /// The kernels compiled for AVX-512 (x86-64-v4): an 8 × 32 GEMM tile in zmm registers, and
 /// 16 × 16 register transposes for packing transposed operands.
 public let avx512Kernels = KernelTable(
-  name: "avx512", tile: Tile8<SIMD16<Float>, FusedMultiplyAdd>.self, words: SIMD8<UInt64>.self,
-  packTransposed: { packTransposedRun16($0, $1, width: $2, steps: $3, $4, panelWidth: $5) })
+  name: "avx512", tile: Tile8<SIMD16<Float>, FusedMultiplyAdd>.self, words: SIMD8<UInt64>.self, transposes16: true)

@@ -41,7 +41,8 @@ public final class ExponentialDecay: LearningRateSchedule {
 }
 
 /// `CosineAnnealingLR(T_max, eta_min)` in closed form:
-/// η_min + (base − η_min) · (1 + cos(π · epoch / T_max)) / 2, held at η_min after T_max.
+/// η_min + (base − η_min) · (1 + cos(π · epoch / T_max)) / 2; like PyTorch's, it is periodic
+/// and rises again after T_max epochs.
 public final class CosineAnnealing: LearningRateSchedule {
   public let period: Int
   public let minimum: Float
@@ -51,7 +52,7 @@ public final class CosineAnnealing: LearningRateSchedule {
     self.minimum = minimum
   }
   public func rate(forEpoch epoch: Int, base: Float, current: Float, previous: EpochRecord?) -> Float {
-    let progress = Double(min(epoch, period)) / Double(period)
+    let progress = Double(epoch) / Double(period)
     return minimum + (base - minimum) * Float((1 + cos(Double.pi * progress)) / 2)
   }
 }

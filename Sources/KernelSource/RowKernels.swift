@@ -1,13 +1,10 @@
+import KernelCore
+
 // Elementwise kernels over one contiguous run of floats (a row, or a slice of one), generic
 // over the SIMD vector. The tail shorter than a vector is computed in a zero-padded vector,
 // so that every element gets the same bits whatever its position.
 
-/// The activation functions the engine fuses into its elementwise passes.
-public enum Activation: String, Sendable, CaseIterable, Codable {
-  case identity, relu, tanh, sigmoid, gelu
-}
-
-@inlinable @inline(__always)
+@inline(__always)
 func load<V: SIMD>(_ p: UnsafePointer<Float>, _ n: Int) -> V where V.Scalar == Float {
   if n == V.scalarCount { return UnsafeRawPointer(p).loadUnaligned(as: V.self) }
   var v = V()
@@ -15,7 +12,7 @@ func load<V: SIMD>(_ p: UnsafePointer<Float>, _ n: Int) -> V where V.Scalar == F
   return v
 }
 
-@inlinable @inline(__always)
+@inline(__always)
 func store<V: SIMD>(_ v: V, _ p: UnsafeMutablePointer<Float>, _ n: Int) where V.Scalar == Float {
   if n == V.scalarCount {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
@@ -27,7 +24,7 @@ func store<V: SIMD>(_ v: V, _ p: UnsafeMutablePointer<Float>, _ n: Int) where V.
 /// Calls `body(i, n)` for each vector-sized piece of `0..<count`, `n` being the number of
 /// valid lanes: whole vectors first, in a loop where `n` is a constant (so that `load` and
 /// `store` compile to plain vector moves), then the tail once.
-@inlinable @inline(__always)
+@inline(__always)
 func forEachVector<V: SIMD>(_ type: V.Type, _ count: Int, _ body: (Int, Int) -> Void) {
   let whole = count - count % V.scalarCount
   var i = 0
@@ -39,7 +36,7 @@ func forEachVector<V: SIMD>(_ type: V.Type, _ count: Int, _ body: (Int, Int) -> 
 }
 
 /// `y[i] = f(x[i] + bias[i])` for `i < count` (no bias: `f(x[i])`). `y` may be `x`.
-@inlinable @inline(__always)
+@inline(__always)
 func mapRow<V: SIMD>(
   _ type: V.Type, _ x: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>,
   _ count: Int, _ f: (V) -> V
@@ -52,8 +49,8 @@ func mapRow<V: SIMD>(
 }
 
 /// `y = activation(x + bias)` over `count` floats.
-@inlinable @inline(__always)
-public func activateRow<V: SIMD>(
+@inline(__always)
+func activateRow<V: SIMD>(
   _ type: V.Type, _ activation: Activation, _ x: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
   _ y: UnsafeMutablePointer<Float>, _ count: Int
 ) where V.Scalar == Float, V.MaskStorage.Scalar == Int32 {
@@ -68,8 +65,8 @@ public func activateRow<V: SIMD>(
 
 /// `dx = dy · f′`, where f′ comes from the activation's output `y` (relu: y > 0, tanh:
 /// 1 − y², sigmoid: y(1 − y)) or, for gelu, from its input `x`. `dx` may be `dy`.
-@inlinable @inline(__always)
-public func activationGradientRow<V: SIMD>(
+@inline(__always)
+func activationGradientRow<V: SIMD>(
   _ type: V.Type, _ activation: Activation, _ y: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
   _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ count: Int
 ) where V.Scalar == Float, V.MaskStorage.Scalar == Int32 {
@@ -101,8 +98,8 @@ public func activationGradientRow<V: SIMD>(
 /// counter stream `key` (`mix64(key + (word + 1)·γ)`, SplitMix64's output function): the
 /// low half for even i, the high half for odd i. `Words` holds half as many UInt64 lanes as
 /// `V` has floats.
-@inlinable @inline(__always)
-public func bernoulliScaleRow<V: SIMD, Words: SIMD>(
+@inline(__always)
+func bernoulliScaleRow<V: SIMD, Words: SIMD>(
   _ type: V.Type, _ words: Words.Type, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int,
   key: UInt64, firstWord: UInt64, threshold: UInt32, scale: Float
 ) where V.Scalar == Float, V.MaskStorage.Scalar == Int32, Words.Scalar == UInt64 {
@@ -125,11 +122,11 @@ public func bernoulliScaleRow<V: SIMD, Words: SIMD>(
 }
 
 /// The Weyl increment of SplitMix64.
-public let splitMixGamma: UInt64 = 0x9E37_79B9_7F4A_7C15
+let splitMixGamma: UInt64 = 0x9E37_79B9_7F4A_7C15
 
 /// `sums[j] (=|+=) Σ_r m[r·stride + j]` for `j < count`, each column summed in row order.
-@inlinable @inline(__always)
-public func columnSumsRun<V: SIMD>(
+@inline(__always)
+func columnSumsRun<V: SIMD>(
   _ type: V.Type, _ m: UnsafePointer<Float>, stride: Int, rows: Int, _ sums: UnsafeMutablePointer<Float>,
   _ count: Int, accumulate: Bool
 ) where V.Scalar == Float {
@@ -141,8 +138,8 @@ public func columnSumsRun<V: SIMD>(
 }
 
 /// `y = exp(x − shift)` over `count` floats; returns their sum, added in element order.
-@inlinable @inline(__always)
-public func expShiftedRow<V: SIMD>(
+@inline(__always)
+func expShiftedRow<V: SIMD>(
   _ type: V.Type, _ x: UnsafePointer<Float>, shift: Float, _ y: UnsafeMutablePointer<Float>, _ count: Int
 ) -> Float where V.Scalar == Float, V.MaskStorage.Scalar == Int32 {
   mapRow(type, x, nil, y, count) { vexp($0 - splat(shift)) }

@@ -4,48 +4,48 @@
 // exp and tanh use the Cephes single-precision polynomials (S. L. Moshier), erf uses
 // Abramowitz & Stegun 7.1.26 (|error| ≤ 1.5e-7).
 
-@inlinable @inline(__always)
+@inline(__always)
 func splat<V: SIMD>(_ value: Float) -> V where V.Scalar == Float { V(repeating: value) }
 
 /// `c + p·x`, one step of Horner's rule.
-@inlinable @inline(__always)
+@inline(__always)
 func horner<V: SIMD>(_ c: Float, _ p: V, _ x: V) -> V where V.Scalar == Float {
   V(repeating: c).addingProduct(p, x)
 }
 
-@inlinable @inline(__always)
+@inline(__always)
 func bits<V: SIMD>(_ x: V) -> V.MaskStorage where V.Scalar == Float, V.MaskStorage.Scalar == Int32 {
   unsafeBitCast(x, to: V.MaskStorage.self)
 }
 
-@inlinable @inline(__always)
+@inline(__always)
 func floats<V: SIMD>(_ x: V.MaskStorage, as: V.Type) -> V where V.Scalar == Float, V.MaskStorage.Scalar == Int32 {
   unsafeBitCast(x, to: V.self)
 }
 
 /// All ones in the lanes whose sign bit is set (negative numbers, −0), zeros elsewhere.
-@inlinable @inline(__always)
-public func signMask<V: SIMD>(_ x: V) -> V.MaskStorage where V.Scalar == Float, V.MaskStorage.Scalar == Int32 {
+@inline(__always)
+func signMask<V: SIMD>(_ x: V) -> V.MaskStorage where V.Scalar == Float, V.MaskStorage.Scalar == Int32 {
   bits(x) &>> 31
 }
 
 /// `a` in the lanes where `mask` is all ones, `b` where it is zero. (A bitwise select:
 /// `replacing(with:where:)` compiles to a loop over the lanes.)
-@inlinable @inline(__always)
-public func select<V: SIMD>(_ mask: V.MaskStorage, _ a: V, _ b: V) -> V
+@inline(__always)
+func select<V: SIMD>(_ mask: V.MaskStorage, _ a: V, _ b: V) -> V
 where V.Scalar == Float, V.MaskStorage.Scalar == Int32 {
   floats((bits(a) & mask) | (bits(b) & ~mask), as: V.self)
 }
 
 /// |x|, by clearing the sign bit.
-@inlinable @inline(__always)
-public func vabs<V: SIMD>(_ x: V) -> V where V.Scalar == Float, V.MaskStorage.Scalar == Int32 {
+@inline(__always)
+func vabs<V: SIMD>(_ x: V) -> V where V.Scalar == Float, V.MaskStorage.Scalar == Int32 {
   floats(bits(x) & 0x7FFF_FFFF, as: V.self)
 }
 
 /// eˣ, with x clamped to [−87.34, 88.38] so that the result stays a normal float.
-@inlinable @inline(__always)
-public func vexp<V: SIMD>(_ input: V) -> V where V.Scalar == Float, V.MaskStorage.Scalar == Int32 {
+@inline(__always)
+func vexp<V: SIMD>(_ input: V) -> V where V.Scalar == Float, V.MaskStorage.Scalar == Int32 {
   // min/max rather than `clamped`, which compiles to a loop over the lanes.
   let x = pointwiseMin(pointwiseMax(input, splat(-87.336_54)), splat(88.376_26))
   let n = (x * splat(1.442_695_04)).rounded(.toNearestOrEven)
@@ -66,8 +66,8 @@ public func vexp<V: SIMD>(_ input: V) -> V where V.Scalar == Float, V.MaskStorag
 }
 
 /// The hyperbolic tangent: an odd polynomial for |x| < 0.625, else ±(1 − 2 / (e^{2|x|} + 1)).
-@inlinable @inline(__always)
-public func vtanh<V: SIMD>(_ x: V) -> V where V.Scalar == Float, V.MaskStorage.Scalar == Int32 {
+@inline(__always)
+func vtanh<V: SIMD>(_ x: V) -> V where V.Scalar == Float, V.MaskStorage.Scalar == Int32 {
   let z = x * x
   var p: V = splat(-5.704_988_7e-3)
   p = horner(2.063_908_9e-2, p, z)
@@ -85,14 +85,14 @@ public func vtanh<V: SIMD>(_ x: V) -> V where V.Scalar == Float, V.MaskStorage.S
 }
 
 /// The logistic function 1 / (1 + e⁻ˣ).
-@inlinable @inline(__always)
-public func vsigmoid<V: SIMD>(_ x: V) -> V where V.Scalar == Float, V.MaskStorage.Scalar == Int32 {
+@inline(__always)
+func vsigmoid<V: SIMD>(_ x: V) -> V where V.Scalar == Float, V.MaskStorage.Scalar == Int32 {
   splat(1) / (splat(1) + vexp(-x))
 }
 
 /// erf(x), odd-extended from Abramowitz & Stegun 7.1.26.
-@inlinable @inline(__always)
-public func verf<V: SIMD>(_ x: V) -> V where V.Scalar == Float, V.MaskStorage.Scalar == Int32 {
+@inline(__always)
+func verf<V: SIMD>(_ x: V) -> V where V.Scalar == Float, V.MaskStorage.Scalar == Int32 {
   let a = vabs(x)
   let t = splat(1) / (splat(1) as V).addingProduct(a, splat(0.327_591_1))
   var p: V = splat(1.061_405_429)
@@ -106,14 +106,14 @@ public func verf<V: SIMD>(_ x: V) -> V where V.Scalar == Float, V.MaskStorage.Sc
 
 /// GELU with the exact Gaussian CDF, as PyTorch's `GELU(approximate='none')`:
 /// x · Φ(x) = x · (1 + erf(x / √2)) / 2.
-@inlinable @inline(__always)
-public func vgelu<V: SIMD>(_ x: V) -> V where V.Scalar == Float, V.MaskStorage.Scalar == Int32 {
+@inline(__always)
+func vgelu<V: SIMD>(_ x: V) -> V where V.Scalar == Float, V.MaskStorage.Scalar == Int32 {
   x * splat(0.5) * (splat(1) + verf(x * splat(0.707_106_77)))
 }
 
 /// d GELU / dx = Φ(x) + x · φ(x), with φ the standard normal density.
-@inlinable @inline(__always)
-public func vgeluDerivative<V: SIMD>(_ x: V) -> V where V.Scalar == Float, V.MaskStorage.Scalar == Int32 {
+@inline(__always)
+func vgeluDerivative<V: SIMD>(_ x: V) -> V where V.Scalar == Float, V.MaskStorage.Scalar == Int32 {
   let cdf = splat(0.5) * (splat(1) + verf(x * splat(0.707_106_77)))
   let density = splat(0.398_942_3) * vexp(x * x * splat(-0.5))
   return cdf.addingProduct(x, density)

@@ -1,6 +1,6 @@
 // Register-tiled GEMM micro-kernels, written once over a generic SIMD vector and compiled
 // by each ISA module (KernelsAVX512, KernelsAVX2, KernelsBaseline) with its own flags:
-// these bodies are `@inlinable @inline(__always)`, so they become AVX-512 or AVX2 code
+// these bodies are `@inline(__always)`, so they become AVX-512 or AVX2 code
 // in the module that instantiates them.
 //
 // The accumulators are stored properties of a struct rather than an array: LLVM keeps
@@ -8,25 +8,25 @@
 // left in memory for some tile sizes.
 
 /// How a tile adds a product to an accumulator.
-public protocol Accumulation {
+protocol Accumulation {
   static func add<V: SIMD>(_ sum: V, _ x: V, _ y: V) -> V where V.Scalar == Float
 }
 
 /// `sum + x·y` rounded once: the rule of every ISA with FMA hardware.
-public enum FusedMultiplyAdd: Accumulation {
-  @inlinable @inline(__always)
-  public static func add<V: SIMD>(_ sum: V, _ x: V, _ y: V) -> V where V.Scalar == Float { sum.addingProduct(x, y) }
+enum FusedMultiplyAdd: Accumulation {
+  @inline(__always)
+  static func add<V: SIMD>(_ sum: V, _ x: V, _ y: V) -> V where V.Scalar == Float { sum.addingProduct(x, y) }
 }
 
 /// `sum + x·y` rounded twice: for x86 CPUs without FMA, where a fused product would be a
 /// slow library call per lane. Results then differ in the last bits from the FMA tables.
-public enum MultiplyThenAdd: Accumulation {
-  @inlinable @inline(__always)
-  public static func add<V: SIMD>(_ sum: V, _ x: V, _ y: V) -> V where V.Scalar == Float { sum + x * y }
+enum MultiplyThenAdd: Accumulation {
+  @inline(__always)
+  static func add<V: SIMD>(_ sum: V, _ x: V, _ y: V) -> V where V.Scalar == Float { sum + x * y }
 }
 
 /// An MR × 2W block of accumulators (W = the vector's lane count).
-public protocol RegisterTile: Sendable {
+protocol RegisterTile: Sendable {
   associatedtype Vector: SIMD & Sendable where Vector.Scalar == Float
   /// MR, the number of rows of A the tile covers.
   static var rows: Int { get }
@@ -38,7 +38,7 @@ public protocol RegisterTile: Sendable {
 }
 
 extension RegisterTile {
-  @inlinable @inline(__always)
+  @inline(__always)
   static func storeRow(_ lo: Vector, _ hi: Vector, _ c: UnsafeMutablePointer<Float>, _ accumulate: Bool) {
     let raw = UnsafeMutableRawPointer(c)
     let offset = Vector.scalarCount * 4
@@ -54,19 +54,19 @@ extension RegisterTile {
 }
 
 /// 8 rows × 2 vectors: 16 accumulators (AVX-512: 8 × 32 floats in 16 of the 32 zmm registers).
-public struct Tile8<Vector: SIMD & Sendable, Rule: Accumulation>: RegisterTile where Vector.Scalar == Float {
-  @usableFromInline var c0, c1, c2, c3, c4, c5, c6, c7: Vector
-  @usableFromInline var d0, d1, d2, d3, d4, d5, d6, d7: Vector
+struct Tile8<Vector: SIMD & Sendable, Rule: Accumulation>: RegisterTile where Vector.Scalar == Float {
+  var c0, c1, c2, c3, c4, c5, c6, c7: Vector
+  var d0, d1, d2, d3, d4, d5, d6, d7: Vector
 
-  @inlinable public static var rows: Int { 8 }
+  static var rows: Int { 8 }
 
-  @inlinable public init() {
+  init() {
     (c0, c1, c2, c3, c4, c5, c6, c7) = (.zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero)
     (d0, d1, d2, d3, d4, d5, d6, d7) = (.zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero)
   }
 
-  @inlinable @inline(__always)
-  public mutating func addProducts(_ a: UnsafePointer<Float>, _ rs: Int, _ b0: Vector, _ b1: Vector) {
+  @inline(__always)
+  mutating func addProducts(_ a: UnsafePointer<Float>, _ rs: Int, _ b0: Vector, _ b1: Vector) {
     var x = Vector(repeating: a[0])
     c0 = Rule.add(c0, x, b0)
     d0 = Rule.add(d0, x, b1)
@@ -93,8 +93,8 @@ public struct Tile8<Vector: SIMD & Sendable, Rule: Accumulation>: RegisterTile w
     d7 = Rule.add(d7, x, b1)
   }
 
-  @inlinable @inline(__always)
-  public func store(_ c: UnsafeMutablePointer<Float>, rowStride: Int, accumulate: Bool) {
+  @inline(__always)
+  func store(_ c: UnsafeMutablePointer<Float>, rowStride: Int, accumulate: Bool) {
     Self.storeRow(c0, d0, c, accumulate)
     Self.storeRow(c1, d1, c + rowStride, accumulate)
     Self.storeRow(c2, d2, c + 2 * rowStride, accumulate)
@@ -108,19 +108,19 @@ public struct Tile8<Vector: SIMD & Sendable, Rule: Accumulation>: RegisterTile w
 
 /// 6 rows × 2 vectors: 12 accumulators, for ISAs with 16 vector registers (AVX2: 6 × 16
 /// floats; SSE: 6 × 8).
-public struct Tile6<Vector: SIMD & Sendable, Rule: Accumulation>: RegisterTile where Vector.Scalar == Float {
-  @usableFromInline var c0, c1, c2, c3, c4, c5: Vector
-  @usableFromInline var d0, d1, d2, d3, d4, d5: Vector
+struct Tile6<Vector: SIMD & Sendable, Rule: Accumulation>: RegisterTile where Vector.Scalar == Float {
+  var c0, c1, c2, c3, c4, c5: Vector
+  var d0, d1, d2, d3, d4, d5: Vector
 
-  @inlinable public static var rows: Int { 6 }
+  static var rows: Int { 6 }
 
-  @inlinable public init() {
+  init() {
     (c0, c1, c2, c3, c4, c5) = (.zero, .zero, .zero, .zero, .zero, .zero)
     (d0, d1, d2, d3, d4, d5) = (.zero, .zero, .zero, .zero, .zero, .zero)
   }
 
-  @inlinable @inline(__always)
-  public mutating func addProducts(_ a: UnsafePointer<Float>, _ rs: Int, _ b0: Vector, _ b1: Vector) {
+  @inline(__always)
+  mutating func addProducts(_ a: UnsafePointer<Float>, _ rs: Int, _ b0: Vector, _ b1: Vector) {
     var x = Vector(repeating: a[0])
     c0 = Rule.add(c0, x, b0)
     d0 = Rule.add(d0, x, b1)
@@ -141,8 +141,8 @@ public struct Tile6<Vector: SIMD & Sendable, Rule: Accumulation>: RegisterTile w
     d5 = Rule.add(d5, x, b1)
   }
 
-  @inlinable @inline(__always)
-  public func store(_ c: UnsafeMutablePointer<Float>, rowStride: Int, accumulate: Bool) {
+  @inline(__always)
+  func store(_ c: UnsafeMutablePointer<Float>, rowStride: Int, accumulate: Bool) {
     Self.storeRow(c0, d0, c, accumulate)
     Self.storeRow(c1, d1, c + rowStride, accumulate)
     Self.storeRow(c2, d2, c + 2 * rowStride, accumulate)
@@ -160,8 +160,8 @@ public struct Tile6<Vector: SIMD & Sendable, Rule: Accumulation>: RegisterTile w
 /// (the steps whose A values are all zero are skipped that way). Every element is summed
 /// from zero in step order by multiply-adds and then stored or added to C, so the result
 /// never depends on the tile shape or on the thread that computes it.
-@inlinable @inline(__always)
-public func multiplyTile<Tile: RegisterTile>(
+@inline(__always)
+func multiplyTileRun<Tile: RegisterTile>(
   _ tile: Tile.Type, count: Int, a: UnsafePointer<Float>, rowStride: Int, stepStride: Int,
   b: UnsafePointer<Float>, steps: UnsafePointer<Int32>?, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
 ) {

@@ -1,45 +1,13 @@
+import KernelCore
+
 // The elementwise arithmetic of the optimizers, compiled per instruction set like every hot
 // loop. What the optimizers mean, and which reference they follow, is documented in the NN
 // module (SGD, RMSprop, Adam, AdamW); these loops only evaluate their formulas lane by
 // lane, in the same order of operations as the scalar formulas, without contraction.
 
-/// The coefficients of one SGD step.
-public struct SGDUpdate: Sendable {
-  public var learningRate: Float, momentum: Float, dampening: Float, weightDecay: Float
-  public var nesterov: Bool, firstStep: Bool
-  public init(
-    learningRate: Float, momentum: Float, dampening: Float, weightDecay: Float, nesterov: Bool, firstStep: Bool
-  ) {
-    (self.learningRate, self.momentum, self.dampening) = (learningRate, momentum, dampening)
-    (self.weightDecay, self.nesterov, self.firstStep) = (weightDecay, nesterov, firstStep)
-  }
-}
-
-/// The coefficients of one RMSprop step.
-public struct RMSpropUpdate: Sendable {
-  public var learningRate: Float, alpha: Float, epsilon: Float, momentum: Float, weightDecay: Float
-  public init(learningRate: Float, alpha: Float, epsilon: Float, momentum: Float, weightDecay: Float) {
-    (self.learningRate, self.alpha, self.epsilon) = (learningRate, alpha, epsilon)
-    (self.momentum, self.weightDecay) = (momentum, weightDecay)
-  }
-}
-
-/// The coefficients of one Adam step: `stepSize` = lr / (1 − β₁ᵗ), `correction` = √(1 − β₂ᵗ),
-/// `l2` the coupled weight decay, `shrink` the decoupled one (1 − lr·λ, or 1).
-public struct AdamUpdate: Sendable {
-  public var stepSize: Float, correction: Float, beta1: Float, beta2: Float, epsilon: Float
-  public var l2: Float, shrink: Float
-  public init(
-    stepSize: Float, correction: Float, beta1: Float, beta2: Float, epsilon: Float, l2: Float, shrink: Float
-  ) {
-    (self.stepSize, self.correction, self.beta1, self.beta2) = (stepSize, correction, beta1, beta2)
-    (self.epsilon, self.l2, self.shrink) = (epsilon, l2, shrink)
-  }
-}
-
 /// g = ∇ + λw; b = g (first step) or μb + (1 − d)g; g = g + μb (Nesterov) or b; w = w − lr·g.
-@inlinable @inline(__always)
-public func sgdRun<V: SIMD>(
+@inline(__always)
+func sgdRun<V: SIMD>(
   _ type: V.Type, _ u: SGDUpdate, _ w: UnsafeMutablePointer<Float>, _ gradient: UnsafePointer<Float>,
   _ buffer: UnsafeMutablePointer<Float>?, _ count: Int
 ) where V.Scalar == Float {
@@ -59,8 +27,8 @@ public func sgdRun<V: SIMD>(
 
 /// g = ∇ + λw; v = αv + (1 − α)g²; s = g / (√v + ε); with momentum b = μb + s, w = w − lr·b,
 /// else w = w − lr·s.
-@inlinable @inline(__always)
-public func rmspropRun<V: SIMD>(
+@inline(__always)
+func rmspropRun<V: SIMD>(
   _ type: V.Type, _ u: RMSpropUpdate, _ w: UnsafeMutablePointer<Float>, _ gradient: UnsafePointer<Float>,
   _ square: UnsafeMutablePointer<Float>, _ buffer: UnsafeMutablePointer<Float>, _ count: Int
 ) where V.Scalar == Float {
@@ -84,8 +52,8 @@ public func rmspropRun<V: SIMD>(
 
 /// w = w·shrink; g = ∇ + l2·w; m = β₁m + (1 − β₁)g; v = β₂v + (1 − β₂)g²;
 /// w = w − stepSize·m / (√v / correction + ε).
-@inlinable @inline(__always)
-public func adamRun<V: SIMD>(
+@inline(__always)
+func adamRun<V: SIMD>(
   _ type: V.Type, _ u: AdamUpdate, _ w: UnsafeMutablePointer<Float>, _ gradient: UnsafePointer<Float>,
   _ first: UnsafeMutablePointer<Float>, _ second: UnsafeMutablePointer<Float>, _ count: Int
 ) where V.Scalar == Float {

@@ -3,7 +3,7 @@
 
 /// `[a0 a2 a4 … b0 b2 b4 …]` (even lanes) or `[a1 a3 … b1 b3 …]` (odd lanes): one perfect
 /// unshuffle step, which LLVM turns into a single permute.
-@inlinable @inline(__always)
+@inline(__always)
 func unshuffle(_ a: SIMD16<Float>, _ b: SIMD16<Float>, odd: Int) -> SIMD16<Float> {
   var r = SIMD16<Float>()
   for i in 0..<8 {
@@ -15,8 +15,8 @@ func unshuffle(_ a: SIMD16<Float>, _ b: SIMD16<Float>, odd: Int) -> SIMD16<Float
 
 /// Transposes the 16 × 16 block at `source` (rows `sourceStride` apart) into `target`
 /// (rows `targetStride` apart): four perfect unshuffles of the 256 values.
-@inlinable @inline(__always)
-public func transpose16(
+@inline(__always)
+func transpose16(
   _ source: UnsafePointer<Float>, _ sourceStride: Int, _ target: UnsafeMutablePointer<Float>, _ targetStride: Int
 ) {
   typealias V = SIMD16<Float>
@@ -43,8 +43,8 @@ public func transpose16(
 /// Packs `steps` rows of a transposed operand into a panel of `panelWidth` columns:
 /// `panel[p · panelWidth + j] = source[j · sourceStride + p]` for j < width, zero for
 /// width ≤ j < panelWidth. Blocks of 16 steps keep the rows being written in the L1 cache.
-@inlinable @inline(__always)
-public func packTransposedRun(
+@inline(__always)
+func packTransposedRun(
   _ source: UnsafePointer<Float>, _ sourceStride: Int, width: Int, steps: Int, _ panel: UnsafeMutablePointer<Float>,
   panelWidth: Int
 ) {
@@ -63,8 +63,8 @@ public func packTransposedRun(
 }
 
 /// `packTransposedRun` with 16 × 16 register transposes for the whole blocks.
-@inlinable @inline(__always)
-public func packTransposedRun16(
+@inline(__always)
+func packTransposedRun16(
   _ source: UnsafePointer<Float>, _ sourceStride: Int, width: Int, steps: Int, _ panel: UnsafeMutablePointer<Float>,
   panelWidth: Int
 ) {
