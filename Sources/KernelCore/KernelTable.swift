@@ -53,33 +53,40 @@ public struct KernelTable: Sendable {
 
   public init(
     name: String, tileRows: Int, tileColumns: Int, lanes: Int,
-    multiplyTile: @escaping @Sendable (
-      Int, UnsafePointer<Float>, Int, Int, UnsafePointer<Float>, UnsafePointer<Int32>?, UnsafeMutablePointer<Float>,
-      Int, Bool
-    ) -> Void,
-    activate: @escaping @Sendable (
-      Activation, UnsafePointer<Float>, UnsafePointer<Float>?, UnsafeMutablePointer<Float>, Int
-    ) -> Void,
-    activationGradient: @escaping @Sendable (
-      Activation, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int
-    ) -> Void,
-    bernoulliScale: @escaping @Sendable (
-      UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int, UInt64, UInt64, UInt32, Float
-    ) -> Void,
+    multiplyTile:
+      @escaping @Sendable (
+        Int, UnsafePointer<Float>, Int, Int, UnsafePointer<Float>, UnsafePointer<Int32>?, UnsafeMutablePointer<Float>,
+        Int, Bool
+      ) -> Void,
+    activate:
+      @escaping @Sendable (
+        Activation, UnsafePointer<Float>, UnsafePointer<Float>?, UnsafeMutablePointer<Float>, Int
+      ) -> Void,
+    activationGradient:
+      @escaping @Sendable (
+        Activation, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int
+      ) -> Void,
+    bernoulliScale:
+      @escaping @Sendable (
+        UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int, UInt64, UInt64, UInt32, Float
+      ) -> Void,
     columnSums: @escaping @Sendable (UnsafePointer<Float>, Int, Int, UnsafeMutablePointer<Float>, Int, Bool) -> Void,
     expShifted: @escaping @Sendable (UnsafePointer<Float>, Float, UnsafeMutablePointer<Float>, Int) -> Float,
     packTransposed: @escaping @Sendable (UnsafePointer<Float>, Int, Int, Int, UnsafeMutablePointer<Float>, Int) -> Void,
-    sgd: @escaping @Sendable (
-      SGDUpdate, UnsafeMutablePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>?, Int
-    ) -> Void,
-    rmsprop: @escaping @Sendable (
-      RMSpropUpdate, UnsafeMutablePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>,
-      UnsafeMutablePointer<Float>, Int
-    ) -> Void,
-    adam: @escaping @Sendable (
-      AdamUpdate, UnsafeMutablePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>,
-      UnsafeMutablePointer<Float>, Int
-    ) -> Void
+    sgd:
+      @escaping @Sendable (
+        SGDUpdate, UnsafeMutablePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>?, Int
+      ) -> Void,
+    rmsprop:
+      @escaping @Sendable (
+        RMSpropUpdate, UnsafeMutablePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>,
+        UnsafeMutablePointer<Float>, Int
+      ) -> Void,
+    adam:
+      @escaping @Sendable (
+        AdamUpdate, UnsafeMutablePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>,
+        UnsafeMutablePointer<Float>, Int
+      ) -> Void
   ) {
     self.name = name
     self.tileRows = tileRows

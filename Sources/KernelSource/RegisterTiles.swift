@@ -190,3 +190,16 @@ func multiplyTileRun<Tile: RegisterTile>(
   }
   acc.store(c, rowStride: ldc, accumulate: accumulate)
 }
+
+// MARK: - This module's instance
+
+/// The register-tile multiply for this module's tile (see `ISA`).
+let multiplyTileKernel:
+  @Sendable (
+    Int, UnsafePointer<Float>, Int, Int, UnsafePointer<Float>, UnsafePointer<Int32>?, UnsafeMutablePointer<Float>, Int,
+    Bool
+  ) -> Void = { count, a, rowStride, stepStride, b, steps, c, ldc, accumulate in
+    multiplyTileRun(
+      ISA.Tile.self, count: count, a: a, rowStride: rowStride, stepStride: stepStride, b: b, steps: steps, c: c,
+      ldc: ldc, accumulate: accumulate)
+  }

@@ -95,3 +95,19 @@ func packTransposedRun16(
       panelWidth: panelWidth)
   }
 }
+
+// MARK: - This module's instance
+
+/// Packs transposed operands, with 16 × 16 register transposes where `ISA.transposes16`.
+let packTransposedKernel = choosePackTransposed()
+
+private func choosePackTransposed()
+  -> @Sendable (
+    UnsafePointer<Float>, Int, Int, Int, UnsafeMutablePointer<Float>, Int
+  ) -> Void
+{
+  if ISA.transposes16 {
+    return { packTransposedRun16($0, $1, width: $2, steps: $3, $4, panelWidth: $5) }
+  }
+  return { packTransposedRun($0, $1, width: $2, steps: $3, $4, panelWidth: $5) }
+}

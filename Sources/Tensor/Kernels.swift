@@ -14,16 +14,18 @@ import KernelsBaseline
 /// x86-64 machine and uses AVX-512 where it exists.
 public enum Kernels {
   /// Every table this build has.
-  public static let all: [KernelTable] = [avx512Kernels, avx2Kernels, baselineKernels]
+  public static let all: [KernelTable] = [
+    KernelsAVX512.kernelTable, KernelsAVX2.kernelTable, KernelsBaseline.kernelTable,
+  ]
 
   /// The tables this CPU can run, fastest first.
   public static let supported: [KernelTable] = {
     var tables: [KernelTable] = []
     #if arch(x86_64)
-      if csupport_has_avx512f() != 0 { tables.append(avx512Kernels) }
-      if csupport_has_avx2_fma() != 0 { tables.append(avx2Kernels) }
+      if csupport_has_avx512f() != 0 { tables.append(KernelsAVX512.kernelTable) }
+      if csupport_has_avx2_fma() != 0 { tables.append(KernelsAVX2.kernelTable) }
     #endif
-    tables.append(baselineKernels)
+    tables.append(KernelsBaseline.kernelTable)
     return tables
   }()
 

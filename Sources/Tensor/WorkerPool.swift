@@ -23,7 +23,7 @@ public final class WorkerPool: @unchecked Sendable {
 
   /// A team of `threadCount` threads (the caller and `threadCount − 1` workers).
   /// `spinLimit` is how many idle polls a worker makes before it parks.
-  public init(threadCount: Int, spinLimit: Int = 30_000) {
+  public init(threadCount: Int, spinLimit: Int = 2_000) {
     precondition(threadCount >= 1, "a worker pool needs at least one thread")
     self.threadCount = threadCount
     team = Team(spinLimit: spinLimit)

@@ -32,10 +32,19 @@ struct BenchCommand: ParsableCommand {
   @Option(help: "Epochs of the reference network to time for each thread count (the median is reported).")
   var epochs: Int = 5
 
+  @Option(help: "Measure only this part: gemm, epoch or load.")
+  var only: BenchPart?
+
+  enum BenchPart: String, ExpressibleByArgument, CaseIterable {
+    case gemm, epoch, load
+  }
+
+  func measures(_ part: BenchPart) -> Bool { only == nil || only == part }
+
   func run() throws {
     let threadCounts = threads.map { [$0] } ?? Array(1...max(1, ProcessInfo.processInfo.activeProcessorCount))
     var gemm: [GEMMResult] = []
-    for count in threadCounts {
+    for count in threadCounts where measures(.gemm) {
       let numpy = noNumpy ? nil : measureNumpyGEMM(GEMMShape.referenceNetwork, threads: count, rounds: repeats)
       for shape in GEMMShape.referenceNetwork {
         let ours = measureGEMM(shape, threads: count, rounds: repeats)
@@ -46,16 +55,15 @@ struct BenchCommand: ParsableCommand {
       }
     }
     let source = try data.source()
-    _ = try DatasetLoader.load(source)  // warm the page cache
+    let dataset = try DatasetLoader.load(source)  // also warms the page cache
     var loads: [Double] = []
-    for _ in 0..<repeats {
+    for _ in 0..<(measures(.load) ? repeats : 0) {
       loads.append(try DatasetLoader.load(source).seconds)
     }
-    let dataset = try DatasetLoader.load(source)
     let prepared = PreparedData(
       dataset, validationCount: data.validation, seed: data.seed, normalization: data.normalization)
     var epochResults: [EpochResult] = []
-    for count in threadCounts where epochs > 0 {
+    for count in threadCounts where epochs > 0 && measures(.epoch) {
       let (seconds, history) = measureEpochs(prepared, threads: count, epochs: epochs)
       epochResults.append(
         EpochResult(
@@ -63,7 +71,8 @@ struct BenchCommand: ParsableCommand {
           validation_accuracy: history.epochs.last?.validationAccuracy ?? 0))
     }
     let result = BenchResult(
-      kernels: Kernels.best.name, cpu: Kernels.cpuName, gemm: gemm, epoch: epochResults, load_seconds: median(loads),
+      kernels: Kernels.best.name, cpu: Kernels.cpuName, gemm: gemm, epoch: epochResults,
+      load_seconds: loads.isEmpty ? nil : median(loads),
       peak_rss_bytes: peakResidentBytes())
     if json {
       let encoder = JSONEncoder()
@@ -72,6 +81,7 @@ struct BenchCommand: ParsableCommand {
     } else {
       print("kernels: \(result.kernels) on \(result.cpu)")
       var table = TextTable(header: ["GEMM", "threads", "GFLOP/s", "numpy", "ratio"], rightAligned: [1, 2, 3, 4])
+      if gemm.isEmpty { table.header = [] }
       for row in gemm {
         let shape = GEMMShape(m: row.m, n: row.n, k: row.k, transA: row.transA, transB: row.transB)
         table.rows.append([
@@ -80,7 +90,7 @@ struct BenchCommand: ParsableCommand {
           row.numpy_gflops.map { String(format: "%.0f%%", 100 * row.gflops / $0) } ?? "-",
         ])
       }
-      print(table.render())
+      if !gemm.isEmpty { print(table.render()) }
       for row in epochResults {
         print(
           String(
@@ -88,10 +98,12 @@ struct BenchCommand: ParsableCommand {
             row.threads, row.threads == 1 ? "" : "s", row.seconds,
             row.per_epoch.map { String(format: "%.3f", $0) }.joined(separator: " "), 100 * row.validation_accuracy))
       }
-      print(
-        String(
-          format: "data load (read + decompress + verify + convert, %@): %.3f s median of %d", source.name,
-          result.load_seconds, repeats))
+      if let seconds = result.load_seconds {
+        print(
+          String(
+            format: "data load (read + decompress + verify + convert, %@): %.3f s median of %d", source.name, seconds,
+            repeats))
+      }
       print("peak resident memory: \(grouped(result.peak_rss_bytes / 1_048_576)) MiB")
     }
   }
@@ -118,7 +130,7 @@ struct BenchResult: Codable {
   var cpu: String
   var gemm: [GEMMResult]
   var epoch: [EpochResult]
-  var load_seconds: Double
+  var load_seconds: Double?
   var peak_rss_bytes: Int
 }
 

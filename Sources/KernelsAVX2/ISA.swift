@@ -1,0 +1,7 @@
+/// What this module compiles the kernels for: AVX2 with FMA (x86-64-v3): a 6 × 16 GEMM tile in ymm registers.
+enum ISA {
+  typealias Tile = Tile6<SIMD8<Float>, FusedMultiplyAdd>
+  typealias Words = SIMD4<UInt64>
+  static let name = "avx2"
+  static let transposes16 = false
+}

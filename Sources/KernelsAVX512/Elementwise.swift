@@ -1,0 +1,1 @@
+../KernelSource/Elementwise.swift

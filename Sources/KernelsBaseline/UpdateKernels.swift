@@ -1,1 +1,0 @@
-../KernelSource/UpdateKernels.swift
