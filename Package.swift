@@ -3,7 +3,7 @@ import PackageDescription
 
 /// Modules whose inner loops must be fast even in a debug build (`swift test`):
 /// they carry their own optimization flag, which SwiftPM places after its `-Onone`.
-let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
+let optimized: [SwiftSetting] = [.unsafeFlags(["-O", "-wmo", "-num-threads", "2"])]
 
 /// Each kernel module is compiled for one instruction set (`nil`: the target's baseline);
 /// the engine picks one at run time from the CPU's features, so the binary runs on any

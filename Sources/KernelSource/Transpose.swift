@@ -35,9 +35,24 @@ func transpose16(
   }
   let t = UnsafeMutableRawPointer(target)
   let out = targetStride &* 4
-  for (i, v) in [a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15].enumerated() {
-    t.storeBytes(of: v, toByteOffset: i &* out, as: V.self)
-  }
+  // Stored one by one: an array literal of the rows would allocate.
+  func store(_ v: V, _ i: Int) { t.storeBytes(of: v, toByteOffset: i &* out, as: V.self) }
+  store(a0, 0)
+  store(a1, 1)
+  store(a2, 2)
+  store(a3, 3)
+  store(a4, 4)
+  store(a5, 5)
+  store(a6, 6)
+  store(a7, 7)
+  store(a8, 8)
+  store(a9, 9)
+  store(a10, 10)
+  store(a11, 11)
+  store(a12, 12)
+  store(a13, 13)
+  store(a14, 14)
+  store(a15, 15)
 }
 
 /// Packs `steps` rows of a transposed operand into a panel of `panelWidth` columns:

@@ -52,73 +52,92 @@ public final class BatchNorm1d: Layer {
   public func forward(_ input: MatrixView, _ pass: Pass) -> MatrixView {
     output.setRows(input.rows)
     normalized.setRows(input.rows)
-    let (x, y, xhat) = (input, output.view, normalized.view)
-    let (gamma, beta) = (scale.value.data, shift.value.data)
-    let (mean, variance, inverse) = (runningMean.data, runningVariance.data, inverseDeviation.data)
-    let rows = x.rows
-    let training = pass.mode == .training
-    let (momentum, epsilon) = (momentum, epsilon)
-    context.pool.forEachRange(x.columns, grain: 16) { columns in
-      for j in columns {
-        var mu: Float
-        var sigma2: Float
-        if training {
-          mu = 0
-          for i in 0..<rows { mu += x[i, j] }
-          mu /= Float(rows)
-          sigma2 = 0
-          for i in 0..<rows {
-            let d = x[i, j] - mu
-            sigma2 += d * d
-          }
-          sigma2 /= Float(rows)
-          let unbiased = rows > 1 ? sigma2 * Float(rows) / Float(rows - 1) : sigma2
-          mean[j] = (1 - momentum) * mean[j] + momentum * mu
-          variance[j] = (1 - momentum) * variance[j] + momentum * unbiased
-        } else {
-          (mu, sigma2) = (mean[j], variance[j])
-        }
-        let inv = 1 / (sigma2 + epsilon).squareRoot()
-        inverse[j] = inv
-        for i in 0..<rows {
-          let n = (x[i, j] - mu) * inv
-          xhat.data[i * x.columns + j] = n
-          y.data[i * x.columns + j] = gamma[j] * n + beta[j]
-        }
-      }
-    }
-    return y
+    let job = BatchNormForward(
+      x: input, y: output.view, xhat: normalized.view, gamma: scale.value.data, beta: shift.value.data,
+      mean: runningMean.data, variance: runningVariance.data, inverse: inverseDeviation.data,
+      training: pass.mode == .training, momentum: momentum, epsilon: epsilon)
+    context.pool.forEachRange(input.columns, grain: 16, job)
+    return output.view
   }
 
   /// dβ = Σ dy, dγ = Σ dy·x̂, dx = γ/σ · (dy − dβ/B − x̂·dγ/B), per column.
   public func backward(input: MatrixView, output: MatrixView, gradient dy: MatrixView, _ pass: Pass) -> MatrixView? {
-    let xhat = normalized.view
-    let (gamma, inverse) = (scale.value.data, inverseDeviation.data)
-    let (dGamma, dBeta) = (scale.gradient.data, shift.gradient.data)
     let dx = gradientInput.map {
       $0.setRows(dy.rows); return $0.view
     }
-    let rows = dy.rows
-    let training = pass.mode == .training
-    context.pool.forEachRange(dy.columns, grain: 16) { columns in
-      for j in columns {
-        var sumDy: Float = 0
-        var sumDyX: Float = 0
+    let job = BatchNormBackward(
+      dy: dy, xhat: normalized.view, dx: dx, gamma: scale.value.data, inverse: inverseDeviation.data,
+      dGamma: scale.gradient.data, dBeta: shift.gradient.data, training: pass.mode == .training)
+    context.pool.forEachRange(dy.columns, grain: 16, job)
+    return dx
+  }
+}
+
+/// The forward pass of BatchNorm1d over a range of columns.
+struct BatchNormForward: RangeJob {
+  let x: MatrixView, y: MatrixView, xhat: MatrixView
+  let gamma: UnsafeMutablePointer<Float>, beta: UnsafeMutablePointer<Float>
+  let mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>, inverse: UnsafeMutablePointer<Float>
+  let training: Bool
+  let momentum: Float, epsilon: Float
+
+  func callAsFunction(_ columns: Range<Int>) {
+    let rows = x.rows
+    for j in columns {
+      var mu: Float
+      var sigma2: Float
+      if training {
+        mu = 0
+        for i in 0..<rows { mu += x[i, j] }
+        mu /= Float(rows)
+        sigma2 = 0
         for i in 0..<rows {
-          sumDy += dy[i, j]
-          sumDyX += dy[i, j] * xhat[i, j]
+          let d = x[i, j] - mu
+          sigma2 += d * d
         }
-        dBeta[j] = sumDy
-        dGamma[j] = sumDyX
-        guard let dx else { continue }
-        let factor = gamma[j] * inverse[j]
-        let n = Float(rows)
-        for i in 0..<rows {
-          let value = training ? dy[i, j] - sumDy / n - xhat[i, j] * sumDyX / n : dy[i, j]
-          dx.data[i * dy.columns + j] = factor * value
-        }
+        sigma2 /= Float(rows)
+        let unbiased = rows > 1 ? sigma2 * Float(rows) / Float(rows - 1) : sigma2
+        mean[j] = (1 - momentum) * mean[j] + momentum * mu
+        variance[j] = (1 - momentum) * variance[j] + momentum * unbiased
+      } else {
+        (mu, sigma2) = (mean[j], variance[j])
+      }
+      let inv = 1 / (sigma2 + epsilon).squareRoot()
+      inverse[j] = inv
+      for i in 0..<rows {
+        let n = (x[i, j] - mu) * inv
+        xhat.data[i * x.columns + j] = n
+        y.data[i * x.columns + j] = gamma[j] * n + beta[j]
       }
     }
-    return dx
+  }
+}
+
+/// The backward pass of BatchNorm1d over a range of columns.
+struct BatchNormBackward: RangeJob {
+  let dy: MatrixView, xhat: MatrixView, dx: MatrixView?
+  let gamma: UnsafeMutablePointer<Float>, inverse: UnsafeMutablePointer<Float>
+  let dGamma: UnsafeMutablePointer<Float>, dBeta: UnsafeMutablePointer<Float>
+  let training: Bool
+
+  func callAsFunction(_ columns: Range<Int>) {
+    let rows = dy.rows
+    for j in columns {
+      var sumDy: Float = 0
+      var sumDyX: Float = 0
+      for i in 0..<rows {
+        sumDy += dy[i, j]
+        sumDyX += dy[i, j] * xhat[i, j]
+      }
+      dBeta[j] = sumDy
+      dGamma[j] = sumDyX
+      guard let dx else { continue }
+      let factor = gamma[j] * inverse[j]
+      let n = Float(rows)
+      for i in 0..<rows {
+        let value = training ? dy[i, j] - sumDy / n - xhat[i, j] * sumDyX / n : dy[i, j]
+        dx.data[i * dy.columns + j] = factor * value
+      }
+    }
   }
 }

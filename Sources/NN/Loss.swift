@@ -41,27 +41,11 @@ public final class SoftmaxCrossEntropy {
     let rows = logits.rows
     probabilities.setRows(rows)
     gradient.setRows(rows)
-    let (p, g) = (probabilities.view, gradient.view)
-    let (losses, correct, kernels, classes) = (rowLoss, rowCorrect, context.kernels, classes)
-    let inverseBatch = 1 / Float(rows)
-    context.pool.forEachRange(rows, grain: 32) { range in
-      for r in range {
-        let z = logits.row(r)
-        var best = 0
-        for j in 1..<classes where z[j] > z[best] { best = j }
-        let m = z[best]
-        let sum = kernels.expShifted(z, m, p.row(r), classes)
-        let label = Int(labels[r])
-        losses[r] = Double(logf(sum)) - Double(z[label] - m)
-        correct[r] = best == label
-        if withGradient {
-          let scale = 1 / sum
-          let out = g.row(r)
-          for j in 0..<classes { out[j] = p.row(r)[j] * scale * inverseBatch }
-          out[label] -= inverseBatch
-        }
-      }
-    }
+    let (losses, correct) = (rowLoss, rowCorrect)
+    let job = SoftmaxCrossEntropyRows(
+      kernels: context.kernels, logits: logits, labels: labels, probabilities: probabilities.view,
+      gradient: withGradient ? gradient.view : nil, losses: rowLoss, correct: rowCorrect, normalize: false)
+    context.pool.forEachRange(rows, grain: 32, job)
     var lossSum = 0.0
     var right = 0
     for r in 0..<rows {
@@ -78,17 +62,51 @@ public final class SoftmaxCrossEntropy {
   /// the returned view holds softmax(z_r).
   public func softmax(logits: MatrixView) -> MatrixView {
     probabilities.setRows(logits.rows)
-    let (p, kernels, classes) = (probabilities.view, context.kernels, classes)
-    context.pool.forEachRange(logits.rows, grain: 32) { range in
-      for r in range {
-        let z = logits.row(r)
-        var m = z[0]
-        for j in 1..<classes where z[j] > m { m = z[j] }
-        let sum = kernels.expShifted(z, m, p.row(r), classes)
+    let job = SoftmaxCrossEntropyRows(
+      kernels: context.kernels, logits: logits, labels: nil, probabilities: probabilities.view, gradient: nil,
+      losses: rowLoss, correct: rowCorrect, normalize: true)
+    context.pool.forEachRange(logits.rows, grain: 32, job)
+    return probabilities.view
+  }
+}
+
+/// Per row: the stable softmax, and with labels the loss, whether the argmax (first on
+/// ties) is right, and the gradient of the mean loss.
+struct SoftmaxCrossEntropyRows: RangeJob {
+  let kernels: KernelTable
+  let logits: MatrixView
+  let labels: UnsafePointer<Int32>?
+  let probabilities: MatrixView
+  let gradient: MatrixView?
+  let losses: UnsafeMutablePointer<Double>
+  let correct: UnsafeMutablePointer<Bool>
+  /// Whether to leave normalized probabilities (else the unnormalized exponentials).
+  let normalize: Bool
+
+  func callAsFunction(_ rows: Range<Int>) {
+    let classes = logits.columns
+    let inverseBatch = 1 / Float(logits.rows)
+    for r in rows {
+      let z = logits.row(r)
+      let p = probabilities.row(r)
+      var best = 0
+      for j in 1..<classes where z[j] > z[best] { best = j }
+      let m = z[best]
+      let sum = kernels.expShifted(z, m, p, classes)
+      if normalize {
         let scale = 1 / sum
-        for j in 0..<classes { p.row(r)[j] *= scale }
+        for j in 0..<classes { p[j] *= scale }
+      }
+      guard let labels else { continue }
+      let label = Int(labels[r])
+      losses[r] = Double(logf(sum)) - Double(z[label] - m)
+      correct[r] = best == label
+      if let gradient {
+        let scale = 1 / sum
+        let out = gradient.row(r)
+        for j in 0..<classes { out[j] = p[j] * scale * inverseBatch }
+        out[label] -= inverseBatch
       }
     }
-    return p
   }
 }

@@ -24,10 +24,45 @@ final class OptimizerState {
 }
 
 extension ComputeContext {
-  /// Runs `body(range)` over the elements of a parameter, split between threads: every
+  /// Runs `job(range)` over the elements of a parameter, split between threads: every
   /// update is elementwise, so the split changes nothing.
-  func forEachElement(of parameter: Parameter, _ body: (Range<Int>) -> Void) {
-    pool.forEachRange(parameter.count, grain: 16_384, body)
+  func forEachElement<Job: RangeJob>(of parameter: Parameter, _ job: Job) {
+    pool.forEachRange(parameter.count, grain: 16_384, job)
+  }
+}
+
+/// SGD's update over a range of a parameter's elements.
+struct SGDRange: RangeJob {
+  let kernels: KernelTable
+  let update: SGDUpdate
+  let w: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, buffer: UnsafeMutablePointer<Float>?
+
+  func callAsFunction(_ r: Range<Int>) {
+    kernels.sgd(update, w + r.lowerBound, g + r.lowerBound, buffer.map { $0 + r.lowerBound }, r.count)
+  }
+}
+
+/// RMSprop's update over a range of a parameter's elements.
+struct RMSpropRange: RangeJob {
+  let kernels: KernelTable
+  let update: RMSpropUpdate
+  let w: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>
+  let square: UnsafeMutablePointer<Float>, buffer: UnsafeMutablePointer<Float>
+
+  func callAsFunction(_ r: Range<Int>) {
+    kernels.rmsprop(update, w + r.lowerBound, g + r.lowerBound, square + r.lowerBound, buffer + r.lowerBound, r.count)
+  }
+}
+
+/// Adam's update over a range of a parameter's elements.
+struct AdamRange: RangeJob {
+  let kernels: KernelTable
+  let update: AdamUpdate
+  let w: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>
+  let m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>
+
+  func callAsFunction(_ r: Range<Int>) {
+    kernels.adam(update, w + r.lowerBound, g + r.lowerBound, m + r.lowerBound, v + r.lowerBound, r.count)
   }
 }
 
@@ -59,13 +94,11 @@ public final class SGD: Optimizer {
       learningRate: learningRate, momentum: momentum, dampening: dampening, weightDecay: weightDecay,
       nesterov: nesterov, firstStep: !started)
     let buffers = momentum != 0 ? state.buffers(parameters, count: 1) : []
-    let kernel = context.kernels.sgd
     for (index, parameter) in parameters.enumerated() {
-      let (w, g) = (parameter.value.data, parameter.gradient.data)
-      let b = momentum != 0 ? buffers[index][0].data : nil
-      context.forEachElement(of: parameter) { range in
-        kernel(update, w + range.lowerBound, g + range.lowerBound, b.map { $0 + range.lowerBound }, range.count)
-      }
+      let job = SGDRange(
+        kernels: context.kernels, update: update, w: parameter.value.data, g: parameter.gradient.data,
+        buffer: momentum != 0 ? buffers[index][0].data : nil)
+      context.forEachElement(of: parameter, job)
     }
     started = true
   }
@@ -96,12 +129,11 @@ public final class RMSprop: Optimizer {
     let update = RMSpropUpdate(
       learningRate: learningRate, alpha: alpha, epsilon: epsilon, momentum: momentum, weightDecay: weightDecay)
     let buffers = state.buffers(parameters, count: 2)
-    let kernel = context.kernels.rmsprop
     for (index, parameter) in parameters.enumerated() {
-      let (w, g, v, b) = (parameter.value.data, parameter.gradient.data, buffers[index][0].data, buffers[index][1].data)
-      context.forEachElement(of: parameter) { r in
-        kernel(update, w + r.lowerBound, g + r.lowerBound, v + r.lowerBound, b + r.lowerBound, r.count)
-      }
+      let job = RMSpropRange(
+        kernels: context.kernels, update: update, w: parameter.value.data, g: parameter.gradient.data,
+        square: buffers[index][0].data, buffer: buffers[index][1].data)
+      context.forEachElement(of: parameter, job)
     }
   }
 }
@@ -151,12 +183,11 @@ public class Adam: Optimizer {
       stepSize: stepSize, correction: correction2, beta1: beta1, beta2: beta2, epsilon: epsilon,
       l2: decoupled ? 0 : weightDecay, shrink: decoupled ? 1 - learningRate * weightDecay : 1)
     let buffers = state.buffers(parameters, count: 2)
-    let kernel = context.kernels.adam
     for (index, parameter) in parameters.enumerated() {
-      let (w, g, m, v) = (parameter.value.data, parameter.gradient.data, buffers[index][0].data, buffers[index][1].data)
-      context.forEachElement(of: parameter) { r in
-        kernel(update, w + r.lowerBound, g + r.lowerBound, m + r.lowerBound, v + r.lowerBound, r.count)
-      }
+      let job = AdamRange(
+        kernels: context.kernels, update: update, w: parameter.value.data, g: parameter.gradient.data,
+        m: buffers[index][0].data, v: buffers[index][1].data)
+      context.forEachElement(of: parameter, job)
     }
   }
 }

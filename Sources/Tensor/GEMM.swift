@@ -66,50 +66,78 @@ extension ComputeContext {
           let scans = sparse ? aPanels - 1 : 0
           let packB = ic == 0 ? bPanels : 0
           let plan = packing
-          parallel(threads: threads, count: scans + packB) { _, job in
-            if job < scans { plan.listNonZeroSteps(job + 1) } else { plan.packB(panel: job - scans) }
-          }
-          parallel(threads: threads, count: aPanels * bPanels) { thread, tile in
-            // Column panel outermost: one packed B panel serves every row panel in turn.
-            let p = tile % aPanels
-            let q = tile / aPanels
-            let rows = min(mr, mc - p * mr)
-            let columns = min(nr, nc - q * nr)
-            let panel = plan.panelOfA(p)
-            let steps = sparse ? space.counts[p] : kc
-            let list: UnsafePointer<Int32>? = steps < kc ? UnsafePointer(space.steps + p * kc) : nil
-            let target = c + (ic + p * mr) * ldc + jc + q * nr
-            let bPanel = space.packedB + q * kc * nr
-            if rows == mr && columns == nr {
-              kernels.multiplyTile(
-                steps, panel.base, panel.rowStride, panel.stepStride, bPanel, list, target, ldc, add)
-            } else {
-              let scratch = space.tiles + space.tileStride * thread
-              kernels.multiplyTile(
-                steps, panel.base, panel.rowStride, panel.stepStride, bPanel, list, scratch, nr, false)
-              for r in 0..<rows {
-                let from = scratch + r * nr
-                let to = target + r * ldc
-                if add {
-                  for j in 0..<columns { to[j] = to[j] + from[j] }
-                } else {
-                  for j in 0..<columns { to[j] = from[j] }
-                }
-              }
-            }
-          }
+          let prepare = PrepareBlock(plan: plan, scans: scans, jobs: scans + packB, parts: min(threads, scans + packB))
+          if prepare.jobs > 0 { pool.run(parts: prepare.parts, prepare) }
+          let tiles = aPanels * bPanels
+          pool.run(
+            parts: min(threads, tiles),
+            MultiplyTiles(
+              plan: plan, kernels: kernels, space: space, c: c, ldc: ldc, ic: ic, jc: jc, mc: mc, nc: nc, kc: kc,
+              aPanels: aPanels, tiles: tiles, parts: min(threads, tiles), sparse: sparse, accumulate: add))
         }
       }
     }
   }
+}
 
-  /// Calls `body(thread, i)` for i in 0..<count, split into contiguous runs, one per thread.
-  @inline(__always)
-  private func parallel(threads: Int, count: Int, _ body: (_ thread: Int, _ item: Int) -> Void) {
-    guard count > 0 else { return }
-    let parts = min(threads, count)
-    pool.run(parts: parts) { t in
-      for i in (count * t / parts)..<(count * (t + 1) / parts) { body(t, i) }
+/// Lists the non-zero steps of A panels 1… (when A is sparse) and packs the B panels.
+struct PrepareBlock: ParallelJob {
+  let plan: Packing
+  let scans: Int
+  let jobs: Int
+  let parts: Int
+
+  func callAsFunction(_ part: Int) {
+    for job in (jobs * part / parts)..<(jobs * (part + 1) / parts) {
+      if job < scans { plan.listNonZeroSteps(job + 1) } else { plan.packB(panel: job - scans) }
+    }
+  }
+}
+
+/// Computes the tiles of C of one block, split in contiguous runs between threads; tiles
+/// go column panel by column panel, so that a packed B panel serves every row panel in turn.
+struct MultiplyTiles: ParallelJob {
+  let plan: Packing
+  let kernels: KernelTable
+  let space: GEMMWorkspace
+  let c: UnsafeMutablePointer<Float>
+  let ldc: Int
+  let ic: Int, jc: Int, mc: Int, nc: Int, kc: Int
+  let aPanels: Int
+  let tiles: Int
+  let parts: Int
+  let sparse: Bool
+  let accumulate: Bool
+
+  func callAsFunction(_ part: Int) {
+    let (mr, nr) = (plan.mr, plan.nr)
+    for tile in (tiles * part / parts)..<(tiles * (part + 1) / parts) {
+      let p = tile % aPanels
+      let q = tile / aPanels
+      let rows = min(mr, mc - p * mr)
+      let columns = min(nr, nc - q * nr)
+      let panel = plan.panelOfA(p)
+      let steps = sparse ? space.counts[p] : kc
+      let list: UnsafePointer<Int32>? = steps < kc ? UnsafePointer(space.steps + p * kc) : nil
+      let target = c + (ic + p * mr) * ldc + jc + q * nr
+      let bPanel = space.packedB + q * kc * nr
+      if rows == mr && columns == nr {
+        kernels.multiplyTile(
+          steps, panel.base, panel.rowStride, panel.stepStride, bPanel, list, target, ldc, accumulate)
+      } else {
+        // A tile over C's edge: computed whole in this thread's scratch tile, then copied.
+        let scratch = space.tiles + space.tileStride * part
+        kernels.multiplyTile(steps, panel.base, panel.rowStride, panel.stepStride, bPanel, list, scratch, nr, false)
+        for r in 0..<rows {
+          let from = scratch + r * nr
+          let to = target + r * ldc
+          if accumulate {
+            for j in 0..<columns { to[j] = to[j] + from[j] }
+          } else {
+            for j in 0..<columns { to[j] = from[j] }
+          }
+        }
+      }
     }
   }
 }

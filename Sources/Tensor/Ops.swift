@@ -46,10 +46,7 @@ extension ComputeContext {
   /// `y = f(x + bias)` row by row (`bias` has one value per column; `nil` adds nothing).
   /// `y` may be `x`.
   public func activate(_ x: MatrixView, bias: UnsafePointer<Float>?, _ f: Activation, into y: MatrixView) {
-    let kernels = kernels
-    pool.forEachRange(x.rows, grain: Self.rowGrain) { rows in
-      for r in rows { kernels.activate(f, x.row(r), bias, y.row(r), x.columns) }
-    }
+    pool.forEachRange(x.rows, grain: Self.rowGrain, ActivateRows(kernels: kernels, x: x, bias: bias, f: f, y: y))
   }
 
   /// `dx = dy · f′`, with f′ from the activation's output `y` or, for GELU, its input `x`.
@@ -57,11 +54,8 @@ extension ComputeContext {
   public func activationGradient(
     _ f: Activation, output y: MatrixView, input x: MatrixView?, gradient dy: MatrixView, into dx: MatrixView
   ) {
-    let kernels = kernels
-    let x = x ?? y
-    pool.forEachRange(dy.rows, grain: Self.rowGrain) { rows in
-      for r in rows { kernels.activationGradient(f, y.row(r), x.row(r), dy.row(r), dx.row(r), dy.columns) }
-    }
+    pool.forEachRange(
+      dy.rows, grain: Self.rowGrain, ActivationGradientRows(kernels: kernels, f: f, y: y, x: x ?? y, dy: dy, dx: dx))
   }
 
   /// `y = x · mask`, the mask drawn from the counter stream `key`: each element is kept
@@ -70,32 +64,77 @@ extension ComputeContext {
   /// only on `key` and the shape. `y` may be `x`.
   public func bernoulliScale(_ x: MatrixView, keep: Float, key: UInt64, into y: MatrixView) {
     let threshold = UInt32((Double(min(max(keep, 0), 1)) * 16_777_216).rounded(.down))
-    let scale = keep > 0 ? 1 / keep : 0
-    let wordsPerRow = UInt64((x.columns + 1) / 2)
-    let kernels = kernels
-    pool.forEachRange(x.rows, grain: Self.rowGrain) { rows in
-      for r in rows {
-        kernels.bernoulliScale(x.row(r), y.row(r), x.columns, key, UInt64(r) * wordsPerRow, threshold, scale)
-      }
-    }
+    let job = BernoulliRows(
+      kernels: kernels, x: x, y: y, key: key, threshold: threshold, scale: keep > 0 ? 1 / keep : 0,
+      wordsPerRow: UInt64((x.columns + 1) / 2))
+    pool.forEachRange(x.rows, grain: Self.rowGrain, job)
   }
 
   /// `sums[j] = Σ_r x[r, j]` (or `+=` with `accumulate`), each column summed in row order.
   public func columnSums(_ x: MatrixView, into sums: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
-    let kernels = kernels
     // Split by whole vectors of columns, so that a split never changes how a column is summed.
-    let lanes = kernels.lanes
-    let chunks = (x.columns + lanes - 1) / lanes
-    pool.forEachRange(chunks, grain: max(1, 2048 / max(x.rows, 1))) { range in
-      let first = range.lowerBound * lanes
-      let count = min(range.upperBound * lanes, x.columns) - first
-      kernels.columnSums(x.data + first, x.columns, x.rows, sums + first, count, accumulate)
-    }
+    let chunks = (x.columns + kernels.lanes - 1) / kernels.lanes
+    let job = ColumnSums(kernels: kernels, x: x, sums: sums, accumulate: accumulate)
+    pool.forEachRange(chunks, grain: max(1, 2048 / max(x.rows, 1)), job)
   }
 
   /// Copies `x` into `y` (same shape).
   public func copy(_ x: MatrixView, into y: MatrixView) {
     precondition(x.rows == y.rows && x.columns == y.columns, "copy between different shapes")
     y.data.update(from: x.data, count: x.count)
+  }
+}
+
+struct ActivateRows: RangeJob {
+  let kernels: KernelTable
+  let x: MatrixView
+  let bias: UnsafePointer<Float>?
+  let f: Activation
+  let y: MatrixView
+
+  func callAsFunction(_ rows: Range<Int>) {
+    for r in rows { kernels.activate(f, x.row(r), bias, y.row(r), x.columns) }
+  }
+}
+
+struct ActivationGradientRows: RangeJob {
+  let kernels: KernelTable
+  let f: Activation
+  let y: MatrixView
+  let x: MatrixView
+  let dy: MatrixView
+  let dx: MatrixView
+
+  func callAsFunction(_ rows: Range<Int>) {
+    for r in rows { kernels.activationGradient(f, y.row(r), x.row(r), dy.row(r), dx.row(r), dy.columns) }
+  }
+}
+
+struct BernoulliRows: RangeJob {
+  let kernels: KernelTable
+  let x: MatrixView
+  let y: MatrixView
+  let key: UInt64
+  let threshold: UInt32
+  let scale: Float
+  let wordsPerRow: UInt64
+
+  func callAsFunction(_ rows: Range<Int>) {
+    for r in rows {
+      kernels.bernoulliScale(x.row(r), y.row(r), x.columns, key, UInt64(r) * wordsPerRow, threshold, scale)
+    }
+  }
+}
+
+struct ColumnSums: RangeJob {
+  let kernels: KernelTable
+  let x: MatrixView
+  let sums: UnsafeMutablePointer<Float>
+  let accumulate: Bool
+
+  func callAsFunction(_ chunks: Range<Int>) {
+    let first = chunks.lowerBound * kernels.lanes
+    let count = min(chunks.upperBound * kernels.lanes, x.columns) - first
+    kernels.columnSums(x.data + first, x.columns, x.rows, sums + first, count, accumulate)
   }
 }

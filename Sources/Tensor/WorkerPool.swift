@@ -7,9 +7,23 @@ import Synchronization
   import Darwin
 #endif
 
-/// A fixed team of threads that runs one data-parallel job at a time: `run { t in … }`
-/// calls the body once on every thread, `t` = 0 being the caller, and returns when all
-/// are done.
+/// A piece of data-parallel work: `callAsFunction(part)` runs part `part` of it.
+///
+/// Jobs are values rather than closures: a closure handed to other threads must have its
+/// context copied to the heap (`withoutActuallyEscaping` does so on every call), while a job
+/// stays on the caller's stack, so running one allocates nothing.
+public protocol ParallelJob {
+  func callAsFunction(_ part: Int)
+}
+
+/// Work over a range of indices: `callAsFunction(range)` processes the indices in `range`.
+public protocol RangeJob {
+  func callAsFunction(_ range: Range<Int>)
+}
+
+/// A fixed team of threads that runs one data-parallel job at a time: `run(parts:job)`
+/// calls `job(part)` once on each of `parts` threads, part 0 on the caller, and returns
+/// when all are done.
 ///
 /// Workers spin for a while after each job before they park on a condition variable: the
 /// engine issues jobs of 50-500 µs back to back, and waking a parked thread costs tens of
@@ -18,7 +32,7 @@ import Synchronization
 /// to zero (FTZ and DAZ), so results never depend on which thread computed what.
 public final class WorkerPool: @unchecked Sendable {
   public let threadCount: Int
-  private let team: Team
+  @usableFromInline let team: Team
   private var threads: [pthread_t] = []
 
   /// A team of `threadCount` threads (the caller and `threadCount − 1` workers).
@@ -55,56 +69,95 @@ public final class WorkerPool: @unchecked Sendable {
     for thread in threads { pthread_join(thread, nil) }
   }
 
-  /// Runs `body(t)` for t in 0..<threadCount, one call per thread, and waits for all.
-  public func run(_ body: (Int) -> Void) {
-    run(parts: threadCount, body)
-  }
-
-  /// Runs `body(t)` for t in 0..<parts (at most `threadCount`), one call per thread: on the
-  /// caller alone when `parts` is 1.
-  public func run(parts: Int, _ body: (Int) -> Void) {
+  /// Runs `job(part)` for part in 0..<parts (at most `threadCount`), one part per thread,
+  /// and waits for all: on the caller alone when `parts` is 1.
+  @inlinable
+  public func run<Job: ParallelJob>(parts: Int, _ job: Job) {
     let control = csupport_flush_denormals()
     defer { csupport_restore_fp_control(control) }
     let parts = min(parts, threadCount)
     if parts <= 1 {
-      body(0)
+      job(0)
     } else {
-      team.run(workers: threadCount - 1) { t in
-        if t < parts { body(t) }
+      withUnsafePointer(to: Parts(job: job, parts: parts)) { pointer in
+        team.run(workers: threadCount - 1, job: UnsafeRawPointer(pointer), invoke: Trampoline<Parts<Job>>.invoke)
       }
     }
   }
 
-  /// Runs `body(range)` on contiguous parts of `0..<count`, at most one part per thread
-  /// and none smaller than `grain`. The parts depend only on `count`, `grain` and the
-  /// thread count; callers keep results independent of them.
-  public func forEachRange(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
+  /// Runs `job(range)` on contiguous parts of `0..<count`, at most one part per thread and
+  /// none smaller than `grain`. The parts depend only on `count`, `grain` and the thread
+  /// count; callers keep results independent of them.
+  @inlinable
+  public func forEachRange<Job: RangeJob>(_ count: Int, grain: Int = 1, _ job: Job) {
     guard count > 0 else { return }
     let parts = min(threadCount, max(1, count / max(grain, 1)))
-    run(parts: parts) { t in
-      let range = (count * t / parts)..<(count * (t + 1) / parts)
-      if !range.isEmpty { body(range) }
-    }
+    run(parts: parts, Ranges(job: job, count: count, parts: parts))
+  }
+}
+
+/// Part p of `count` items split in `parts`.
+@usableFromInline
+struct Ranges<Job: RangeJob>: ParallelJob {
+  @usableFromInline let job: Job
+  @usableFromInline let count: Int
+  @usableFromInline let parts: Int
+
+  @inlinable init(job: Job, count: Int, parts: Int) {
+    self.job = job
+    self.count = count
+    self.parts = parts
+  }
+
+  @inlinable func callAsFunction(_ part: Int) {
+    let range = (count * part / parts)..<(count * (part + 1) / parts)
+    if !range.isEmpty { job(range) }
+  }
+}
+
+/// A job run by fewer threads than the team has: the others return at once.
+@usableFromInline
+struct Parts<Job: ParallelJob>: ParallelJob {
+  @usableFromInline let job: Job
+  @usableFromInline let parts: Int
+
+  @inlinable init(job: Job, parts: Int) {
+    self.job = job
+    self.parts = parts
+  }
+
+  @inlinable func callAsFunction(_ part: Int) {
+    if part < parts { job(part) }
+  }
+}
+
+/// Calls the job of type `Job` at an address: once specialized, a plain function that the
+/// team can store without allocating.
+@usableFromInline
+enum Trampoline<Job: ParallelJob> {
+  @inlinable static func invoke(_ job: UnsafeRawPointer, _ part: Int) {
+    job.assumingMemoryBound(to: Job.self).pointee(part)
   }
 }
 
 /// The state the caller and the workers share; the workers hold it, not the pool, so that
 /// releasing the pool stops them.
-private final class Team: @unchecked Sendable {
+@usableFromInline
+final class Team: @unchecked Sendable {
   let spinLimit: Int
   let generation = Atomic<Int>(0)
   let pending = Atomic<Int>(0)
   let parked = Atomic<Int>(0)
   let stopping = Atomic<Bool>(false)
-  /// The current job, published before `generation` is bumped and read after the bump is
-  /// observed.
-  let job = UnsafeMutablePointer<((Int) -> Void)?>.allocate(capacity: 1)
+  /// The current job (on the caller's stack) and how to call it, published before
+  /// `generation` is bumped and read after the bump is observed.
+  var job: UnsafeRawPointer?
+  var invoke: ((UnsafeRawPointer, Int) -> Void)?
   let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
   let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
   init(spinLimit: Int) {
     self.spinLimit = spinLimit
-    job.initialize(to: nil)
     pthread_mutex_init(mutex, nil)
     pthread_cond_init(condition, nil)
   }
@@ -112,21 +165,21 @@ private final class Team: @unchecked Sendable {
   deinit {
     pthread_cond_destroy(condition)
     pthread_mutex_destroy(mutex)
-    job.deinitialize(count: 1)
-    job.deallocate()
     mutex.deallocate()
     condition.deallocate()
   }
 
-  func run(workers: Int, _ body: (Int) -> Void) {
-    withoutActuallyEscaping(body) { body in
-      job.pointee = body
-      pending.store(workers, ordering: .relaxed)
-      wake()
-      body(0)
-      while pending.load(ordering: .acquiring) > 0 { csupport_pause() }
-      job.pointee = nil
-    }
+  /// Runs part 0 of the job on the caller and parts 1…workers on the workers.
+  @usableFromInline
+  func run(workers: Int, job: UnsafeRawPointer, invoke: @escaping (UnsafeRawPointer, Int) -> Void) {
+    self.job = job
+    self.invoke = invoke
+    pending.store(workers, ordering: .relaxed)
+    wake()
+    invoke(job, 0)
+    while pending.load(ordering: .acquiring) > 0 { csupport_pause() }
+    self.job = nil
+    self.invoke = nil
   }
 
   func stop() {
@@ -169,7 +222,7 @@ private final class Team: @unchecked Sendable {
       }
       seen = current
       if stopping.load(ordering: .sequentiallyConsistent) { return }
-      job.pointee!(index)
+      invoke!(job!, index)
       pending.subtract(1, ordering: .releasing)
     }
   }

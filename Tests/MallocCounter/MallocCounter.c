@@ -12,8 +12,13 @@ extern void *__libc_realloc(void *pointer, size_t size);
 extern void *__libc_memalign(size_t alignment, size_t size);
 
 static _Atomic long allocations;
+static _Atomic long tracked;
+static _Thread_local int tracking;
 
-static inline void count(void) { atomic_fetch_add_explicit(&allocations, 1, memory_order_relaxed); }
+static inline void count(void) {
+  atomic_fetch_add_explicit(&allocations, 1, memory_order_relaxed);
+  if (tracking) atomic_fetch_add_explicit(&tracked, 1, memory_order_relaxed);
+}
 
 void *malloc(size_t size) {
   count();
@@ -50,8 +55,14 @@ int posix_memalign(void **result, size_t alignment, size_t size) {
 
 long malloc_counter_allocations(void) { return atomic_load_explicit(&allocations, memory_order_relaxed); }
 
+void malloc_counter_track(int enabled) { tracking = enabled; }
+
+long malloc_counter_tracked_allocations(void) { return atomic_load_explicit(&tracked, memory_order_relaxed); }
+
 #else
 
 long malloc_counter_allocations(void) { return -1; }
+void malloc_counter_track(int enabled) { (void)enabled; }
+long malloc_counter_tracked_allocations(void) { return -1; }
 
 #endif
