@@ -12,7 +12,7 @@ import Synchronization
 /// Jobs are values rather than closures: a closure handed to other threads must have its
 /// context copied to the heap (`withoutActuallyEscaping` does so on every call), while a job
 /// stays on the caller's stack, so running one allocates nothing.
-public protocol ParallelJob {
+public protocol ParallelJob: SendableMetatype {
   func callAsFunction(_ part: Int)
 }
 
