@@ -56,7 +56,8 @@ let package = Package(
     .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
     .target(name: "MallocCounter", path: "Tests/MallocCounter"),
     .testTarget(
-      name: "NNTests", dependencies: ["NN", "Data", "Tensor", "MallocCounter"], exclude: ["fixtures/make_optimizer_fixtures.py"]),
+      name: "NNTests", dependencies: ["NN", "Data", "Tensor", "MallocCounter"],
+      exclude: ["fixtures/make_optimizer_fixtures.py"]),
     .testTarget(name: "DataTests", dependencies: ["Data", "TestFixtures"]),
     .testTarget(name: "CLITests", dependencies: ["mnist-report", "TestFixtures"]),
   ]

@@ -64,7 +64,7 @@ extension ComputeContext {
           // first panel decides whether the others are scanned.
           let sparse = Double(packing.listNonZeroSteps(0)) < 0.9 * Double(kc)
           let scans = sparse ? aPanels - 1 : 0
-          let packB = ic == 0 ? bPanels : 0
+          let packB = ic == 0 ? packing.packPieces(panels: bPanels) : 0
           let plan = packing
           let prepare = PrepareBlock(plan: plan, scans: scans, jobs: scans + packB, parts: min(threads, scans + packB))
           if prepare.jobs > 0 { pool.run(parts: prepare.parts, prepare) }
@@ -89,7 +89,7 @@ struct PrepareBlock: ParallelJob {
 
   func callAsFunction(_ part: Int) {
     for job in (jobs * part / parts)..<(jobs * (part + 1) / parts) {
-      if job < scans { plan.listNonZeroSteps(job + 1) } else { plan.packB(panel: job - scans) }
+      if job < scans { plan.listNonZeroSteps(job + 1) } else { plan.packB(piece: job - scans) }
     }
   }
 }

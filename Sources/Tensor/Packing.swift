@@ -153,23 +153,37 @@ struct Packing {
     return count
   }
 
-  /// Packs B panel `panel` of the current block.
-  func packB(panel: Int) {
+  /// How many pieces packing B is split into: panels of a transposed B, runs of
+  /// `packRows` steps of a plain one.
+  func packPieces(panels: Int) -> Int {
+    transposeB ? panels : (depth.count + Self.packRows - 1) / Self.packRows
+  }
+
+  /// Steps of a plain B packed per piece: whole rows of B are read in order, so that the
+  /// hardware prefetcher streams them, and spread over every panel.
+  static let packRows = 32
+
+  /// Packs piece `piece` of B for the current block (see `packPieces`).
+  func packB(piece: Int) {
     let kc = depth.count
-    let first = columns.lowerBound + panel * nr
-    let width = min(nr, columns.upperBound - first)
-    let out = space.packedB + panel * kc * nr
     if transposeB {
-      // op(B)[p, j] = B[j, p]
-      kernels.packTransposed(b + first * ldb + depth.lowerBound, ldb, width, kc, out, nr)
-    } else {
-      for p in 0..<kc {
-        let source = b + (depth.lowerBound + p) * ldb + first
-        let target = out + p * nr
+      // op(B)[p, j] = B[j, p]: one panel, transposed.
+      let first = columns.lowerBound + piece * nr
+      let width = min(nr, columns.upperBound - first)
+      kernels.packTransposed(b + first * ldb + depth.lowerBound, ldb, width, kc, space.packedB + piece * kc * nr, nr)
+      return
+    }
+    let panels = (columns.count + nr - 1) / nr
+    for p in (piece * Self.packRows)..<min(kc, (piece + 1) * Self.packRows) {
+      let source = b + (depth.lowerBound + p) * ldb + columns.lowerBound
+      for q in 0..<panels {
+        let from = source + q * nr
+        let target = space.packedB + q * kc * nr + p * nr
+        let width = min(nr, columns.count - q * nr)
         if width == nr {
-          for j in 0..<nr { target[j] = source[j] }
+          for j in 0..<nr { target[j] = from[j] }
         } else {
-          for j in 0..<width { target[j] = source[j] }
+          for j in 0..<width { target[j] = from[j] }
           for j in width..<nr { target[j] = 0 }
         }
       }

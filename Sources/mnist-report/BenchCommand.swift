@@ -32,11 +32,13 @@ struct BenchCommand: ParsableCommand {
   @Option(help: "Epochs of the reference network to time for each thread count (the median is reported).")
   var epochs: Int = 5
 
-  @Option(help: "Measure only this part: gemm, epoch or load.")
+  @Option(
+    help:
+      "Measure only this part: gemm, epoch, load or accuracy (the reference network's test accuracy after 15 epochs).")
   var only: BenchPart?
 
   enum BenchPart: String, ExpressibleByArgument, CaseIterable {
-    case gemm, epoch, load
+    case gemm, epoch, load, accuracy
   }
 
   func measures(_ part: BenchPart) -> Bool { only == nil || only == part }
@@ -70,10 +72,14 @@ struct BenchCommand: ParsableCommand {
           threads: count, seconds: median(seconds), samples: prepared.train.count, per_epoch: seconds,
           validation_accuracy: history.epochs.last?.validationAccuracy ?? 0))
     }
+    let accuracy =
+      measures(.accuracy)
+      ? referenceAccuracy(prepared, threads: threadCounts.max()!, epochs: 15, seed: data.seed) : nil
     let result = BenchResult(
       kernels: Kernels.best.name, cpu: Kernels.cpuName, gemm: gemm, epoch: epochResults,
       load_seconds: loads.isEmpty ? nil : median(loads),
-      peak_rss_bytes: peakResidentBytes())
+      peak_rss_bytes: peakResidentBytes(),
+      reference_test_accuracy: accuracy?.accuracy, reference_test_loss: accuracy?.loss)
     if json {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys]
@@ -97,6 +103,12 @@ struct BenchCommand: ParsableCommand {
             format: "epoch of the reference network, %d thread%@: %.3f s median (%@), validation accuracy %.2f%%",
             row.threads, row.threads == 1 ? "" : "s", row.seconds,
             row.per_epoch.map { String(format: "%.3f", $0) }.joined(separator: " "), 100 * row.validation_accuracy))
+      }
+      if let accuracy {
+        print(
+          String(
+            format: "reference network after 15 epochs: test accuracy %.2f%%, test loss %.4f", 100 * accuracy.accuracy,
+            accuracy.loss))
       }
       if let seconds = result.load_seconds {
         print(
@@ -132,6 +144,8 @@ struct BenchResult: Codable {
   var epoch: [EpochResult]
   var load_seconds: Double?
   var peak_rss_bytes: Int
+  var reference_test_accuracy: Double?
+  var reference_test_loss: Double?
 }
 
 func median(_ values: [Double]) -> Double {

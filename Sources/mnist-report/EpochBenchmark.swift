@@ -20,3 +20,14 @@ func measureEpochs(_ data: PreparedData, threads: Int, epochs: Int) -> (seconds:
   let history = trainer.fit(&batches, validation: data.validation, epochs: epochs)
   return (history.epochs.map(\.seconds), history)
 }
+
+/// Trains the reference network for `epochs` epochs and returns its test accuracy and loss.
+func referenceAccuracy(_ data: PreparedData, threads: Int, epochs: Int, seed: UInt64) -> (
+  accuracy: Double, loss: Double
+) {
+  let trainer = referenceTrainer(inputWidth: data.train.featureCount, threads: threads, seed: seed)
+  var batches = ShuffledBatches(data.train, batchSize: 128, seed: SeedPath(seed).child("shuffle"))
+  _ = trainer.fit(&batches, validation: Images?.none, epochs: epochs)
+  let result = trainer.evaluate(data.test)
+  return (result.accuracy, result.loss)
+}

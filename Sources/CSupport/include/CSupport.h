@@ -16,11 +16,5 @@ uint32_t csupport_flush_denormals(void);
 /// Restores a control word returned by `csupport_flush_denormals`.
 void csupport_restore_fp_control(uint32_t word);
 
-/// A spin-wait hint (x86 PAUSE): lets the sibling hyper-thread run and saves power.
-static inline void csupport_pause(void) {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#endif
-}
 
 #endif
