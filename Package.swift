@@ -31,6 +31,8 @@ let package = Package(
     // System libraries and small C helpers.
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .target(name: "CSupport"),
+    .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+    .systemLibrary(name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev"])]),
 
     // Kernels: generic SIMD code once (Sources/KernelSource), compiled per instruction set.
     .target(name: "KernelCore", swiftSettings: optimized),
@@ -47,6 +49,7 @@ let package = Package(
       name: "Data",
       dependencies: ["Tensor", "NN", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
       swiftSettings: optimized),
+    .target(name: "Charts", dependencies: ["CCairo", "CPangoCairo"]),
     .executableTarget(
       name: "mnist-report",
       dependencies: ["Data", "NN", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -58,6 +61,7 @@ let package = Package(
     .testTarget(
       name: "NNTests", dependencies: ["NN", "Data", "Tensor", "MallocCounter"],
       exclude: ["fixtures/make_optimizer_fixtures.py"]),
+    .testTarget(name: "ChartsTests", dependencies: ["Charts", "CCairo"]),
     .testTarget(name: "DataTests", dependencies: ["Data", "TestFixtures"]),
     .testTarget(name: "CLITests", dependencies: ["mnist-report", "TestFixtures"]),
   ]

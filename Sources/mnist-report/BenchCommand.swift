@@ -76,7 +76,8 @@ struct BenchCommand: ParsableCommand {
       measures(.accuracy)
       ? referenceAccuracy(prepared, threads: threadCounts.max()!, epochs: 15, seed: data.seed) : nil
     let result = BenchResult(
-      kernels: Kernels.best.name, cpu: Kernels.cpuName, gemm: gemm, epoch: epochResults.max { $0.threads < $1.threads }, epoch_by_threads: epochResults,
+      kernels: Kernels.best.name, cpu: Kernels.cpuName, gemm: gemm, epoch: epochResults.max { $0.threads < $1.threads },
+      epoch_by_threads: epochResults,
       load_seconds: loads.isEmpty ? nil : median(loads),
       peak_rss_bytes: peakResidentBytes(),
       reference_test_accuracy: accuracy?.accuracy, reference_test_loss: accuracy?.loss)

@@ -1,0 +1,106 @@
+extension LineChart {
+  /// Draws the lines, their legend and the annotations; returns notes for the figure.
+  func draw(in area: Frame, on canvas: Canvas) -> [String] {
+    // The drawable points of every series, runs broken where a value is skipped.
+    var skipped = 0
+    var runs: [[[(Double, Double)]]] = []
+    var all: [(Double, Double)] = []
+    for s in series {
+      var seriesRuns: [[(Double, Double)]] = [[]]
+      for (x, y) in zip(s.x, s.y) {
+        if drawable(x, self.x) && drawable(y, self.y) {
+          seriesRuns[seriesRuns.count - 1].append((x, y))
+          all.append((x, y))
+        } else {
+          skipped += 1
+          if !(seriesRuns.last!.isEmpty) { seriesRuns.append([]) }
+        }
+      }
+      runs.append(seriesRuns.filter { !$0.isEmpty })
+    }
+    let notes = skippedNote(skipped)
+    guard !all.isEmpty else {
+      drawNoData(series.isEmpty ? "the chart has no series" : "no finite values to plot", in: area, on: canvas)
+      return notes
+    }
+    let marks = annotations.filter { drawable($0.x, x) && drawable($0.y, y) }
+    let xs = all.map(\.0) + marks.map(\.x)
+    let ys = all.map(\.1) + marks.map(\.y)
+    let integers = x.scale == .linear && xs.allSatisfy { $0 == $0.rounded() }
+    let xTicks = Ticks.fit(x, low: xs.min()!, high: xs.max()!, integers: integers, target: 8)
+    let yTicks = Ticks.fit(y, low: ys.min()!, high: ys.max()!)
+    let frame = PlotFrame(area: area, x: xTicks, xTitle: x.title, y: yTicks, yTitle: y.title, canvas: canvas)
+    frame.drawAxes(xTitle: x.title, yTitle: y.title, verticalGrid: true, canvas: canvas, area: area)
+
+    canvas.clip(frame.plot.x - 4, frame.plot.y - 4, frame.plot.width + 8, frame.plot.height + 8)
+    var placed: [(Double, Double)] = []
+    for (index, s) in series.enumerated() {
+      let style = Theme.series(index)
+      for run in runs[index] {
+        let points = run.map { (frame.px($0.0), frame.py($0.1)) }
+        placed += points
+        canvas.polyline(points, color: style.color, width: 2, dash: (s.dashed || style.dashed) ? [7, 4] : [])
+        if s.markers || run.count == 1 {
+          for p in points { canvas.circle(p.0, p.1, radius: 3, fill: style.color) }
+        }
+      }
+    }
+    canvas.unclip()
+
+    for mark in marks {
+      let (mx, my) = (frame.px(mark.x), frame.py(mark.y))
+      canvas.circle(mx, my, radius: 5.5, fill: Theme.background, stroke: Theme.accent, width: 2.5)
+      drawCallout(mark.label, at: (mx, my), in: frame.plot, canvas: canvas)
+    }
+    if series.count > 1 || !(series.first?.name.isEmpty ?? true) {
+      let entries = series.enumerated().map { index, s in
+        LegendEntry(
+          name: s.name, color: Theme.series(index).color, swatch: .line(dashed: s.dashed || Theme.series(index).dashed))
+      }
+      drawLegend(entries, in: frame.plot, avoiding: placed, canvas: canvas)
+    }
+    return notes
+  }
+}
+
+extension ScatterChart {
+  func draw(in area: Frame, on canvas: Canvas) -> [String] {
+    let shown = points.enumerated().filter { drawable($0.element.x, x) && drawable($0.element.y, y) }
+    let notes = skippedNote(points.count - shown.count, "points")
+    guard !shown.isEmpty else {
+      drawNoData(points.isEmpty ? "the chart has no points" : "no finite points to plot", in: area, on: canvas)
+      return notes
+    }
+    let xTicks = Ticks.fit(x, low: shown.map(\.element.x).min()!, high: shown.map(\.element.x).max()!)
+    let yTicks = Ticks.fit(y, low: shown.map(\.element.y).min()!, high: shown.map(\.element.y).max()!)
+    let frame = PlotFrame(area: area, x: xTicks, xTitle: x.title, y: yTicks, yTitle: y.title, canvas: canvas)
+    frame.drawAxes(xTitle: x.title, yTitle: y.title, verticalGrid: true, canvas: canvas, area: area)
+    let color = Theme.palette[0]
+    for (index, point) in shown where index != highlighted {
+      canvas.circle(
+        frame.px(point.x), frame.py(point.y), radius: 4.5, fill: color.withAlpha(0.55), stroke: color, width: 1)
+    }
+    if let highlighted, let best = shown.first(where: { $0.offset == highlighted })?.element {
+      let (bx, by) = (frame.px(best.x), frame.py(best.y))
+      canvas.circle(bx, by, radius: 7, fill: Theme.accent, stroke: Theme.ink, width: 1.2)
+      if !highlightLabel.isEmpty { drawCallout(highlightLabel, at: (bx, by), in: frame.plot, canvas: canvas) }
+    }
+    return notes
+  }
+}
+
+/// Whether a value can be placed on the axis (finite, and positive on a log axis).
+func drawable(_ value: Double, _ axis: Axis) -> Bool {
+  value.isFinite && (axis.scale == .linear || value > 0)
+}
+
+/// A label next to a marked point, on a white box, on whichever side stays in the plot.
+func drawCallout(_ label: String, at point: (Double, Double), in plot: Frame, canvas: Canvas) {
+  let size = canvas.measure(label, size: Theme.tickSize, bold: true)
+  let right = point.0 + 10 + size.width + 6 <= plot.maxX
+  let below = point.1 - 12 - size.height < plot.y
+  let x = right ? point.0 + 10 : point.0 - 10 - size.width
+  let y = below ? point.1 + 10 : point.1 - 10 - size.height
+  canvas.rectangle(x - 3, y - 1, size.width + 6, size.height + 2, fill: Theme.background.withAlpha(0.85))
+  canvas.text(label, x: x, y: y, size: Theme.tickSize, color: Theme.accent, bold: true)
+}

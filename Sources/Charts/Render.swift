@@ -1,0 +1,105 @@
+import CCairo
+import Foundation
+
+/// The file formats a figure renders to.
+public enum ImageFormat: Sendable, Equatable {
+  /// A PNG with `scale` device pixels per point: 2 (the default) for sharp figures on
+  /// high-density screens, 1 for small files.
+  case png(scale: Double = 2)
+  /// An SVG sized in pixels (so that browsers show it at its size), with a `<title>` and a
+  /// `<desc>` that carry the figure's text for screen readers and search.
+  case svg
+
+  public var fileExtension: String {
+    switch self {
+    case .png: return "png"
+    case .svg: return "svg"
+    }
+  }
+}
+
+extension Figure {
+  /// The figure as a PNG or SVG file's bytes.
+  public func render(_ format: ImageFormat) throws(ChartError) -> [UInt8] {
+    try validate()
+    let sink = ByteSink()
+    let context = Unmanaged.passUnretained(sink).toOpaque()
+    switch format {
+    case .png(let scale):
+      guard scale > 0 && scale <= 8 else { throw ChartError(title, "PNG scale must be in (0, 8], got \(scale)") }
+      let surface = cairo_image_surface_create(
+        CAIRO_FORMAT_ARGB32, Int32((width * scale).rounded(.up)), Int32((height * scale).rounded(.up)))!
+      defer { cairo_surface_destroy(surface) }
+      let cr = cairo_create(surface)!
+      cairo_scale(cr, scale, scale)
+      draw(on: Canvas(cr: cr, width: width, height: height))
+      cairo_destroy(cr)
+      let status = cairo_surface_write_to_png_stream(surface, collectBytes, context)
+      guard status == CAIRO_STATUS_SUCCESS else {
+        throw ChartError(title, "PNG encoding failed: \(String(cString: cairo_status_to_string(status)))")
+      }
+    case .svg:
+      let surface = cairo_svg_surface_create_for_stream(collectBytes, context, width, height)!
+      cairo_svg_surface_set_document_unit(surface, CAIRO_SVG_UNIT_PX)
+      let cr = cairo_create(surface)!
+      draw(on: Canvas(cr: cr, width: width, height: height))
+      cairo_destroy(cr)
+      cairo_surface_finish(surface)
+      let status = cairo_surface_status(surface)
+      cairo_surface_destroy(surface)
+      guard status == CAIRO_STATUS_SUCCESS else {
+        throw ChartError(title, "SVG output failed: \(String(cString: cairo_status_to_string(status)))")
+      }
+      return withDescription(sink.bytes)
+    }
+    return sink.bytes
+  }
+
+  /// Renders the figure and writes it to `path` atomically (a temporary file renamed into
+  /// place), so a reader never sees half a file.
+  public func write(to path: String, format: ImageFormat) throws {
+    let bytes = try render(format)
+    try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+  }
+
+  /// The words of the figure: its title, axis titles, series and categories.
+  public var textContent: [String] {
+    var words = [title] + (subtitle.map { [$0] } ?? [])
+    switch chart {
+    case .line(let c): words += [c.x.title, c.y.title] + c.series.map(\.name) + c.annotations.map(\.label)
+    case .bar(let c): words += [c.categoryTitle, c.y.title] + c.groups.map(\.name) + c.categories
+    case .heatmap(let c): words += [c.rowTitle, c.columnTitle, c.colorbarTitle] + c.rowLabels + c.columnLabels
+    case .images(let c): words += c.images.map(\.caption)
+    case .scatter(let c): words += [c.x.title, c.y.title, c.highlightLabel]
+    }
+    return words.filter { !$0.isEmpty }
+  }
+
+  /// Inserts `<title>` and `<desc>` after the SVG's opening tag.
+  private func withDescription(_ svg: [UInt8]) -> [UInt8] {
+    var text = String(decoding: svg, as: UTF8.self)
+    guard let open = text.range(of: "<svg"), let end = text[open.upperBound...].range(of: ">") else { return svg }
+    let label = escapeXML(title)
+    let description = textContent.dropFirst().map(escapeXML).joined(separator: "; ")
+    text.insert(contentsOf: " role=\"img\" aria-label=\"\(label)\"", at: end.lowerBound)
+    let afterTag = text[open.upperBound...].range(of: ">")!.upperBound
+    text.insert(contentsOf: "\n<title>\(label)</title>\n<desc>\(description)</desc>", at: afterTag)
+    return Array(text.utf8)
+  }
+}
+
+func escapeXML(_ s: String) -> String {
+  s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+    .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+}
+
+/// Receives the bytes Cairo writes.
+final class ByteSink {
+  var bytes: [UInt8] = []
+}
+
+private let collectBytes: cairo_write_func_t = { closure, data, length in
+  let sink = Unmanaged<ByteSink>.fromOpaque(closure!).takeUnretainedValue()
+  sink.bytes.append(contentsOf: UnsafeBufferPointer(start: data, count: Int(length)))
+  return CAIRO_STATUS_SUCCESS
+}
