@@ -26,6 +26,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     // System libraries and small C helpers.
@@ -49,10 +50,18 @@ let package = Package(
       name: "Data",
       dependencies: ["Tensor", "NN", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
       swiftSettings: optimized),
+    .target(name: "Metrics"),
     .target(name: "Charts", dependencies: ["CCairo", "CPangoCairo"]),
+    .target(
+      name: "Study",
+      dependencies: [
+        "Tensor", "NN", "Data", "Metrics", "Yams", .product(name: "Crypto", package: "swift-crypto"),
+      ]),
     .executableTarget(
       name: "mnist-report",
-      dependencies: ["Data", "NN", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+      dependencies: [
+        "Study", "Data", "NN", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
     ),
 
     .target(name: "TestFixtures", dependencies: ["CZlib"], path: "Tests/TestFixtures"),
@@ -61,6 +70,7 @@ let package = Package(
     .testTarget(
       name: "NNTests", dependencies: ["NN", "Data", "Tensor", "MallocCounter"],
       exclude: ["fixtures/make_optimizer_fixtures.py"]),
+    .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
     .testTarget(name: "ChartsTests", dependencies: ["Charts", "CCairo"]),
     .testTarget(name: "DataTests", dependencies: ["Data", "TestFixtures"]),
     .testTarget(name: "CLITests", dependencies: ["mnist-report", "TestFixtures"]),

@@ -1,36 +1,43 @@
 import Tensor
 
-/// Mini-batches over a set of images, reshuffled every epoch from a seeded stream, and
-/// copied into caller-owned buffers so that iterating allocates nothing.
+/// Mini-batches over a set of images (or a subset of them, by position), reshuffled every
+/// epoch from a seeded stream, and copied into caller-owned buffers so that iterating
+/// allocates nothing.
 ///
 /// Epoch `e` visits the images in the permutation that `seed.child(e)` draws from the
-/// identity order, so any epoch's order can be recomputed on its own. The last batch
+/// subset's order, so any epoch's order can be recomputed on its own. The last batch
 /// holds the remainder (as PyTorch's `DataLoader(drop_last=False)` and Keras).
 public struct ShuffledBatches: Sendable {
   public let images: Images
   public let batchSize: Int
   public let shuffles: Bool
   public let seed: SeedPath
+  /// The positions batched, in their natural order.
+  private let subset: [Int32]
   private var order: [Int32]
 
-  public init(_ images: Images, batchSize: Int, shuffles: Bool = true, seed: SeedPath) {
+  /// Batches over `images`, or over the images at `indices` only.
+  public init(_ images: Images, indices: [Int]? = nil, batchSize: Int, shuffles: Bool = true, seed: SeedPath) {
     precondition(batchSize > 0, "batch size must be positive")
     self.images = images
     self.batchSize = batchSize
     self.shuffles = shuffles
     self.seed = seed
-    self.order = (0..<Int32(images.count)).map { $0 }
+    subset = indices.map { $0.map { Int32($0) } } ?? (0..<Int32(images.count)).map { $0 }
+    order = subset
   }
 
-  public var count: Int { images.count }
-  public var batchCount: Int { (images.count + batchSize - 1) / batchSize }
+  public var count: Int { order.count }
+  public var batchCount: Int { (order.count + batchSize - 1) / batchSize }
 
   /// Puts the images in epoch `epoch`'s order.
   public mutating func start(epoch: Int) {
     guard shuffles else { return }
     var generator = seed.child(epoch).generator
     order.withUnsafeMutableBufferPointer { order in
-      for i in order.indices { order[i] = Int32(i) }
+      subset.withUnsafeBufferPointer { subset in
+        for i in order.indices { order[i] = subset[i] }
+      }
       generator.shuffle(&order)
     }
   }

@@ -83,6 +83,37 @@ public struct PreparedData: Sendable {
   public let mean: Double, std: Double
   public let normalization: Normalization
 
+  private init(
+    train: Images, validation: Images, test: Images, trainIndices: [Int], validationIndices: [Int], mean: Double,
+    std: Double, normalization: Normalization
+  ) {
+    self.train = train
+    self.validation = validation
+    self.test = test
+    self.trainIndices = trainIndices
+    self.validationIndices = validationIndices
+    self.mean = mean
+    self.std = std
+    self.normalization = normalization
+  }
+
+  /// The same data cut down to at most `train`, `validation` and `test` images of each part,
+  /// each a stratified, seeded sample (for quick builds).
+  public func limited(train: Int?, validation: Int?, test: Int?, seed: UInt64) -> PreparedData {
+    func sample(_ images: Images, _ limit: Int?, _ label: String) -> [Int] {
+      guard let limit, limit < images.count else { return Array(0..<images.count) }
+      return StratifiedSplit.split(labels: images.labels, heldOut: limit, seed: SeedPath(seed).child(label)).heldOut
+    }
+    let trainPick = sample(self.train, train, "limit-train")
+    let validationPick = sample(self.validation, validation, "limit-validation")
+    let testPick = sample(self.test, test, "limit-test")
+    return PreparedData(
+      train: self.train.subset(trainPick), validation: self.validation.subset(validationPick),
+      test: self.test.subset(testPick), trainIndices: trainPick.map { trainIndices[$0] },
+      validationIndices: validationPick.map { validationIndices[$0] }, mean: mean, std: std,
+      normalization: normalization)
+  }
+
   /// Splits `dataset.train` into training and validation parts (stratified, seeded), keeps
   /// the test set, and normalizes all three with the training split's statistics.
   public init(_ dataset: LoadedDataset, validationCount: Int, seed: UInt64, normalization: Normalization) {

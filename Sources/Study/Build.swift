@@ -1,0 +1,92 @@
+import Foundation
+import NN
+import Synchronization
+import Tensor
+
+/// Which run a progress event is about.
+public struct RunLabel: Sendable {
+  public let cell: String
+  /// The run's name within its cell (a variant, a grid point, "candidate 3, fold 2/3").
+  public let name: String
+  public let epochs: Int
+  /// The run's position among the cell's runs still to train, and their number.
+  public let index: Int
+  public let count: Int
+}
+
+/// Receives a build's progress. Called from the threads that train, possibly two at once:
+/// implementations synchronize themselves.
+public protocol BuildObserver: AnyObject, Sendable {
+  func cellStarted(_ cell: Cell)
+  /// A cell's runs: how many will train, how many come from the cache.
+  func runsQueued(cell: String, training: Int, cached: Int)
+  func runStarted(_ run: RunLabel)
+  func training(_ run: RunLabel, _ event: TrainingEvent)
+  func runFinished(_ run: RunLabel, _ record: RunRecord)
+  func cellFinished(_ result: CellResult)
+  func note(_ message: String)
+}
+
+/// How much of the study a build runs: `full`, or `quick`, the same cells on a small subset
+/// with few epochs, for smoke tests and CI.
+public struct Profile: Codable, Hashable, Sendable {
+  public var name: String
+  public var trainLimit: Int?
+  public var validationLimit: Int?
+  public var testLimit: Int?
+  public var maxEpochs: Int?
+  public var maxCandidates: Int?
+  public var maxFolds: Int?
+
+  public static let full = Profile(name: "full")
+  public static let quick = Profile(
+    name: "quick", trainLimit: 3000, validationLimit: 600, testLimit: 1000, maxEpochs: 2, maxCandidates: 4,
+    maxFolds: 2)
+
+  public static func named(_ name: String) -> Profile? {
+    [full, quick].first { $0.name == name }
+  }
+
+  /// Settings as this profile trains them (fewer epochs in the quick profile).
+  func adjust(_ settings: RunSettings) -> RunSettings {
+    guard let maxEpochs else { return settings }
+    var adjusted = settings
+    adjusted.epochs = min(settings.epochs, maxEpochs)
+    if let warmup = adjusted.warmup, warmup.epochs >= adjusted.epochs { adjusted.warmup = nil }
+    return adjusted
+  }
+}
+
+/// A flag that asks training to stop (Ctrl-C): the run in progress ends at its next batch
+/// and is not cached; everything finished before stays cached.
+public final class Cancellation: Sendable {
+  private let flag = Atomic<Bool>(false)
+  public init() {}
+  public func cancel() { flag.store(true, ordering: .relaxed) }
+  public var isCancelled: Bool { flag.load(ordering: .relaxed) }
+}
+
+/// What a build needs besides the study.
+public struct BuildOptions: Sendable {
+  /// The folder of the results (`results.json`, `runs/*.csv`, `predictions.csv`).
+  public var output: String
+  public var cacheDirectory: String
+  /// Recompute every cell (and run), ignoring the cache.
+  public var force = false
+  /// Compute only these cells; the others come from the cache if they are there.
+  public var only: [String] = []
+  public var profile = Profile.full
+  /// Threads to train with (trials run side by side, one thread each).
+  public var threads = ProcessInfo.processInfo.activeProcessorCount
+  /// A folder holding the dataset's files instead of the built-in location.
+  public var dataDirectory: String?
+
+  public init(output: String, cacheDirectory: String) {
+    self.output = output
+    self.cacheDirectory = cacheDirectory
+  }
+}
+
+/// The version of the engine's arithmetic, part of every cache key: bump it when a change
+/// alters the bits a run produces.
+public let engineVersion = "1"

@@ -1,0 +1,89 @@
+import Crypto
+import Foundation
+
+/// Results stored by key: one JSON file per run (`runs/KEY.json`) and per cell
+/// (`cells/KEY.json`). A key is the SHA-256 of everything a result depends on, so a
+/// changed setting is a new key and nothing is ever invalidated by hand.
+///
+/// Entries are written to a temporary file and renamed into place, so an interrupted build
+/// leaves no half-written entry; an entry that does not decode, or whose key differs, is
+/// reported and recomputed, never trusted.
+public final class ResultCache: @unchecked Sendable {
+  public let directory: String
+  private let lock = NSLock()
+  /// Problems met reading entries (a corrupt file, say), for the build's log.
+  public private(set) var problems: [String] = []
+
+  public init(directory: String) {
+    self.directory = directory
+  }
+
+  private func path(_ kind: String, _ key: String) -> String { "\(directory)/\(kind)/\(key).json" }
+
+  /// The entry of `kind` under `key`, or nil when there is none or it cannot be trusted.
+  func load<T: Decodable>(_ type: T.Type, kind: String, key: String, keyOf: (T) -> String) -> T? {
+    let file = path(kind, key)
+    guard let data = FileManager.default.contents(atPath: file) else { return nil }
+    do {
+      let value = try JSONDecoder().decode(T.self, from: data)
+      guard keyOf(value) == key else {
+        note("\(file): the entry holds another key (\(keyOf(value).prefix(12))…); recomputing")
+        return nil
+      }
+      return value
+    } catch {
+      note("\(file): corrupt cache entry (\(describe(error))); recomputing")
+      return nil
+    }
+  }
+
+  /// Stores `value` under `key`, atomically. A cache that cannot be written is reported,
+  /// not fatal: the build goes on without it.
+  func store<T: Encodable>(_ value: T, kind: String, key: String) {
+    let file = path(kind, key)
+    do {
+      try FileManager.default.createDirectory(atPath: "\(directory)/\(kind)", withIntermediateDirectories: true)
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys]
+      try encoder.encode(value).write(to: URL(fileURLWithPath: file), options: .atomic)
+    } catch {
+      note("\(file): cannot write the cache entry (\(error.localizedDescription))")
+    }
+  }
+
+  /// Whether an entry exists (without reading it).
+  func contains(kind: String, key: String) -> Bool {
+    FileManager.default.fileExists(atPath: path(kind, key))
+  }
+
+  private func note(_ problem: String) {
+    lock.withLock { problems.append(problem) }
+  }
+
+  private func describe(_ error: Error) -> String {
+    switch error {
+    case DecodingError.dataCorrupted(let context): return context.debugDescription
+    case DecodingError.keyNotFound(let key, _): return "missing \(key.stringValue)"
+    case DecodingError.typeMismatch(_, let context):
+      return "wrong type at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+    default: return "\(error)"
+    }
+  }
+}
+
+/// The SHA-256 (hex) of a value's canonical JSON (sorted keys): a cache key.
+func contentKey<T: Encodable>(_ value: T) -> String {
+  let encoder = JSONEncoder()
+  encoder.outputFormatting = [.sortedKeys]
+  let data = (try? encoder.encode(value)) ?? Data()
+  return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+}
+
+/// Base64 without Foundation's allocation-heavy options, for the probabilities of final runs.
+enum Base64 {
+  static func encode(_ values: [Float]) -> String {
+    values.withUnsafeBytes { Data($0).base64EncodedString() }
+  }
+
+  static func decode(_ text: String) -> Data? { Data(base64Encoded: text) }
+}

@@ -1,0 +1,207 @@
+import Data
+import Dispatch
+import Foundation
+import Metrics
+import NN
+import Tensor
+
+/// One training run a cell asks for.
+struct RunRequest: Sendable {
+  let name: String
+  let settings: RunSettings
+  let data: TrainingData
+  /// Whether to evaluate the trained model on the test set.
+  let evaluatesTest: Bool
+  let key: String
+}
+
+/// The data every run of a build draws from: the prepared splits (cut down by the profile)
+/// and the stratified fold assignments of the training part.
+final class BuildData: @unchecked Sendable {
+  let prepared: PreparedData
+  let dataset: LoadedDataset
+  let seed: UInt64
+  private var folds: [Int: [Int]] = [:]
+  private let lock = NSLock()
+
+  init(prepared: PreparedData, dataset: LoadedDataset, seed: UInt64) {
+    self.prepared = prepared
+    self.dataset = dataset
+    self.seed = seed
+  }
+
+  /// The fold of every training image when the training part is cut in `count` folds.
+  func foldAssignment(_ count: Int) -> [Int] {
+    lock.withLock {
+      if let folds = folds[count] { return folds }
+      let assignment = StratifiedSplit.foldAssignment(
+        labels: prepared.train.labels, folds: count, seed: SeedPath(seed).child("folds").child(count))
+      folds[count] = assignment
+      return assignment
+    }
+  }
+}
+
+/// Trains runs, or reads them from the cache: several side by side on one thread each, or
+/// one alone on every thread. A run's result depends only on its settings, data and seed,
+/// never on how runs are scheduled.
+final class Executor: @unchecked Sendable {
+  let data: BuildData
+  let cache: ResultCache
+  let observer: BuildObserver
+  let cancellation: Cancellation
+  let threads: Int
+  let force: Bool
+
+  init(
+    data: BuildData, cache: ResultCache, observer: BuildObserver, cancellation: Cancellation, threads: Int, force: Bool
+  ) {
+    self.data = data
+    self.cache = cache
+    self.observer = observer
+    self.cancellation = cancellation
+    self.threads = max(1, threads)
+    self.force = force
+  }
+
+  /// The records of `requests`, in order; nil for a run that was cancelled. Cached runs are
+  /// read first; the rest train, the most expensive first.
+  func run(_ requests: [RunRequest], cell: String) -> (records: [RunRecord?], fromCache: [Bool]) {
+    var records = [RunRecord?](repeating: nil, count: requests.count)
+    var pending: [Int] = []
+    for (i, request) in requests.enumerated() {
+      if !force, let record = cache.load(RunRecord.self, kind: "runs", key: request.key, keyOf: \.key) {
+        records[i] = record
+      } else {
+        pending.append(i)
+      }
+    }
+    let fromCache = requests.indices.map { !pending.contains($0) }
+    observer.runsQueued(cell: cell, training: pending.count, cached: requests.count - pending.count)
+    guard !pending.isEmpty, !cancellation.isCancelled else { return (records, fromCache) }
+    pending.sort { cost(requests[$0]) > cost(requests[$1]) }
+
+    let slots = ResultSlots(count: requests.count)
+    let queue = WorkQueue(pending)
+    let order = pending
+    let workers = min(threads, pending.count)
+    // One run alone uses every thread; several share them out, one thread each.
+    let threadsPerRun = workers == 1 ? threads : 1
+    DispatchQueue.concurrentPerform(iterations: workers) { _ in
+      let context = ComputeContext(threads: threadsPerRun)
+      while !cancellation.isCancelled {
+        guard let taken = queue.take() else { break }
+        let index = order[taken]
+        let label = RunLabel(
+          cell: cell, name: requests[index].name, epochs: requests[index].settings.epochs, index: taken,
+          count: order.count)
+        observer.runStarted(label)
+        if let record = train(requests[index], label: label, context: context) {
+          cache.store(record, kind: "runs", key: record.key)
+          slots.set(index, record)
+          observer.runFinished(label, record)
+        }
+      }
+    }
+    for i in pending { records[i] = slots.get(i) }
+    return (records, fromCache)
+  }
+
+  /// A yardstick of a run's cost: multiply-adds × examples × epochs.
+  private func cost(_ request: RunRequest) -> Double {
+    let examples: Double
+    switch request.data {
+    case .split: examples = Double(data.prepared.train.count)
+    case .fold(_, let of): examples = Double(data.prepared.train.count) * Double(of - 1) / Double(of)
+    }
+    return Double(request.settings.multiplyAdds) * examples * Double(request.settings.epochs)
+  }
+
+  /// Trains one run; nil when cancelled.
+  private func train(_ request: RunRequest, label: RunLabel, context: ComputeContext) -> RunRecord? {
+    let started = monotonicSeconds()
+    let prepared = data.prepared
+    let settings = request.settings
+    let validation: Images
+    var indices: [Int]?
+    switch request.data {
+    case .split:
+      validation = prepared.validation
+    case .fold(let fold, let count):
+      let assignment = data.foldAssignment(count)
+      indices = assignment.indices.filter { assignment[$0] != fold }
+      validation = prepared.train.subset(assignment.indices.filter { assignment[$0] == fold })
+    }
+    let classes = 10
+    let seed = SeedPath(data.seed)
+    let trainer = Trainer(
+      model: settings.makeModel(classes: classes), inputWidth: prepared.train.featureCount, classes: classes,
+      batchSize: settings.batchSize, optimizer: settings.makeOptimizer(), context: context,
+      seed: seed.child("model"))
+    var batches = ShuffledBatches(
+      prepared.train, indices: indices, batchSize: settings.batchSize, seed: seed.child("shuffle"))
+    let observer = observer
+    let history = trainer.fit(
+      &batches, validation: validation, epochs: settings.epochs, schedule: settings.makeSchedule(),
+      earlyStopping: settings.earlyStopping?.make(), progress: { observer.training(label, $0) },
+      shouldStop: { [cancellation] in cancellation.isCancelled })
+    if history.stopReason == .cancelled { return nil }
+
+    let status: RunRecord.Status
+    switch history.stopReason {
+    case .diverged: status = .diverged
+    case .earlyStopped: status = .earlyStopped
+    default: status = .completed
+    }
+    var record = RunRecord(
+      key: request.key, settings: settings, data: request.data, history: history, status: status, seconds: 0,
+      parameterCount: settings.parameterCount(inputs: prepared.train.featureCount, classes: classes))
+    if status != .diverged {
+      let final = trainer.evaluate(validation)
+      record.validationLoss = final.loss
+      record.validationAccuracy = final.accuracy
+      if request.evaluatesTest { record.test = evaluate(trainer, on: prepared.test) }
+    }
+    record.seconds = monotonicSeconds() - started
+    return record
+  }
+
+  /// Loss, accuracy, confusion matrix, classification report, the most confident mistakes
+  /// and the probabilities of a model on the test set.
+  private func evaluate(_ trainer: Trainer, on test: Images) -> TestEvaluation {
+    let result = trainer.evaluate(test)
+    let probabilities = trainer.predict(test)
+    let labels = test.labels.map(Int.init)
+    let predicted = (0..<test.count).map { i in argmax(probabilities[(i * 10)..<((i + 1) * 10)]) - i * 10 }
+    let confusion = ConfusionMatrix(labels: labels, predicted: predicted, classes: 10)
+    return TestEvaluation(
+      loss: result.loss, accuracy: result.accuracy, confusion: confusion,
+      report: ClassificationReport(confusion, classNames: data.dataset.source.classNames),
+      mistakes: confidentMistakes(probabilities: probabilities, labels: labels, classes: 10, count: 24),
+      probabilities: Base64.encode(probabilities))
+  }
+}
+
+/// Hands out positions 0, 1, 2, … to concurrent workers.
+private final class WorkQueue: @unchecked Sendable {
+  private let count: Int
+  private var position = 0
+  private let lock = NSLock()
+  init(_ items: [Int]) { count = items.count }
+  func take() -> Int? {
+    lock.withLock {
+      guard position < count else { return nil }
+      position += 1
+      return position - 1
+    }
+  }
+}
+
+/// Records filled in by concurrent workers, one slot each.
+private final class ResultSlots: @unchecked Sendable {
+  private var slots: [RunRecord?]
+  private let lock = NSLock()
+  init(count: Int) { slots = Array(repeating: nil, count: count) }
+  func set(_ index: Int, _ record: RunRecord) { lock.withLock { slots[index] = record } }
+  func get(_ index: Int) -> RunRecord? { lock.withLock { slots[index] } }
+}

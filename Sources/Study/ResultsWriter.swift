@@ -1,0 +1,104 @@
+import Data
+import Foundation
+import NN
+
+/// Writes a build's results under the output folder: `results.json` (every cell's settings,
+/// status, time and metrics, with epoch histories), one CSV per training run
+/// (`runs/CELL/RUN.csv`), and `predictions.csv` for a final cell's model on the test set.
+/// Every file is written to a temporary name and renamed into place.
+struct ResultsWriter {
+  let results: StudyResults
+  let data: BuildData
+
+  func write(to folder: String) throws {
+    let manager = FileManager.default
+    do {
+      try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    } catch {
+      throw OutputError(path: folder, message: "cannot create the output folder (\(error.localizedDescription))")
+    }
+    guard manager.isWritableFile(atPath: folder) else {
+      throw OutputError(path: folder, message: "the output folder is not writable")
+    }
+    for cell in results.cells where cell.status != .skipped && cell.status != .failed {
+      for run in cell.runs {
+        try atomically(csv(run.run.history), to: "\(folder)/runs/\(cell.id)/\(slug(run.name)).csv")
+      }
+    }
+    let finals = results.cells.filter { $0.kind == .final && $0.runs.first?.run.test != nil }
+    for cell in finals {
+      let name = finals.count == 1 ? "predictions.csv" : "predictions-\(cell.id).csv"
+      try atomically(predictions(cell.runs[0].run.test!), to: "\(folder)/\(name)")
+    }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+    try atomically(String(decoding: try encoder.encode(results), as: UTF8.self) + "\n", to: "\(folder)/results.json")
+  }
+
+  /// One line per epoch: epoch, train and validation loss and accuracy, learning rate, seconds.
+  func csv(_ history: History) -> String {
+    var lines = ["epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,seconds"]
+    for e in history.epochs {
+      let fields = [
+        String(e.epoch), number(e.trainLoss), number(e.trainAccuracy), e.validationLoss.map(number) ?? "",
+        e.validationAccuracy.map(number) ?? "", String(format: "%.6g", e.learningRate),
+        String(format: "%.3f", e.seconds),
+      ]
+      lines.append(fields.joined(separator: ","))
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// `index,label,predicted,p0,…,p9`: the test set in order.
+  func predictions(_ test: TestEvaluation) -> String {
+    let probabilities = test.decodedProbabilities()
+    let labels = data.prepared.test.labels
+    let classes = probabilities.count / max(labels.count, 1)
+    var lines = ["index,label,predicted," + (0..<classes).map { "p\($0)" }.joined(separator: ",")]
+    lines.reserveCapacity(labels.count + 1)
+    for (i, label) in labels.enumerated() {
+      let row = probabilities[(i * classes)..<((i + 1) * classes)]
+      var best = row.startIndex
+      for j in row.indices where row[j] > row[best] { best = j }
+      let values = row.map { String(format: "%.6f", $0) }.joined(separator: ",")
+      lines.append("\(i),\(label),\(best - row.startIndex),\(values)")
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  private func number(_ value: Double) -> String { value.isFinite ? String(format: "%.6f", value) : "nan" }
+}
+
+/// `text` written to `path` through a temporary file and a rename, so that no reader sees
+/// half a file; the folder is created when missing.
+func atomically(_ text: String, to path: String) throws {
+  let folder = (path as NSString).deletingLastPathComponent
+  do {
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+  } catch {
+    throw OutputError(path: path, message: "cannot write (\(error.localizedDescription))")
+  }
+}
+
+/// A file name from a run's name: letters, digits and dashes.
+func slug(_ name: String) -> String {
+  var out = ""
+  for ch in name.lowercased() {
+    if ch.isLetter || ch.isNumber {
+      out.append(ch)
+    } else if !out.hasSuffix("-") {
+      out.append("-")
+    }
+  }
+  return out.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+}
+
+/// A results file or folder that cannot be written.
+public struct OutputError: Error, CustomStringConvertible {
+  public let path: String
+  public let message: String
+  public var description: String { "\(path): \(message)" }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import Tensor
+import Yams
+
+/// A randomized hyperparameter search, in the manner of scikit-learn's RandomizedSearchCV
+/// (and, with `method: halving`, HalvingRandomSearchCV): candidates drawn from a space,
+/// each scored by stratified k-fold cross-validation on the training split.
+public struct SearchSpecification: Sendable {
+  public enum Method: String, Sendable, Codable, CaseIterable {
+    /// Every candidate trains for the full epochs on every fold.
+    case random
+    /// Successive halving: all candidates train briefly, the best 1/factor go on with
+    /// factor times the epochs, and so on.
+    case halving
+  }
+
+  /// How a parameter is drawn.
+  public enum Distribution: Sendable, Codable, Hashable {
+    case choice([String])
+    case uniform(Double, Double)
+    case logUniform(Double, Double)
+    case integers(Int, Int)
+
+    public var description: String {
+      switch self {
+      case .choice(let values): return "one of " + values.joined(separator: ", ")
+      case .uniform(let a, let b): return "uniform on [\(a), \(b)]"
+      case .logUniform(let a, let b): return "log-uniform on [\(a), \(b)]"
+      case .integers(let a, let b): return "an integer from \(a) to \(b)"
+      }
+    }
+  }
+
+  /// One candidate: its drawn parameters (as text, in key order) and the settings they give.
+  public struct Candidate: Sendable {
+    public let parameters: [String: String]
+    public let settings: RunSettings
+  }
+
+  public let method: Method
+  /// n_iter, or the number of candidates halving starts with.
+  public let requested: Int
+  public let folds: Int
+  public let factor: Int
+  /// Epochs of halving's first round (its minimum resource).
+  public let minEpochs: Int
+  /// The parameters searched, sorted by name, and how each is drawn.
+  public let space: [(key: String, distribution: Distribution)]
+  /// The candidates drawn, in the order drawn.
+  public let candidates: [Candidate]
+
+  static let distributions = ["choice", "uniform", "log_uniform", "int_uniform"]
+
+  init(_ value: YAMLValue, fields: [String: YAMLValue], settings: RunSettings, seed: UInt64, cell: String)
+    throws(StudyError)
+  {
+    method = try fields["method"]?.choice(Method.self, what: "search method") ?? .random
+    requested = try fields["candidates"]?.int(in: 1...10_000) ?? 10
+    folds = try fields["folds"]?.int(in: 2...20) ?? 3
+    factor = try fields["factor"]?.int(in: 2...10) ?? 3
+    minEpochs = try fields["min_epochs"]?.int(in: 1...10_000) ?? max(1, settings.epochs / 9)
+    if method == .halving && minEpochs >= settings.epochs {
+      throw (fields["min_epochs"] ?? value).error(
+        "halving starts with \(minEpochs) epochs, expected fewer than the \(settings.epochs) epochs of the last round")
+    }
+    guard let spaceValue = fields["space"] else { throw value.error("a search cell needs a space (a mapping)") }
+    let entries = try spaceValue.mapping(allowed: RunSettings.keys)
+    guard !entries.isEmpty else { throw spaceValue.error("the search space is empty; give at least one parameter") }
+
+    var space: [(String, Distribution, [YAMLValue])] = []
+    for (key, spec) in entries.sorted(by: { $0.key < $1.key }) {
+      let kinds = try spec.mapping(allowed: Self.distributions)
+      guard kinds.count == 1, let (kind, argument) = kinds.first else {
+        throw spec.error(
+          "expected one of \(Self.distributions.joined(separator: ", ")), for example {choice: [64, 128]}")
+      }
+      let items = try argument.list()
+      switch kind {
+      case "choice":
+        guard !items.isEmpty else { throw argument.error("expected at least one choice") }
+        space.append((key, .choice(try items.map { v throws(StudyError) in try Self.text(v) }), items))
+      default:
+        guard items.count == 2 else { throw argument.error("expected [low, high], found \(items.count) values") }
+        if kind == "int_uniform" {
+          let (a, b) = (try items[0].int(in: Int.min...Int.max), try items[1].int(in: Int.min...Int.max))
+          guard a <= b else { throw argument.error("expected low ≤ high, found [\(a), \(b)]") }
+          space.append((key, .integers(a, b), items))
+        } else {
+          let (a, b) = (try items[0].double(in: -1e12...1e12), try items[1].double(in: -1e12...1e12))
+          guard a < b else { throw argument.error("expected low < high, found [\(a), \(b)]") }
+          if kind == "log_uniform" && a <= 0 {
+            throw argument.error("a log-uniform range must be positive, found [\(a), \(b)]")
+          }
+          space.append((key, kind == "uniform" ? .uniform(a, b) : .logUniform(a, b), items))
+        }
+      }
+      // Both ends of every range, and every choice, must be valid settings.
+      for item in items {
+        var probe = settings
+        try probe.apply(YAMLValue.mapping([(key, item)], at: spec))
+      }
+    }
+    self.space = space.map { ($0.0, $0.1) }
+
+    // Draw the candidates (scikit-learn's ParameterSampler): from the grid without
+    // replacement when every parameter is a list of choices, else each parameter
+    // independently, in key order.
+    var generator = SeedPath(seed).child("search").child(cell).generator
+    var draws: [[(String, Node)]] = []
+    if space.allSatisfy({ if case .choice = $0.1 { return true } else { return false } }) {
+      let sizes = space.map { $0.2.count }
+      let total = sizes.reduce(1, *)
+      var indices = Array(0..<total)
+      let count = min(requested, total)
+      for i in 0..<count {
+        indices.swapAt(i, i + generator.integer(below: total - i))
+      }
+      for flat in indices.prefix(count) {
+        var rest = flat
+        var picks: [(String, Node)] = []
+        for (position, entry) in space.enumerated().reversed() {
+          picks.append((entry.0, entry.2[rest % sizes[position]].node))
+          rest /= sizes[position]
+        }
+        draws.append(picks.reversed())
+      }
+    } else {
+      for _ in 0..<requested {
+        var picks: [(String, Node)] = []
+        for (key, distribution, items) in space {
+          switch distribution {
+          case .choice: picks.append((key, items[generator.integer(below: items.count)].node))
+          case .uniform(let a, let b): picks.append((key, Node(String(a + (b - a) * generator.uniformDouble()))))
+          case .logUniform(let a, let b):
+            picks.append((key, Node(String(exp(log(a) + (log(b) - log(a)) * generator.uniformDouble())))))
+          case .integers(let a, let b): picks.append((key, Node(String(a + generator.integer(below: b - a + 1)))))
+          }
+        }
+        draws.append(picks)
+      }
+    }
+    var candidates: [Candidate] = []
+    for picks in draws {
+      var candidate = settings
+      let values = picks.map { ($0.0, YAMLValue(node: $0.1, path: "\(spaceValue.path).\($0.0)", file: value.file)) }
+      try candidate.apply(YAMLValue.mapping(values, at: spaceValue))
+      let parameters = Dictionary(
+        uniqueKeysWithValues: try picks.map { pick throws(StudyError) in
+          (pick.0, Self.display(try Self.text(YAMLValue(node: pick.1, path: "", file: value.file))))
+        })
+      candidates.append(Candidate(parameters: parameters, settings: try candidate.validated(at: spaceValue)))
+    }
+    self.candidates = candidates
+  }
+
+  /// A choice as text: a scalar, or a list written inline.
+  private static func text(_ value: YAMLValue) throws(StudyError) -> String {
+    if case .sequence = value.node {
+      return "[" + (try value.list().map { v throws(StudyError) in try v.string() }).joined(separator: ", ") + "]"
+    }
+    return try value.string()
+  }
+
+  /// Drawn numbers to three significant digits, other values as they are.
+  private static func display(_ text: String) -> String {
+    guard let number = Double(text), text.contains(".") || text.contains("e") else { return text }
+    return String(format: "%.3g", number)
+  }
+
+  /// The rounds of successive halving: how many candidates train, for how many epochs.
+  /// As HalvingRandomSearchCV (aggressive_elimination=False): as many rounds as both the
+  /// candidates and the epochs allow, the resource growing by `factor` each round.
+  public func rounds(maxEpochs: Int) -> [(candidates: Int, epochs: Int)] {
+    let n = candidates.count
+    guard method == .halving, n > 1 else { return [(n, maxEpochs)] }
+    var required = 1
+    while pow(Double(factor), Double(required)) <= Double(n) { required += 1 }
+    var possible = 1
+    while Double(minEpochs) * pow(Double(factor), Double(possible)) <= Double(maxEpochs) { possible += 1 }
+    let count = min(required, possible)
+    return (0..<count).map { i in
+      let epochs = min(maxEpochs, minEpochs * Int(pow(Double(factor), Double(i))))
+      let survivors = Int((Double(n) / pow(Double(factor), Double(i))).rounded(.up))
+      return (max(1, survivors), epochs)
+    }
+  }
+}
+
+/// scikit-learn's `rankdata(-scores, method='min')`: 1 for the best, ties sharing the
+/// smallest rank (NaN last).
+public func ranks(_ scores: [Double]) -> [Int] {
+  scores.map { score in
+    guard score.isFinite else { return scores.filter(\.isFinite).count + 1 }
+    return 1 + scores.filter { $0.isFinite && $0 > score }.count
+  }
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import NN
+import Study
+
+struct BuildCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "build",
+    abstract: "Run the study's cells and write the results and the report; unchanged cells come from the cache.",
+    discussion: """
+      Cells run in the study file's order. A cell whose settings, data and engine are unchanged is read from the cache; within a cell that must run, each training run already in the cache is read rather than trained. Ctrl-C stops at once: the runs that finished stay cached and the next build resumes from them.
+      """)
+
+  @OptionGroup var options: StudyOptions
+
+  @Flag(help: "Recompute every cell, ignoring the cache.")
+  var force = false
+
+  @Option(help: ArgumentHelp("Build only this cell (repeatable); the others come from the cache.", valueName: "cell"))
+  var only: [String] = []
+
+  @Flag(help: "Show only problems and the final summary.")
+  var quiet = false
+
+  @Flag(help: "Also print every epoch's line on a terminal.")
+  var verbose = false
+
+  func validate() throws {
+    if quiet && verbose { throw ValidationError("use --quiet or --verbose, not both") }
+  }
+
+  func run() throws {
+    let study = try Study.load(options.studyPath())
+    var settings = options.buildOptions()
+    settings.force = force
+    settings.only = only
+    let display = ProgressDisplay(level: quiet ? .quiet : verbose ? .verbose : .normal)
+    let cancellation = Cancellation()
+    let interrupt = installInterruptHandler(cancellation)
+    defer { interrupt.cancel() }
+    let build = StudyBuild(
+      study: study, options: settings, observer: display, cancellation: cancellation, version: mnistReportVersion)
+    let results: StudyResults
+    do {
+      results = try build.run()
+    } catch BuildError.interrupted {
+      FileHandle.standardError.write(Data("\n\(BuildError.interrupted)\n".utf8))
+      throw ExitCode(130)
+    }
+    let failed = results.cells.filter { $0.status == .failed }
+    print(
+      String(
+        format: "%@: %d cells (%d cached), %d epochs trained in this build (%d in all), %.1f s; results in %@",
+        study.title, results.cells.count, results.cachedCells, results.epochsTrainedNow, results.epochsTrained,
+        results.seconds, settings.output))
+    if !failed.isEmpty {
+      throw ValidationError("\(failed.count) cell(s) failed: \(failed.map(\.id).joined(separator: ", "))")
+    }
+  }
+}
+
+/// Turns the first Ctrl-C into a cancellation of the build; a second one exits at once.
+func installInterruptHandler(_ cancellation: Cancellation) -> DispatchSourceSignal {
+  signal(SIGINT, SIG_IGN)
+  let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+  source.setEventHandler {
+    if cancellation.isCancelled { exit(130) }
+    FileHandle.standardError.write(Data("\nstopping after the current batch (Ctrl-C again to quit now)…\n".utf8))
+    cancellation.cancel()
+  }
+  source.resume()
+  return source
+}
+
+struct ListCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "list",
+    abstract: "List the study's cells and whether the cache holds each one's result.")
+
+  @OptionGroup var options: StudyOptions
+
+  func run() throws {
+    let study = try Study.load(options.studyPath())
+    let build = StudyBuild(
+      study: study, options: options.buildOptions(), observer: SilentObserver(), cancellation: Cancellation(),
+      version: mnistReportVersion)
+    var table = TextTable(header: ["cell", "kind", "runs", "cache", "title"])
+    for state in try build.states() {
+      table.rows.append([
+        state.cell.id, state.cell.kind.rawValue, String(state.cell.runCount), state.cached ? "cached" : "to run",
+        state.cell.title,
+      ])
+    }
+    print("\(study.title) (\(study.file), profile \(options.profile))")
+    print(table.render())
+  }
+}
+
+/// An observer that shows nothing.
+final class SilentObserver: BuildObserver, @unchecked Sendable {
+  func cellStarted(_ cell: Cell) {}
+  func runsQueued(cell: String, training: Int, cached: Int) {}
+  func runStarted(_ run: RunLabel) {}
+  func training(_ run: RunLabel, _ event: TrainingEvent) {}
+  func runFinished(_ run: RunLabel, _ record: RunRecord) {}
+  func cellFinished(_ result: CellResult) {}
+  func note(_ message: String) {}
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import Study
+
+/// The options that choose a study, its data and where results and the cache go, shared by
+/// `build` and `list`.
+struct StudyOptions: ParsableArguments {
+  @Option(help: ArgumentHelp("The study file to run (YAML).", valueName: "file"))
+  var study = "studies/default.yaml"
+
+  @Option(help: ArgumentHelp("The folder for the results and the report.", valueName: "dir"))
+  var out = "reports"
+
+  @Option(help: ArgumentHelp("The folder of the cell and run cache.", valueName: "dir"))
+  var cache = ".cache/mnist-report"
+
+  @Option(
+    help: ArgumentHelp(
+      "full, or quick: the same cells on a small subset with few epochs (about a minute).", valueName: "profile"))
+  var profile = "full"
+
+  @Option(
+    name: .customLong("data"),
+    help: ArgumentHelp(
+      "A folder holding the study's dataset files (checked against its digests) instead of the built-in location.",
+      valueName: "dir"))
+  var dataDirectory: String?
+
+  @Option(help: "Threads to train with; runs go side by side, one thread each.")
+  var threads = ProcessInfo.processInfo.activeProcessorCount
+
+  func validate() throws {
+    guard Profile.named(profile) != nil else {
+      throw ValidationError("unknown profile '\(profile)' (allowed: full, quick)")
+    }
+    guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+  }
+
+  /// The study file: as given, or, for the default, found beside the checkout.
+  func studyPath() -> String {
+    if FileManager.default.fileExists(atPath: study) || study != "studies/default.yaml" { return study }
+    return locateInCheckout(study) ?? study
+  }
+
+  func buildOptions() -> BuildOptions {
+    var options = BuildOptions(output: out, cacheDirectory: cache)
+    options.profile = Profile.named(profile)!
+    options.threads = threads
+    options.dataDirectory = dataDirectory
+    return options
+  }
+}
+
+/// `relative` under the working directory, above the executable, or in the source checkout.
+func locateInCheckout(_ relative: String) -> String? {
+  var candidates = [FileManager.default.currentDirectoryPath]
+  var folder = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+    .deletingLastPathComponent()
+  for _ in 0..<5 {
+    candidates.append(folder.path)
+    folder.deleteLastPathComponent()
+  }
+  candidates.append(
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+      .path)
+  return candidates.map { ($0 as NSString).appendingPathComponent(relative) }.first {
+    FileManager.default.fileExists(atPath: $0)
+  }
+}
