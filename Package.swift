@@ -71,6 +71,7 @@ let package = Package(
       name: "NNTests", dependencies: ["NN", "Data", "Tensor", "MallocCounter"],
       exclude: ["fixtures/make_optimizer_fixtures.py"]),
     .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+    .testTarget(name: "StudyTests", dependencies: ["Study", "Data", "NN", "Tensor"]),
     .testTarget(name: "ChartsTests", dependencies: ["Charts", "CCairo"]),
     .testTarget(name: "DataTests", dependencies: ["Data", "TestFixtures"]),
     .testTarget(name: "CLITests", dependencies: ["mnist-report", "TestFixtures"]),

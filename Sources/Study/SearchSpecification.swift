@@ -104,8 +104,9 @@ public struct SearchSpecification: Sendable {
 
     // Draw the candidates (scikit-learn's ParameterSampler): from the grid without
     // replacement when every parameter is a list of choices, else each parameter
-    // independently, in key order.
-    var generator = SeedPath(seed).child("search").child(cell).generator
+    // independently, in key order. The stream depends on the study's seed only, so that two
+    // searches of the same space (random and halving, say) weigh the same candidates.
+    var generator = SeedPath(seed).child("search").generator
     var draws: [[(String, Node)]] = []
     if space.allSatisfy({ if case .choice = $0.1 { return true } else { return false } }) {
       let sizes = space.map { $0.2.count }

@@ -1,0 +1,156 @@
+import Testing
+
+@testable import Study
+
+/// A valid study to break one line at a time.
+let validStudy = """
+  title: Test
+  data:
+    validation: 600
+    seed: 7
+  base:
+    hidden: [32, 16]
+    dropout: [0.2, 0.1]
+    optimizer: adam
+    learning_rate: 0.001
+    epochs: 2
+  cells:
+    - id: data
+      kind: data
+    - id: baseline
+      kind: train
+      title: Baseline
+      settings:
+        epochs: 3
+    - id: optimizers
+      kind: compare
+      variants:
+        - {name: SGD, optimizer: sgd, learning_rate: 0.1}
+        - {name: Adam, optimizer: adam}
+    - id: search
+      kind: search
+      candidates: 3
+      folds: 2
+      space:
+        width: {choice: [16, 32]}
+        learning_rate: {log_uniform: [0.0001, 0.01]}
+    - id: tuned
+      kind: final
+      from: search
+      settings: {epochs: 4}
+  """
+
+/// Parses `text` and returns the error it must raise.
+func studyError(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) -> StudyError? {
+  #expect(throws: StudyError.self, sourceLocation: sourceLocation) { try Study.parse(text, file: "study.yaml") }
+}
+
+@Suite struct StudyFile {
+  @Test func aValidStudyParses() throws {
+    let study = try Study.parse(validStudy, file: "study.yaml")
+    #expect(study.cells.map(\.id) == ["data", "baseline", "optimizers", "search", "tuned"])
+    #expect(study.data.validation == 600 && study.data.seed == 7)
+    let baseline = study.cell("baseline")!
+    #expect(baseline.settings.epochs == 3 && baseline.settings.hidden == [32, 16])
+    #expect(baseline.source.hasPrefix("id: baseline") && baseline.source.contains("epochs: 3"))
+    let optimizers = study.cell("optimizers")!
+    #expect(optimizers.variants.map(\.name) == ["SGD", "Adam"])
+    #expect(optimizers.variants[0].settings.optimizer == .sgd && optimizers.variants[0].settings.learningRate == 0.1)
+    #expect(optimizers.variants[1].settings.learningRate == 0.001, "a variant keeps what it does not change")
+    let tuned = study.cell("tuned")!
+    #expect(tuned.finalSettings.count == 3 && tuned.finalSettings.allSatisfy { $0.epochs == 4 })
+  }
+
+  @Test func unknownOptimizerNamesTheAllowedOnes() {
+    let error = studyError(validStudy.replacingOccurrences(of: "optimizer: adam\n", with: "optimizer: adm\n"))
+    #expect(error?.description == "study.yaml:8: base.optimizer: unknown optimizer 'adm' (allowed: sgd, momentum, nesterov, rmsprop, adam, adamw)")
+  }
+
+  @Test func unknownKeyNamesTheAllowedOnes() {
+    let error = studyError(validStudy.replacingOccurrences(of: "  learning_rate: 0.001", with: "  learning_rat: 0.001"))
+    #expect(error?.line == 9)
+    #expect(error?.key == "base.learning_rat")
+    #expect(error?.message.hasPrefix("unknown key 'learning_rat' (allowed: hidden, layers, width, activation") == true)
+  }
+
+  @Test func negativeLearningRate() {
+    let error = studyError(validStudy.replacingOccurrences(of: "learning_rate: 0.1}", with: "learning_rate: -0.1}"))
+    #expect(error?.key == "cells[2].variants[0].learning_rate")
+    #expect(error?.line == 22)
+    #expect(error?.message == "expected a number in (0.0, 10.0], found -0.1")
+  }
+
+  @Test func batchSizeZero() {
+    let error = studyError(validStudy.replacingOccurrences(of: "      epochs: 3\n", with: "      batch_size: 0\n"))
+    #expect(error?.description == "study.yaml:18: cells[1].settings.batch_size: expected a whole number from 1 to 65536, found 0")
+  }
+
+  @Test func dropoutListOfTheWrongLength() {
+    let error = studyError(validStudy.replacingOccurrences(of: "dropout: [0.2, 0.1]", with: "dropout: [0.2, 0.1, 0.1]"))
+    #expect(error?.key == "base")
+    #expect(error?.message.hasPrefix("dropout has 3 rates for 2 hidden layers") == true)
+  }
+
+  @Test func dropoutMismatchFromAVariantsLayers() {
+    let error = studyError(validStudy.replacingOccurrences(of: "{name: Adam, optimizer: adam}", with: "{name: Adam, hidden: [64]}"))
+    #expect(error?.key == "cells[2].variants[1]")
+    #expect(error?.message.hasPrefix("dropout has 2 rates for 1 hidden layer;") == true)
+  }
+
+  @Test func emptySearchSpace() {
+    let text = validStudy.replacingOccurrences(
+      of: "    space:\n      width: {choice: [16, 32]}\n      learning_rate: {log_uniform: [0.0001, 0.01]}\n",
+      with: "    space: {}\n")
+    let error = studyError(text)
+    #expect(error?.key == "cells[3].space")
+    #expect(error?.message == "the search space is empty; give at least one parameter")
+  }
+
+  @Test func searchRangeOutsideTheAllowedValues() {
+    let error = studyError(validStudy.replacingOccurrences(of: "{log_uniform: [0.0001, 0.01]}", with: "{log_uniform: [0.0001, 20]}"))
+    #expect(error?.message == "expected a number in (0.0, 10.0], found 20.0")
+  }
+
+  @Test func unknownCellKind() {
+    let error = studyError(validStudy.replacingOccurrences(of: "kind: compare", with: "kind: compair"))
+    #expect(error?.message == "unknown cell kind 'compair' (allowed: data, train, compare, grid, search, final)")
+  }
+
+  @Test func duplicateCellIDs() {
+    let error = studyError(validStudy.replacingOccurrences(of: "id: optimizers", with: "id: baseline"))
+    #expect(error?.message == "the id 'baseline' is used by an earlier cell")
+  }
+
+  @Test func finalCellNeedsAnEarlierSearch() {
+    let error = studyError(validStudy.replacingOccurrences(of: "from: search", with: "from: optimizers"))
+    #expect(error?.message == "'optimizers' is not an earlier search cell (earlier search cells: search)")
+  }
+
+  @Test func yamlSyntaxErrorsGiveTheirLine() {
+    let error = studyError(validStudy.replacingOccurrences(of: "  seed: 7\n", with: "  seed: [7\n"))
+    #expect(error?.line != nil)
+    #expect(error?.message.hasPrefix("not valid YAML") == true)
+  }
+
+  @Test func wrongTypes() {
+    #expect(studyError(validStudy.replacingOccurrences(of: "epochs: 2\n", with: "epochs: two\n"))?.message == "expected a whole number, found 'two'")
+    #expect(studyError(validStudy.replacingOccurrences(of: "hidden: [32, 16]", with: "hidden: 32"))?.message == "expected a list, found '32'")
+  }
+
+  @Test func unknownScheduleNamesTheAllowedOnes() {
+    let error = studyError(validStudy.replacingOccurrences(of: "settings: {epochs: 4}", with: "settings: {schedule: {kind: linear}}"))
+    #expect(error?.message == "unknown schedule 'linear' (allowed: plateau, step, exponential, cosine)")
+  }
+
+  @Test func theDefaultStudyIsValid() throws {
+    let study = try Study.load(packageRoot + "/studies/default.yaml")
+    #expect(study.cells.count >= 9)
+    #expect(Set(study.cells.map(\.kind)) == Set(Cell.Kind.allCases))
+  }
+}
+
+let packageRoot = String(#filePath.split(separator: "/").dropLast(3).joined(separator: "/")).withLeadingSlash
+
+extension String {
+  var withLeadingSlash: String { hasPrefix("/") ? self : "/" + self }
+}
