@@ -38,9 +38,10 @@ struct TinyBuild {
   static let profile = Profile(
     name: "test", trainLimit: 600, validationLimit: 200, testLimit: 300, maxEpochs: 2, maxCandidates: 3, maxFolds: 2)
 
-  func run(threads: Int = 2, force: Bool = false, only: [String] = [], observer: RecordingObserver = RecordingObserver(),
-    cancellation: Cancellation = Cancellation(), output: String? = nil) throws -> StudyResults
-  {
+  func run(
+    threads: Int = 2, force: Bool = false, only: [String] = [], observer: RecordingObserver = RecordingObserver(),
+    cancellation: Cancellation = Cancellation(), output: String? = nil
+  ) throws -> StudyResults {
     var options = BuildOptions(output: output ?? folder + "/out", cacheDirectory: folder + "/cache")
     options.profile = Self.profile
     options.threads = threads
@@ -83,12 +84,15 @@ struct TinyBuild {
     let predictions = try String(contentsOfFile: out + "/predictions.csv", encoding: .utf8).split(separator: "\n")
     #expect(predictions.first == "index,label,predicted,p0,p1,p2,p3,p4,p5,p6,p7,p8,p9")
     #expect(predictions.count == 301)
-    let history = try String(contentsOfFile: out + "/runs/baseline/baseline.csv", encoding: .utf8).split(separator: "\n")
+    let history = try String(contentsOfFile: out + "/runs/baseline/baseline.csv", encoding: .utf8).split(
+      separator: "\n")
     #expect(history.first == "epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,seconds")
     #expect(history.count == 3)
 
     // The classification report uses scikit-learn's output_dict names.
-    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/results.json"))) as! [String: Any]
+    let json =
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/results.json")))
+      as! [String: Any]
     let cells = json["cells"] as! [[String: Any]]
     let run = ((cells[4]["runs"] as! [[String: Any]])[0]["run"] as! [String: Any])
     let report = (run["test"] as! [String: Any])["report"] as! [String: Any]
@@ -167,7 +171,8 @@ struct TinyBuild {
       var text = try String(contentsOfFile: folder + "/out/results.json", encoding: .utf8)
       // Timings and the thread count are the only fields that may differ.
       for field in ["seconds", "meanFitSeconds", "stdFitSeconds", "threads"] {
-        text = text.replacingOccurrences(of: "\"\(field)\" : [-0-9.e]+", with: "\"\(field)\" : 0", options: .regularExpression)
+        text = text.replacingOccurrences(
+          of: "\"\(field)\" : [-0-9.e]+", with: "\"\(field)\" : 0", options: .regularExpression)
       }
       return text.replacingOccurrences(of: "\"seconds\" : \\[[^\\]]*\\]", with: "", options: .regularExpression)
     }

@@ -9,7 +9,8 @@ import Testing
     // Computed by a Python transcription of SplitMix64, xoshiro256**, Lemire's bounded draw,
     // Fisher-Yates and the round-robin dealing of StratifiedSplit.foldAssignment.
     let labels: [Int32] = [0, 0, 0, 1, 1, 1, 1, 2, 2, 0, 1]
-    #expect(StratifiedSplit.foldAssignment(labels: labels, folds: 3, seed: SeedPath(1)) == [1, 0, 2, 0, 1, 2, 2, 0, 1, 0, 1])
+    #expect(
+      StratifiedSplit.foldAssignment(labels: labels, folds: 3, seed: SeedPath(1)) == [1, 0, 2, 0, 1, 2, 2, 0, 1, 0, 1])
   }
 
   @Test func ranksAreScikitLearnsMinRanks() {
@@ -45,8 +46,10 @@ import Testing
   }
 
   @Test func halvingRoundsFollowHalvingRandomSearchCV() throws {
-    let text = validStudy.replacingOccurrences(of: "    candidates: 3\n", with: "    method: halving\n    candidates: 12\n    factor: 3\n    min_epochs: 2\n")
-      .replacingOccurrences(of: "    folds: 2\n", with: "    folds: 2\n    settings: {epochs: 8}\n")
+    let text = validStudy.replacingOccurrences(
+      of: "    candidates: 3\n", with: "    method: halving\n    candidates: 12\n    factor: 3\n    min_epochs: 2\n"
+    )
+    .replacingOccurrences(of: "    folds: 2\n", with: "    folds: 2\n    settings: {epochs: 8}\n")
     let spec = try Study.parse(text, file: "s").cell("search")!.search!
     // n_required = 1 + ⌊log₃ 12⌋ = 3, n_possible = 1 + ⌊log₃(8 / 2)⌋ = 2: two rounds.
     let rounds = spec.rounds(maxEpochs: 8)

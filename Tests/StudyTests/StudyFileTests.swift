@@ -63,7 +63,10 @@ func studyError(_ text: String, sourceLocation: SourceLocation = #_sourceLocatio
 
   @Test func unknownOptimizerNamesTheAllowedOnes() {
     let error = studyError(validStudy.replacingOccurrences(of: "optimizer: adam\n", with: "optimizer: adm\n"))
-    #expect(error?.description == "study.yaml:8: base.optimizer: unknown optimizer 'adm' (allowed: sgd, momentum, nesterov, rmsprop, adam, adamw)")
+    #expect(
+      error?.description
+        == "study.yaml:8: base.optimizer: unknown optimizer 'adm' (allowed: sgd, momentum, nesterov, rmsprop, adam, adamw)"
+    )
   }
 
   @Test func unknownKeyNamesTheAllowedOnes() {
@@ -82,7 +85,9 @@ func studyError(_ text: String, sourceLocation: SourceLocation = #_sourceLocatio
 
   @Test func batchSizeZero() {
     let error = studyError(validStudy.replacingOccurrences(of: "      epochs: 3\n", with: "      batch_size: 0\n"))
-    #expect(error?.description == "study.yaml:18: cells[1].settings.batch_size: expected a whole number from 1 to 65536, found 0")
+    #expect(
+      error?.description
+        == "study.yaml:18: cells[1].settings.batch_size: expected a whole number from 1 to 65536, found 0")
   }
 
   @Test func dropoutListOfTheWrongLength() {
@@ -92,7 +97,8 @@ func studyError(_ text: String, sourceLocation: SourceLocation = #_sourceLocatio
   }
 
   @Test func dropoutMismatchFromAVariantsLayers() {
-    let error = studyError(validStudy.replacingOccurrences(of: "{name: Adam, optimizer: adam}", with: "{name: Adam, hidden: [64]}"))
+    let error = studyError(
+      validStudy.replacingOccurrences(of: "{name: Adam, optimizer: adam}", with: "{name: Adam, hidden: [64]}"))
     #expect(error?.key == "cells[2].variants[1]")
     #expect(error?.message.hasPrefix("dropout has 2 rates for 1 hidden layer;") == true)
   }
@@ -107,7 +113,8 @@ func studyError(_ text: String, sourceLocation: SourceLocation = #_sourceLocatio
   }
 
   @Test func searchRangeOutsideTheAllowedValues() {
-    let error = studyError(validStudy.replacingOccurrences(of: "{log_uniform: [0.0001, 0.01]}", with: "{log_uniform: [0.0001, 20]}"))
+    let error = studyError(
+      validStudy.replacingOccurrences(of: "{log_uniform: [0.0001, 0.01]}", with: "{log_uniform: [0.0001, 20]}"))
     #expect(error?.message == "expected a number in (0.0, 10.0], found 20.0")
   }
 
@@ -133,12 +140,17 @@ func studyError(_ text: String, sourceLocation: SourceLocation = #_sourceLocatio
   }
 
   @Test func wrongTypes() {
-    #expect(studyError(validStudy.replacingOccurrences(of: "epochs: 2\n", with: "epochs: two\n"))?.message == "expected a whole number, found 'two'")
-    #expect(studyError(validStudy.replacingOccurrences(of: "hidden: [32, 16]", with: "hidden: 32"))?.message == "expected a list, found '32'")
+    #expect(
+      studyError(validStudy.replacingOccurrences(of: "epochs: 2\n", with: "epochs: two\n"))?.message
+        == "expected a whole number, found 'two'")
+    #expect(
+      studyError(validStudy.replacingOccurrences(of: "hidden: [32, 16]", with: "hidden: 32"))?.message
+        == "expected a list, found '32'")
   }
 
   @Test func unknownScheduleNamesTheAllowedOnes() {
-    let error = studyError(validStudy.replacingOccurrences(of: "settings: {epochs: 4}", with: "settings: {schedule: {kind: linear}}"))
+    let error = studyError(
+      validStudy.replacingOccurrences(of: "settings: {epochs: 4}", with: "settings: {schedule: {kind: linear}}"))
     #expect(error?.message == "unknown schedule 'linear' (allowed: plateau, step, exponential, cosine)")
   }
 
