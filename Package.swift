@@ -27,6 +27,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
   ],
   targets: [
     // System libraries and small C helpers.
@@ -57,10 +59,15 @@ let package = Package(
       dependencies: [
         "Tensor", "NN", "Data", "Metrics", "Yams", .product(name: "Crypto", package: "swift-crypto"),
       ]),
+    .target(
+      name: "Report",
+      dependencies: [
+        "Study", "Charts", "Metrics", "NN", .product(name: "Mustache", package: "swift-mustache"), "Ink",
+      ]),
     .executableTarget(
       name: "mnist-report",
       dependencies: [
-        "Study", "Data", "NN", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "Study", "Report", "Data", "NN", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
 
@@ -72,6 +79,7 @@ let package = Package(
       exclude: ["fixtures/make_optimizer_fixtures.py"]),
     .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
     .testTarget(name: "StudyTests", dependencies: ["Study", "Data", "NN", "Tensor"]),
+    .testTarget(name: "ReportTests", dependencies: ["Report", "Study", "NN"]),
     .testTarget(name: "ChartsTests", dependencies: ["Charts", "CCairo"]),
     .testTarget(name: "DataTests", dependencies: ["Data", "TestFixtures"]),
     .testTarget(name: "CLITests", dependencies: ["mnist-report", "TestFixtures"]),

@@ -60,6 +60,34 @@ extension Figure {
     }
   }
 
+  /// `text` broken at spaces into at most `lines` lines no wider than `width`, the last one
+  /// cut short with an ellipsis if the text does not fit.
+  func wrapped(_ text: String, width: Double, size: Double, lines: Int, canvas: Canvas) -> [String] {
+    var result: [String] = []
+    var current = ""
+    var words = text.split(separator: " ").map(String.init)[...]
+    while let word = words.first {
+      let candidate = current.isEmpty ? word : current + " " + word
+      if canvas.measure(candidate, size: size).width <= width || current.isEmpty {
+        current = candidate
+        words = words.dropFirst()
+        continue
+      }
+      result.append(current)
+      current = ""
+      if result.count == lines - 1 {
+        current = words.joined(separator: " ")
+        break
+      }
+    }
+    if !current.isEmpty { result.append(current) }
+    if var last = result.last, canvas.measure(last, size: size).width > width {
+      while !last.isEmpty && canvas.measure(last + "…", size: size).width > width { last.removeLast() }
+      result[result.count - 1] = last + "…"
+    }
+    return result
+  }
+
   /// Draws the whole figure: background, title, subtitle, then the chart below them.
   func draw(on canvas: Canvas) {
     canvas.fill(Theme.background)
@@ -67,8 +95,11 @@ extension Figure {
     canvas.text(title, x: Theme.margin, y: top, size: Theme.titleSize, bold: true)
     top += canvas.measure(title, size: Theme.titleSize, bold: true).height
     if let subtitle, !subtitle.isEmpty {
-      canvas.text(subtitle, x: Theme.margin, y: top + 1, size: Theme.subtitleSize, color: Theme.muted)
-      top += canvas.measure(subtitle, size: Theme.subtitleSize).height + 1
+      for line in wrapped(subtitle, width: width - 2 * Theme.margin, size: Theme.subtitleSize, lines: 2, canvas: canvas)
+      {
+        canvas.text(line, x: Theme.margin, y: top + 1, size: Theme.subtitleSize, color: Theme.muted)
+        top += canvas.measure(line, size: Theme.subtitleSize).height + 1
+      }
     }
     top += 10
     let area = Frame(x: Theme.margin, y: top, width: width - 2 * Theme.margin, height: height - top - Theme.margin)

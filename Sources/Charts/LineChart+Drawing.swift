@@ -57,7 +57,16 @@ extension LineChart {
         LegendEntry(
           name: s.name, color: Theme.series(index).color, swatch: .line(dashed: s.dashed || Theme.series(index).dashed))
       }
-      drawLegend(entries, in: frame.plot, avoiding: placed, canvas: canvas)
+      // The legend must not hide an annotation's callout either: weigh the area around
+      // each mark far above any line.
+      var avoided = placed
+      for mark in marks {
+        let (mx, my) = (frame.px(mark.x), frame.py(mark.y))
+        for dx in stride(from: -170.0, through: 170, by: 8) {
+          for dy in stride(from: -30.0, through: 30, by: 6) { avoided.append((mx + dx, my + dy)) }
+        }
+      }
+      drawLegend(entries, in: frame.plot, avoiding: avoided, canvas: canvas)
     }
     return notes
   }

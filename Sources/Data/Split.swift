@@ -79,19 +79,22 @@ public struct PreparedData: Sendable {
   /// The positions in the original training file of each training and validation image.
   public let trainIndices: [Int]
   public let validationIndices: [Int]
+  /// The positions in the original test file of each test image.
+  public let testIndices: [Int]
   /// The training split's pixel statistics before normalization.
   public let mean: Double, std: Double
   public let normalization: Normalization
 
   private init(
-    train: Images, validation: Images, test: Images, trainIndices: [Int], validationIndices: [Int], mean: Double,
-    std: Double, normalization: Normalization
+    train: Images, validation: Images, test: Images, trainIndices: [Int], validationIndices: [Int],
+    testIndices: [Int], mean: Double, std: Double, normalization: Normalization
   ) {
     self.train = train
     self.validation = validation
     self.test = test
     self.trainIndices = trainIndices
     self.validationIndices = validationIndices
+    self.testIndices = testIndices
     self.mean = mean
     self.std = std
     self.normalization = normalization
@@ -110,7 +113,8 @@ public struct PreparedData: Sendable {
     return PreparedData(
       train: self.train.subset(trainPick), validation: self.validation.subset(validationPick),
       test: self.test.subset(testPick), trainIndices: trainPick.map { trainIndices[$0] },
-      validationIndices: validationPick.map { validationIndices[$0] }, mean: mean, std: std,
+      validationIndices: validationPick.map { validationIndices[$0] }, testIndices: testPick.map { testIndices[$0] },
+      mean: mean, std: std,
       normalization: normalization)
   }
 
@@ -133,6 +137,7 @@ public struct PreparedData: Sendable {
     self.test = test
     self.trainIndices = parts.train
     self.validationIndices = parts.heldOut
+    self.testIndices = Array(0..<test.count)
     self.mean = stats.mean
     self.std = stats.std
     self.normalization = normalization

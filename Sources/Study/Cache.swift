@@ -51,6 +51,26 @@ public final class ResultCache: @unchecked Sendable {
     }
   }
 
+  /// The shortest stored run of `family` (keys `FAMILY-EPOCHS`, or `FAMILY-EPOCHS-test` for a
+  /// run also evaluated on the test set) that trained at least `epochs` epochs, other than
+  /// the run of `epochs` epochs itself.
+  func longerRun(family: String, than epochs: Int) -> RunRecord? {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: "\(directory)/runs")) ?? []
+    let stored = names.compactMap { name -> (epochs: Int, key: String)? in
+      guard name.hasPrefix(family + "-"), name.hasSuffix(".json") else { return nil }
+      let key = String(name.dropLast(5))
+      let rest = key.dropFirst(family.count + 1)
+      let tested = rest.hasSuffix("-test")
+      guard let length = Int(tested ? rest.dropLast(5) : rest), length > epochs || (length == epochs && tested)
+      else { return nil }
+      return (length, key)
+    }
+    for (_, key) in stored.sorted(by: { $0.epochs < $1.epochs }) {
+      if let record = load(RunRecord.self, kind: "runs", key: key, keyOf: \.key) { return record }
+    }
+    return nil
+  }
+
   /// Whether an entry exists (without reading it).
   func contains(kind: String, key: String) -> Bool {
     FileManager.default.fileExists(atPath: path(kind, key))

@@ -21,7 +21,7 @@ struct CellRunner {
       settings: cell.kind == .data ? nil : cell.settings, epochsTrained: 0, cachedRuns: 0)
     switch cell.kind {
     case .data: result.data = summarize()
-    case .train: train([(cell.id, cell.settings)], into: &result)
+    case .train: train([(cell.id, cell.settings)], test: cell.evaluatesTest, into: &result)
     case .compare: train(cell.variants.map { ($0.name, $0.settings) }, into: &result)
     case .grid: grid(into: &result)
     case .search: search(into: &result)
@@ -40,14 +40,14 @@ struct CellRunner {
     -> RunRequest
   {
     let adjusted = profile.adjust(settings)
+    let (key, family) = keys.runKey(adjusted, data: data, evaluatesTest: test)
     return RunRequest(
-      name: name, settings: adjusted, data: data, evaluatesTest: test,
-      key: keys.runKey(adjusted, data: data, evaluatesTest: test))
+      name: name, settings: adjusted, data: data, evaluatesTest: test, key: key, family: family)
   }
 
   /// Runs `requests`, counting epochs and cached runs into `result`; nil when cancelled.
   private func execute(_ requests: [RunRequest], into result: inout CellResult) -> [RunRecord]? {
-    let (records, fromCache) = executor.run(requests, cell: cell.id)
+    let (records, fromCache) = executor.run(requests, cell: cell.id, sequential: cell.sequential)
     guard records.allSatisfy({ $0 != nil }) else { return nil }
     let done = records.map { $0! }
     result.cachedRuns += fromCache.filter { $0 }.count
@@ -56,8 +56,8 @@ struct CellRunner {
     return done
   }
 
-  private func train(_ runs: [(String, RunSettings)], into result: inout CellResult) {
-    guard let records = execute(runs.map { request($0.0, $0.1) }, into: &result) else { return }
+  private func train(_ runs: [(String, RunSettings)], test: Bool = false, into result: inout CellResult) {
+    guard let records = execute(runs.map { request($0.0, $0.1, test: test) }, into: &result) else { return }
     result.runs = zip(runs, records).map { NamedRun(name: $0.0, run: $1) }
   }
 
@@ -179,7 +179,7 @@ struct CellRunner {
       }
     }
     return DataSummary(
-      dataset: dataset.source.name, directory: dataset.source.directory,
+      dataset: dataset.source.name, directory: displayPath(dataset.source.directory),
       files: dataset.files.map {
         FileDigest(
           file: ($0.path as NSString).lastPathComponent, sha256: $0.sha256, bytes: $0.bytes,
@@ -191,6 +191,15 @@ struct CellRunner {
       testClasses: prepared.test.classCounts(classCount: classes), pixelMean: prepared.mean, pixelStd: prepared.std,
       normalization: prepared.normalization.rawValue, samples: samples)
   }
+}
+
+/// `path` relative to the working directory when it lies inside it (so that results written
+/// on one machine do not carry its folders), else as given.
+func displayPath(_ path: String) -> String {
+  let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+  let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.path
+  guard absolute.hasPrefix(here + "/") else { return path }
+  return String(absolute.dropFirst(here.count + 1))
 }
 
 func mean(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count) }

@@ -13,6 +13,8 @@ struct RunRequest: Sendable {
   /// Whether to evaluate the trained model on the test set.
   let evaluatesTest: Bool
   let key: String
+  /// The key without the epochs, when a longer run of the same family can stand in for it.
+  let family: String?
 }
 
 /// The data every run of a build draws from: the prepared splits (cut down by the profile)
@@ -66,11 +68,21 @@ final class Executor: @unchecked Sendable {
 
   /// The records of `requests`, in order; nil for a run that was cancelled. Cached runs are
   /// read first; the rest train, the most expensive first.
-  func run(_ requests: [RunRequest], cell: String) -> (records: [RunRecord?], fromCache: [Bool]) {
+  /// With `sequential`, runs train one after another on every thread, so that their times
+  /// compare; else side by side, one thread each.
+  func run(_ requests: [RunRequest], cell: String, sequential: Bool = false) -> (
+    records: [RunRecord?], fromCache: [Bool]
+  ) {
     var records = [RunRecord?](repeating: nil, count: requests.count)
     var pending: [Int] = []
     for (i, request) in requests.enumerated() {
       if !force, let record = cache.load(RunRecord.self, kind: "runs", key: request.key, keyOf: \.key) {
+        records[i] = record
+      } else if !force, let family = request.family,
+        let longer = cache.longerRun(family: family, than: request.settings.epochs),
+        let record = longer.prefix(request.settings.epochs, key: request.key)
+      {
+        cache.store(record, kind: "runs", key: record.key)
         records[i] = record
       } else {
         pending.append(i)
@@ -84,7 +96,7 @@ final class Executor: @unchecked Sendable {
     let slots = ResultSlots(count: requests.count)
     let queue = WorkQueue(pending)
     let order = pending
-    let workers = min(threads, pending.count)
+    let workers = sequential ? 1 : min(threads, pending.count)
     // One run alone uses every thread; several share them out, one thread each.
     let threadsPerRun = workers == 1 ? threads : 1
     DispatchQueue.concurrentPerform(iterations: workers) { _ in
@@ -174,11 +186,17 @@ final class Executor: @unchecked Sendable {
     let labels = test.labels.map(Int.init)
     let predicted = (0..<test.count).map { i in argmax(probabilities[(i * 10)..<((i + 1) * 10)]) - i * 10 }
     let confusion = ConfusionMatrix(labels: labels, predicted: predicted, classes: 10)
+    let mistakes = confidentMistakes(probabilities: probabilities, labels: labels, classes: 10, count: 24)
+    let raw = data.dataset.test
+    let width = raw.featureCount
+    let images = mistakes.map { mistake in
+      let index = data.prepared.testIndices[mistake.index]
+      return TestImage(index: index, pixels: Array(raw.pixels[(index * width)..<((index + 1) * width)]))
+    }
     return TestEvaluation(
       loss: result.loss, accuracy: result.accuracy, confusion: confusion,
       report: ClassificationReport(confusion, classNames: data.dataset.source.classNames),
-      mistakes: confidentMistakes(probabilities: probabilities, labels: labels, classes: 10, count: 24),
-      probabilities: Base64.encode(probabilities))
+      mistakes: mistakes, mistakeImages: images, probabilities: Base64.encode(probabilities))
   }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Metrics
 import NN
 
@@ -34,6 +35,30 @@ public struct RunRecord: Codable, Sendable {
   public var test: TestEvaluation?
 
   public var epochs: Int { history.epochs.count }
+
+  /// The record a run of the same settings would have left after `count` epochs, read off
+  /// this longer one: training is deterministic and, for settings that train epoch by epoch,
+  /// nothing in the first epochs depends on how many follow. Nil when this run cannot tell
+  /// (it stopped early or was cut short before `count` epochs for another reason).
+  func prefix(_ count: Int, key: String) -> RunRecord? {
+    var record = self
+    record.key = key
+    record.settings.epochs = count
+    record.test = nil
+    if case .diverged(let epoch, _) = history.stopReason, epoch <= count {
+      return record  // the shorter run diverges in the same batch
+    }
+    guard count >= 1, history.epochs.count >= count, status != .earlyStopped else { return nil }
+    record.history.epochs = Array(history.epochs.prefix(count))
+    record.history.stopReason = .completed
+    record.history.restoredEpoch = count
+    record.status = .completed
+    record.validationLoss = record.history.epochs[count - 1].validationLoss
+    record.validationAccuracy = record.history.epochs[count - 1].validationAccuracy
+    record.seconds = record.history.epochs.reduce(0) { $0 + $1.seconds }
+    return record
+  }
+
   /// The epoch with the best validation accuracy (first on ties).
   public var bestEpoch: EpochRecord? {
     history.epochs.max { ($0.validationAccuracy ?? 0) < ($1.validationAccuracy ?? 0) }
@@ -47,6 +72,8 @@ public struct TestEvaluation: Codable, Sendable {
   public var confusion: ConfusionMatrix
   public var report: ClassificationReport
   public var mistakes: [Mistake]
+  /// The images of `mistakes`, in the same order.
+  public var mistakeImages: [TestImage]
   /// Softmax probabilities, `count × classes` Float32 values, base64 of little-endian bytes.
   public var probabilities: String
 
@@ -54,6 +81,28 @@ public struct TestEvaluation: Codable, Sendable {
     guard let data = Base64.decode(probabilities) else { return [] }
     return data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
   }
+}
+
+/// A test image kept in the results (to show a mistake): its position in the test file and
+/// its pixels, one byte each (0–255), base64.
+public struct TestImage: Codable, Sendable {
+  public var index: Int
+  public var pixels: String
+
+  public init(index: Int, pixels: [Float]) {
+    self.index = index
+    self.pixels = Data(pixels.map { UInt8(($0 * 255).rounded().clamped(0, 255)) }).base64EncodedString()
+  }
+
+  /// The pixels in [0, 1].
+  public var values: [Float] {
+    guard let data = Data(base64Encoded: pixels) else { return [] }
+    return data.map { Float($0) / 255 }
+  }
+}
+
+extension Float {
+  fileprivate func clamped(_ low: Float, _ high: Float) -> Float { Swift.min(Swift.max(self, low), high) }
 }
 
 /// How a cell ended in a build.

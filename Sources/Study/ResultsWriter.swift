@@ -55,6 +55,7 @@ struct ResultsWriter {
   func predictions(_ test: TestEvaluation) -> String {
     let probabilities = test.decodedProbabilities()
     let labels = data.prepared.test.labels
+    let positions = data.prepared.testIndices
     let classes = probabilities.count / max(labels.count, 1)
     var lines = ["index,label,predicted," + (0..<classes).map { "p\($0)" }.joined(separator: ",")]
     lines.reserveCapacity(labels.count + 1)
@@ -63,7 +64,7 @@ struct ResultsWriter {
       var best = row.startIndex
       for j in row.indices where row[j] > row[best] { best = j }
       let values = row.map { String(format: "%.6f", $0) }.joined(separator: ",")
-      lines.append("\(i),\(label),\(best - row.startIndex),\(values)")
+      lines.append("\(positions[i]),\(label),\(best - row.startIndex),\(values)")
     }
     return lines.joined(separator: "\n") + "\n"
   }

@@ -152,6 +152,15 @@ public struct RunSettings: Codable, Hashable, Sendable {
     return LinearWarmup(epochs: warmup.epochs, start: Float(warmup.start), then: main ?? ConstantRate())
   }
 
+  /// Whether the first n epochs of a run are, bit for bit, a run of n epochs: true unless
+  /// something depends on the total (a cosine schedule spanning all epochs, early stopping's
+  /// restored weights).
+  var trainsEpochByEpoch: Bool {
+    if earlyStopping != nil { return false }
+    if case .cosine(nil, _) = schedule { return false }
+    return true
+  }
+
   /// The number of trainable values of the network for `inputs` features and `classes`.
   func parameterCount(inputs: Int, classes: Int) -> Int {
     var count = 0

@@ -168,6 +168,12 @@ public struct Cell: Sendable {
   public let finalSettings: [RunSettings]
   /// Sample digits shown per class by a data cell.
   public let samplesPerClass: Int
+  /// Whether a train cell's run is also evaluated on the test set (to compare it with the
+  /// final model; nothing is chosen by it).
+  public let evaluatesTest: Bool
+  /// Whether a compare cell trains its variants one after another on every thread (so that
+  /// their seconds per epoch compare) rather than side by side.
+  public let sequential: Bool
 
   static let commonKeys = ["id", "kind", "title", "explanation"]
 
@@ -196,8 +202,8 @@ public struct Cell: Sendable {
     let allowed: [String]
     switch kind {
     case .data: allowed = Self.commonKeys + ["samples_per_class"]
-    case .train: allowed = Self.commonKeys + ["settings"]
-    case .compare: allowed = Self.commonKeys + ["settings", "variants"]
+    case .train: allowed = Self.commonKeys + ["settings", "test"]
+    case .compare: allowed = Self.commonKeys + ["settings", "variants", "sequential"]
     case .grid: allowed = Self.commonKeys + ["settings", "rows", "columns"]
     case .search:
       allowed = Self.commonKeys + ["settings", "method", "candidates", "folds", "factor", "min_epochs", "space"]
@@ -228,6 +234,8 @@ public struct Cell: Sendable {
     let cellSettings = try merged.validated(at: fields["settings"] ?? value)
     settings = cellSettings
     samplesPerClass = try fields["samples_per_class"]?.int(in: 1...20) ?? 2
+    evaluatesTest = try fields["test"]?.bool() ?? false
+    sequential = try fields["sequential"]?.bool() ?? false
 
     var variants: [Variant] = []
     if kind == .compare {

@@ -183,14 +183,22 @@ struct CellKeys {
         fusedMultiplyAdd: Kernels.best.name != "baseline"))
   }
 
-  func runKey(_ settings: RunSettings, data: TrainingData, evaluatesTest: Bool) -> String {
+  /// A run's key: `FAMILY-EPOCHS`. Runs of one family differ only in their number of epochs,
+  /// when nothing else depends on it (see `RunSettings.trainsEpochByEpoch`), so that a run of
+  /// the family can be read off the first epochs of a longer one.
+  func runKey(_ settings: RunSettings, data: TrainingData, evaluatesTest: Bool) -> (key: String, family: String?) {
     struct Key: Encodable {
       let data: String
       let settings: RunSettings
       let training: TrainingData
-      let test: Bool
     }
-    return contentKey(Key(data: dataKey, settings: settings, training: data, test: evaluatesTest))
+    let prefixable = settings.trainsEpochByEpoch
+    var keyed = settings
+    if prefixable { keyed.epochs = 0 }
+    let family = contentKey(Key(data: dataKey, settings: keyed, training: data))
+    let key = "\(family)-\(settings.epochs)" + (evaluatesTest ? "-test" : "")
+    // A run evaluated on the test set can stand in for shorter runs, not the other way round.
+    return (key, prefixable && !evaluatesTest ? family : nil)
   }
 
   func cellKey(_ cell: Cell, earlier: [String: String]) -> String {
@@ -206,6 +214,7 @@ struct CellKeys {
       let final: [RunSettings]
       let from: String?
       let samples: Int
+      let test: Bool
     }
     let search = cell.search.map { s in
       ["\(s.method.rawValue)", "\(s.requested)", "\(s.folds)", "\(s.factor)", "\(s.minEpochs)"]
@@ -218,6 +227,6 @@ struct CellKeys {
         grid: cell.grid?.settings ?? [],
         gridAxes: cell.grid.map { [$0.rowKey, $0.columnKey] + $0.rowValues + $0.columnValues } ?? [],
         search: search ?? [], candidates: cell.search?.candidates.map(\.settings) ?? [], final: cell.finalSettings,
-        from: fromKey, samples: cell.samplesPerClass))
+        from: fromKey, samples: cell.samplesPerClass, test: cell.evaluatesTest))
   }
 }

@@ -2,7 +2,9 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import NN
+import Report
 import Study
+import Tensor
 
 struct BuildCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -26,12 +28,23 @@ struct BuildCommand: ParsableCommand {
   @Flag(help: "Also print every epoch's line on a terminal.")
   var verbose = false
 
+  @Option(
+    help: ArgumentHelp(
+      "The report templates: report.md.mustache, report.html.mustache, style.css and partials (default: templates/ of the checkout).",
+      valueName: "dir"))
+  var templates: String?
+
+  @Flag(help: "Write results.json and the CSVs but not the report.")
+  var noReport = false
+
   func validate() throws {
     if quiet && verbose { throw ValidationError("use --quiet or --verbose, not both") }
   }
 
   func run() throws {
     let study = try Study.load(options.studyPath())
+    // Templates are checked before anything trains: a broken one should not cost a build.
+    let templateSet = noReport ? nil : try loadTemplates(templates)
     var settings = options.buildOptions()
     settings.force = force
     settings.only = only
@@ -48,6 +61,24 @@ struct BuildCommand: ParsableCommand {
       FileHandle.standardError.write(Data("\n\(BuildError.interrupted)\n".utf8))
       throw ExitCode(130)
     }
+    if let templateSet {
+      let writer = ReportWriter(templates: templateSet, threads: options.threads)
+      let provenance = Provenance.current(version: mnistReportVersion, cpu: Kernels.cpuName, excluding: settings.output)
+      do {
+        let report = try writer.write(results: results, study: study, provenance: provenance, to: settings.output)
+        if !quiet {
+          FileHandle.standardError.write(
+            Data(
+              String(
+                format: "report: %@ and %@ (%d figures, %.1f s)\n", report.markdown, report.html, report.figures,
+                report.seconds
+              )
+              .utf8))
+        }
+      } catch let error as ReportError {
+        throw ValidationError("\(error.description); the previous report is left as it was")
+      }
+    }
     let failed = results.cells.filter { $0.status == .failed }
     print(
       String(
@@ -57,6 +88,16 @@ struct BuildCommand: ParsableCommand {
     if !failed.isEmpty {
       throw ValidationError("\(failed.count) cell(s) failed: \(failed.map(\.id).joined(separator: ", "))")
     }
+  }
+}
+
+/// The template set at `path`, or the checkout's `templates/`.
+func loadTemplates(_ path: String?) throws -> TemplateSet {
+  let directory = path ?? locateInCheckout("templates") ?? "templates"
+  do {
+    return try TemplateSet(directory: directory)
+  } catch {
+    throw ValidationError("template error: \(error)")
   }
 }
 

@@ -32,8 +32,9 @@ final class RecordingObserver: BuildObserver, @unchecked Sendable {
 
 /// A build of `validStudy` on a few hundred images, in temporary folders.
 struct TinyBuild {
-  let folder = NSTemporaryDirectory() + "mnist-report-build-" + UUID().uuidString
+  var folder = NSTemporaryDirectory() + "mnist-report-build-" + UUID().uuidString
   var study = validStudy
+  var profile = TinyBuild.profile
 
   static let profile = Profile(
     name: "test", trainLimit: 600, validationLimit: 200, testLimit: 300, maxEpochs: 2, maxCandidates: 3, maxFolds: 2)
@@ -43,7 +44,7 @@ struct TinyBuild {
     cancellation: Cancellation = Cancellation(), output: String? = nil
   ) throws -> StudyResults {
     var options = BuildOptions(output: output ?? folder + "/out", cacheDirectory: folder + "/cache")
-    options.profile = Self.profile
+    options.profile = profile
     options.threads = threads
     options.force = force
     options.only = only
@@ -148,6 +149,36 @@ struct TinyBuild {
     #expect(results.cells.last?.status == .ran)
     #expect(!resumed.started.isEmpty)
     #expect(Set(resumed.started).isDisjoint(with: observer.finishedLabels), "the finished runs were kept")
+  }
+
+  @Test func aShorterRunIsReadOffTheFirstEpochsOfALongerOne() throws {
+    // The baseline trains 3 epochs; the optimizers' Adam variant asks for 2 of the same run.
+    var profile = TinyBuild.profile
+    profile.maxEpochs = 3
+    var both = TinyBuild(profile: profile)
+    both.study = both.study.replacingOccurrences(of: "{name: Adam, optimizer: adam}", with: "{name: Adam, epochs: 2}")
+    var alone = both
+    alone.folder = both.folder + "-alone"
+    defer {
+      both.remove()
+      alone.remove()
+    }
+    let observer = RecordingObserver()
+    let shared = try both.run(only: ["baseline", "optimizers"], observer: observer)
+    #expect(!observer.started.contains("optimizers/Adam"), "read off the baseline's run")
+    #expect(shared.cells[2].cachedRuns == 1)
+    let trained = try alone.run(only: ["optimizers"])
+    func record(_ results: StudyResults) throws -> Data {
+      var run = try #require(results.cells[2].runs.first { $0.name == "Adam" }?.run)
+      run.seconds = 0
+      for i in run.history.epochs.indices { run.history.epochs[i].seconds = 0 }
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = .sortedKeys
+      return try encoder.encode(run)
+    }
+    let derived = try record(shared)
+    #expect(try derived == record(trained), "bit for bit the run trained for 2 epochs")
+    #expect(String(decoding: derived, as: UTF8.self).contains("\"epochs\":2"))
   }
 
   @Test func onlyBuildsTheCellsNamed() throws {

@@ -1,0 +1,82 @@
+import Study
+
+/// One cell of the notebook as the templates see it: its header, explanation and input (the
+/// cell as written in the study file), the outputs of its kind, a finding written from its
+/// results, and a status line.
+struct CellView {
+  let id: String
+  let number: Int
+  let title: String
+  let kind: String
+  /// Markdown as written in the study file, and as HTML.
+  let explanation: String
+  let explanationHTML: String
+  /// The cell as written in the study file, shown like a notebook's input cell.
+  let source: String
+  /// "ran in 12.3 s", "cached (ran in 12.3 s)", "failed", …
+  let status: String
+  /// ran, cached, failed, diverged or skipped: for styling.
+  let statusClass: String
+  let error: String?
+  /// What the results say, in a sentence or three (Markdown, and as HTML).
+  let finding: String?
+  let findingHTML: String?
+  /// The outputs: exactly one of these is set, by the cell's kind (none when it failed).
+  let data: DataView?
+  let train: TrainView?
+  let compare: CompareView?
+  let grid: GridView?
+  let search: SearchView?
+  let final: FinalView?
+}
+
+/// What every kind's figure and view code may look up: the study, all results, and the
+/// figures drawn so far.
+struct ReportContext {
+  let study: Study
+  let results: StudyResults
+  let figures: [String: FigureView]
+
+  func result(_ id: String) -> CellResult? { results.cells.first { $0.id == id } }
+
+  func figure(_ id: String) -> FigureView? { figures[id] }
+}
+
+/// The outputs of a train cell: one run.
+struct TrainView {
+  let configuration: TableView
+  let summary: TableView
+  let figures: [FigureView]
+}
+
+extension CellView {
+  /// The cell as written in the study file, without its title and explanation (the report
+  /// shows those above it): what a notebook's input cell would hold.
+  static func input(_ source: String) -> String {
+    var kept: [Substring] = []
+    var skipping = false
+    for line in source.split(separator: "\n", omittingEmptySubsequences: false) {
+      let topLevel = !line.hasPrefix(" ") && !line.isEmpty
+      if topLevel { skipping = line.hasPrefix("title:") || line.hasPrefix("explanation:") }
+      if !skipping { kept.append(line) }
+    }
+    return kept.joined(separator: "\n")
+  }
+
+  /// The status line: how the cell came to be in this build.
+  static func status(_ result: CellResult) -> String {
+    let epochs = result.epochsTrained > 0 ? ", \(Format.count(result.epochsTrained)) epochs" : ""
+    switch result.status {
+    case .ran:
+      var text = "ran in \(Format.seconds(result.seconds))\(epochs)"
+      if result.cachedRuns > 0 {
+        text += "; \(result.cachedRuns) of its runs came from the cache"
+      }
+      return text
+    case .cached: return "cached (it ran in \(Format.seconds(result.seconds))\(epochs))"
+    case .diverged: return "ran in \(Format.seconds(result.seconds)); a run diverged"
+    case .failed: return "failed"
+    case .skipped: return "not built (--only named other cells)"
+    }
+  }
+}

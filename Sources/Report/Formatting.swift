@@ -1,0 +1,85 @@
+import Foundation
+
+/// How numbers read in the report: fixed rules, independent of the machine's locale, so the
+/// same results always give the same text.
+enum Format {
+  /// 0.98754 → "98.75%".
+  static func percent(_ value: Double?, decimals: Int = 2) -> String {
+    guard let value, value.isFinite else { return "–" }
+    return String(format: "%.\(decimals)f%%", value * 100)
+  }
+
+  /// A difference of two accuracies in percentage points: +0.42 pt.
+  static func points(_ difference: Double, decimals: Int = 2) -> String {
+    String(format: "%+.\(decimals)f pt", difference * 100)
+  }
+
+  /// A loss or other small positive number with four decimals.
+  static func loss(_ value: Double?) -> String {
+    guard let value else { return "–" }
+    guard value.isFinite else { return value.isNaN ? "NaN" : "∞" }
+    return String(format: "%.4f", value)
+  }
+
+  /// Seconds as "0.42 s", "12.3 s" or "4 min 05 s".
+  static func seconds(_ value: Double) -> String {
+    guard value.isFinite else { return "–" }
+    if value < 10 { return String(format: "%.2f s", value) }
+    if value < 120 { return String(format: "%.1f s", value) }
+    let total = Int(value.rounded())
+    return String(format: "%d min %02d s", total / 60, total % 60)
+  }
+
+  /// A count with thousands separators: 1234567 → "1,234,567".
+  static func count(_ value: Int) -> String {
+    let digits = String(abs(value))
+    var groups: [Substring] = []
+    var end = digits.endIndex
+    while end > digits.startIndex {
+      let start = digits.index(end, offsetBy: -3, limitedBy: digits.startIndex) ?? digits.startIndex
+      groups.insert(digits[start..<end], at: 0)
+      end = start
+    }
+    return (value < 0 ? "-" : "") + groups.joined(separator: ",")
+  }
+
+  /// A compact count: 1234567 → "1.23 M", 53_000 → "53.0 k".
+  static func compactCount(_ value: Int) -> String {
+    let v = Double(value)
+    if v >= 1e6 { return String(format: "%.2f M", v / 1e6) }
+    if v >= 1e4 { return String(format: "%.1f k", v / 1e3) }
+    return count(value)
+  }
+
+  /// A learning rate or other scale parameter as people write it: 0.0005 → "5e-4",
+  /// 0.00123 → "1.23e-3", 0.1 → "0.1".
+  static func scale(_ value: Double) -> String {
+    guard value != 0 else { return "0" }
+    if value >= 0.01 && value < 1000 { return trimmed(String(format: "%.4g", value)) }
+    let exponent = Int(floor(log10(abs(value))))
+    let mantissa = value / pow(10, Double(exponent))
+    return trimmed(String(format: "%.3g", mantissa)) + "e\(exponent)"
+  }
+
+  /// A plain number with up to `decimals` decimals and no trailing zeros.
+  static func number(_ value: Double, decimals: Int = 3) -> String {
+    trimmed(String(format: "%.\(decimals)f", value))
+  }
+
+  private static func trimmed(_ text: String) -> String {
+    guard text.contains("."), !text.contains("e") else { return text }
+    var text = text
+    while text.hasSuffix("0") { text.removeLast() }
+    if text.hasSuffix(".") { text.removeLast() }
+    return text
+  }
+
+  /// A list in prose: "a", "a and b", "a, b and c".
+  static func list(_ items: [String]) -> String {
+    switch items.count {
+    case 0: return ""
+    case 1: return items[0]
+    default: return items.dropLast().joined(separator: ", ") + " and " + items.last!
+    }
+  }
+}

@@ -1,0 +1,176 @@
+import Ink
+import Study
+
+/// The whole report as the templates see it.
+struct ReportView {
+  let title: String
+  let description: String
+  let descriptionHTML: String
+  /// Set when the build used a reduced profile: the numbers are not the study's.
+  let profileWarning: String?
+  let profileWarningHTML: String?
+  let keyResults: KeyResultsView?
+  let contents: [ContentsEntry]
+  /// The number of the provenance section, after the cells.
+  let provenanceNumber: Int
+  let cells: [CellView]
+  let provenance: ProvenanceView
+  /// The stylesheet of the template set, for the HTML page to inline.
+  let stylesheet: String
+  let generator: String
+}
+
+struct ContentsEntry {
+  let number: Int
+  let id: String
+  let title: String
+  let status: String
+  /// The anchor GitHub gives the cell's Markdown heading (`## 2. The baseline` → `2-the-baseline`).
+  let slug: String
+
+  init(number: Int, id: String, title: String, status: String) {
+    self.number = number
+    self.id = id
+    self.title = title
+    self.status = status
+    slug = Self.slug("\(number). \(title)")
+  }
+
+  /// GitHub's heading anchors: lower case, punctuation dropped, spaces as hyphens.
+  static func slug(_ heading: String) -> String {
+    String(
+      heading.lowercased().filter { $0.isLetter || $0.isNumber || $0 == " " || $0 == "-" || $0 == "_" }
+        .map { $0 == " " ? "-" : $0 })
+  }
+}
+
+/// The report's opening: the tuned model's test results beside the baseline's.
+struct KeyResultsView {
+  let headline: String
+  let headlineHTML: String
+  let table: TableView
+  let configuration: String
+}
+
+/// Where the numbers come from.
+struct ProvenanceView {
+  let table: TableView
+  let files: TableView
+  let cells: TableView
+  let summary: String
+}
+
+enum Markdown {
+  /// Markdown to HTML for explanations and findings.
+  static func html(_ markdown: String) -> String {
+    MarkdownParser().html(from: markdown)
+  }
+}
+
+extension ReportView {
+  static func keyResults(_ results: StudyResults) -> KeyResultsView? {
+    guard let final = results.cells.last(where: { $0.kind == .final && $0.runs.first?.run.test != nil }),
+      let tuned = final.runs.first?.run, let test = tuned.test
+    else { return nil }
+    let baselineCell =
+      results.cells.first { $0.kind == .train && $0.runs.first?.run.test != nil }
+      ?? results.cells.first { $0.kind == .train && !$0.runs.isEmpty }
+    let baseline = baselineCell?.runs.first?.run
+    var columns: [(String, TableBuilder.Alignment)] = [("Measure", .left)]
+    if let baselineCell { columns.append((baselineCell.title, .right)) }
+    columns.append((final.title, .right))
+    if baseline != nil { columns.append(("Change", .right)) }
+    var table = TableBuilder("The baseline and the tuned model", columns: columns)
+
+    func add(
+      _ name: String, _ value: (RunRecord) -> Double?, _ format: (Double?) -> String,
+      change: ((Double, Double) -> String)?, emphasis: Bool = false
+    ) {
+      var row = [name]
+      if let baseline { row.append(format(value(baseline))) }
+      row.append(format(value(tuned)))
+      if let baseline {
+        if let change, let a = value(baseline), let b = value(tuned) {
+          row.append(change(a, b))
+        } else {
+          row.append("")
+        }
+      }
+      table.add(row, emphasis: emphasis)
+    }
+    add(
+      "Test accuracy", { $0.test?.accuracy }, { Format.percent($0) }, change: { Format.points($1 - $0) }, emphasis: true
+    )
+    add("Test loss", { $0.test?.loss }, Format.loss, change: { String(format: "%+.4f", $1 - $0) })
+    add(
+      "Test errors", { $0.test.map { Double($0.confusion.total - $0.confusion.correct) } },
+      { $0.map { Format.count(Int($0)) } ?? "–" },
+      change: { String(format: "%+d", Int($1 - $0)) })
+    add(
+      "Best validation accuracy", { $0.bestEpoch?.validationAccuracy }, { Format.percent($0) },
+      change: { Format.points($1 - $0) })
+    add(
+      "Parameters", { Double($0.parameterCount) }, { $0.map { Format.count(Int($0)) } ?? "–" },
+      change: { String(format: "×%.1f", $1 / $0) })
+    add("Epochs trained", { Double($0.history.epochs.count) }, { $0.map { "\(Int($0))" } ?? "–" }, change: nil)
+    add(
+      "Training time", { r in r.history.epochs.reduce(0) { $0 + $1.seconds } }, { $0.map(Format.seconds) ?? "–" },
+      change: nil)
+
+    let errors = test.confusion.total - test.confusion.correct
+    var headline =
+      "The tuned model classifies **\(Format.percent(test.accuracy))** of the \(Format.count(test.confusion.total)) test digits correctly (test loss \(Format.loss(test.loss)), \(Format.count(errors)) mistakes)"
+    if let baseline, let baseTest = baseline.test {
+      headline +=
+        ", against \(Format.percent(baseTest.accuracy)) for the baseline: \(Format.count(baseTest.confusion.total - baseTest.confusion.correct - errors)) fewer mistakes."
+    } else {
+      headline += "."
+    }
+    return KeyResultsView(
+      headline: headline, headlineHTML: Markdown.html(headline), table: table.table,
+      configuration: SettingsText.summary(tuned.settings))
+  }
+
+  static func provenance(_ results: StudyResults, _ provenance: Provenance) -> ProvenanceView {
+    var table = TableBuilder("Provenance", columns: [("Item", .left), ("Value", .left)])
+    let commit = provenance.commit.map {
+      String($0.prefix(12)) + (provenance.dirty ? " (with uncommitted changes)" : "")
+    }
+    table.add(["Commit", commit ?? "not a git checkout"])
+    table.add(["mnist-report", provenance.version])
+    table.add(["Compiler", provenance.swift])
+    table.add(["CPU", "\(provenance.cpu), \(provenance.cores) cores"])
+    table.add(["Kernels", "\(results.kernels), engine \(results.engine)"])
+    table.add(["Threads", "\(results.threads)"])
+    table.add(["System", provenance.operatingSystem])
+    table.add(["Study file", results.studyFile])
+    table.add(["Profile", results.profile.name])
+    table.add(["Seed", "\(results.data.seed)"])
+    table.add(["Dataset", "\(results.data.dataset), \(Format.count(results.data.validation)) validation images"])
+    table.add(["Built", provenance.date])
+
+    var files = TableBuilder("Dataset files", columns: [("File", .left), ("SHA-256 (decompressed)", .left)])
+    for file in results.files { files.add([file.file, file.sha256]) }
+
+    var cells = TableBuilder(
+      "Cells",
+      columns: [
+        ("Cell", .left), ("Status", .left), ("Time", .right), ("Runs from the cache", .right), ("Epochs", .right),
+      ])
+    for cell in results.cells {
+      cells.add([
+        cell.title, cell.status.rawValue, Format.seconds(cell.seconds), "\(cell.cachedRuns)",
+        Format.count(cell.epochsTrained),
+      ])
+    }
+    cells.add(
+      [
+        "all", "\(results.cachedCells) of \(results.cells.count) cached", Format.seconds(results.seconds), "",
+        Format.count(results.epochsTrained),
+      ], emphasis: true)
+    let computing = results.cells.reduce(0) { $0 + $1.seconds }
+    let summary =
+      "The study comprises \(Format.count(results.epochsTrained)) epochs of training, each fold of a search counted. Its cells took \(Format.seconds(computing)) to compute, as each last ran; this build trained \(Format.count(results.epochsTrainedNow)) epochs and took \(Format.seconds(results.seconds))."
+    return ProvenanceView(table: table.table, files: files.table, cells: cells.table, summary: summary)
+  }
+}
