@@ -11,7 +11,7 @@ build: deps
 	$(SWIFT) build -c release --product mnist-report
 
 report: build
-	$(BIN) data
+	$(BIN) build
 
 test: deps
 	$(SWIFT) test

@@ -50,7 +50,7 @@ extension Figure {
       guard status == CAIRO_STATUS_SUCCESS else {
         throw ChartError(title, "SVG output failed: \(String(cString: cairo_status_to_string(status)))")
       }
-      return withDescription(sink.bytes)
+      return withDescription(compactNumbers(sink.bytes))
     }
     return sink.bytes
   }
@@ -86,6 +86,53 @@ extension Figure {
     text.insert(contentsOf: "\n<title>\(label)</title>\n<desc>\(description)</desc>", at: afterTag)
     return Array(text.utf8)
   }
+}
+
+/// Cairo writes coordinates with up to six decimals (glyph outlines in 64ths); two are a
+/// hundredth of a point, finer than any screen or printer shows, and a third of the bytes.
+/// Every number with more than two decimals is rounded to two (trailing zeros dropped).
+func compactNumbers(_ svg: [UInt8]) -> [UInt8] {
+  var out: [UInt8] = []
+  out.reserveCapacity(svg.count)
+  let (zero, nine, dot, minus) = (UInt8(ascii: "0"), UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "-"))
+  func isDigit(_ b: UInt8) -> Bool { b >= zero && b <= nine }
+  var i = 0
+  while i < svg.count {
+    // A number starts at a digit not preceded by a letter, digit, dot or '#' (ids, colours).
+    let b = svg[i]
+    let previous = i > 0 ? svg[i - 1] : 0
+    let startsNumber =
+      isDigit(b) && !isDigit(previous) && previous != dot && previous != UInt8(ascii: "#")
+      && !(previous >= UInt8(ascii: "A") && previous <= UInt8(ascii: "z"))
+    guard startsNumber else {
+      out.append(b)
+      i += 1
+      continue
+    }
+    var j = i
+    while j < svg.count && isDigit(svg[j]) { j += 1 }
+    var decimals = 0
+    if j < svg.count && svg[j] == dot {
+      var k = j + 1
+      while k < svg.count && isDigit(svg[k]) { k += 1 }
+      decimals = k - j - 1
+      if decimals > 2 {
+        let negative = out.last == minus
+        if negative { out.removeLast() }
+        let text = String(decoding: svg[i..<k], as: UTF8.self)
+        var rounded = String(format: "%.2f", (negative ? -1 : 1) * (Double(text) ?? 0))
+        while rounded.hasSuffix("0") { rounded.removeLast() }
+        if rounded.hasSuffix(".") { rounded.removeLast() }
+        if rounded == "-0" { rounded = "0" }
+        out.append(contentsOf: rounded.utf8)
+        i = k
+        continue
+      }
+    }
+    out.append(contentsOf: svg[i..<j])
+    i = j
+  }
+  return out
 }
 
 func escapeXML(_ s: String) -> String {

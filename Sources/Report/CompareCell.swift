@@ -69,8 +69,9 @@ enum CompareCell {
           id: "\(cell.id)-time",
           figure: Figure(
             title: "Seconds per epoch",
-            subtitle:
-              "on this machine, \(result.runs.count > 1 ? "runs side by side, one thread each" : "all threads")",
+            subtitle: cell.sequential
+              ? "on this machine, each run alone on every core"
+              : "on this machine, two runs side by side, one core each",
             width: 560, height: 380,
             chart: .bar(
               BarChart(

@@ -4,50 +4,48 @@ import Study
 
 /// Learning curves: loss and accuracy per epoch, for one run or several side by side.
 enum Curves {
-  /// Train (dashed) and validation loss of one run, the best epoch marked.
+  /// Train (dashed) and validation loss of one run, the lowest validation loss marked.
   static func loss(_ run: RunRecord, id: String, subtitle: String) -> FigureSpec {
-    let epochs = run.history.epochs
-    let x = epochs.map { Double($0.epoch) }
-    var series = [LineSeries("train", x: x, y: epochs.map(\.trainLoss), dashed: true)]
-    let validation = epochs.compactMap(\.validationLoss)
-    if validation.count == epochs.count { series.append(LineSeries("validation", x: x, y: validation)) }
-    var annotations: [Annotation] = []
-    if let best = epochs.filter({ $0.validationLoss?.isFinite == true }).min(by: {
-      $0.validationLoss! < $1.validationLoss!
-    }) {
-      annotations.append(
-        Annotation(x: Double(best.epoch), y: best.validationLoss!, label: "lowest: epoch \(best.epoch)"))
-    }
-    let chart = LineChart(
-      series: series, x: Axis("epoch", format: .integer), y: Axis("cross-entropy loss"), annotations: annotations)
-    return FigureSpec(
-      id: id, figure: Figure(title: "Loss per epoch", subtitle: subtitle, width: 560, height: 380, chart: .line(chart)),
-      alt: "Training and validation loss over \(epochs.count) epochs"
-        + (annotations.first.map { "; the validation loss is lowest at \($0.label.dropFirst(8))" } ?? "") + ".",
+    let lowest = run.history.epochs.filter { $0.validationLoss?.isFinite == true }
+      .min { $0.validationLoss! < $1.validationLoss! }
+    return single(
+      run, train: \.trainLoss, validation: \.validationLoss, marked: lowest.map { ($0, "lowest: epoch \($0.epoch)") },
+      id: id, title: "Loss per epoch", subtitle: subtitle, axis: Axis("cross-entropy loss"),
       caption: "Training loss (dashed, measured with dropout on, as Keras reports it) and validation loss.")
   }
 
   /// Train (dashed) and validation accuracy of one run, the best epoch marked.
   static func accuracy(_ run: RunRecord, id: String, subtitle: String) -> FigureSpec {
+    let best = run.bestEpoch.flatMap { e in
+      e.validationAccuracy.map { (e, "best: \(Format.percent($0)) at epoch \(e.epoch)") }
+    }
+    return single(
+      run, train: \.trainAccuracy, validation: \.validationAccuracy, marked: best, id: id,
+      title: "Accuracy per epoch", subtitle: subtitle, axis: Axis("accuracy", format: .percent),
+      caption: "Training accuracy (dashed) and validation accuracy; the marker is the best validation epoch.")
+  }
+
+  /// One quantity of one run per epoch: training (dashed) and validation, one epoch marked.
+  private static func single(
+    _ run: RunRecord, train: KeyPath<EpochRecord, Double>, validation: KeyPath<EpochRecord, Double?>,
+    marked: (EpochRecord, String)?, id: String, title: String, subtitle: String, axis: Axis, caption: String
+  ) -> FigureSpec {
     let epochs = run.history.epochs
     let x = epochs.map { Double($0.epoch) }
-    var series = [LineSeries("train", x: x, y: epochs.map(\.trainAccuracy), dashed: true)]
-    let validation = epochs.compactMap(\.validationAccuracy)
-    if validation.count == epochs.count { series.append(LineSeries("validation", x: x, y: validation)) }
+    var series = [LineSeries("train", x: x, y: epochs.map { $0[keyPath: train] }, dashed: true)]
+    let validated = epochs.compactMap { $0[keyPath: validation] }
+    if validated.count == epochs.count { series.append(LineSeries("validation", x: x, y: validated)) }
     var annotations: [Annotation] = []
-    if let best = run.bestEpoch, let value = best.validationAccuracy {
-      annotations.append(
-        Annotation(x: Double(best.epoch), y: value, label: "best: \(Format.percent(value)) at epoch \(best.epoch)"))
+    if let (epoch, label) = marked, let value = epoch[keyPath: validation] {
+      annotations.append(Annotation(x: Double(epoch.epoch), y: value, label: label))
     }
-    let chart = LineChart(
-      series: series, x: Axis("epoch", format: .integer), y: Axis("accuracy", format: .percent),
-      annotations: annotations)
+    let chart = LineChart(series: series, x: Axis("epoch", format: .integer), y: axis, annotations: annotations)
     return FigureSpec(
-      id: id,
-      figure: Figure(title: "Accuracy per epoch", subtitle: subtitle, width: 560, height: 380, chart: .line(chart)),
-      alt: "Training and validation accuracy over \(epochs.count) epochs"
-        + (annotations.first.map { "; \($0.label)" } ?? "") + ".",
-      caption: "Training accuracy (dashed) and validation accuracy; the marker is the best validation epoch.")
+      id: id, figure: Figure(title: title, subtitle: subtitle, width: 560, height: 380, chart: .line(chart)),
+      alt:
+        "\(title.replacingOccurrences(of: " per epoch", with: "")) in training and validation over \(epochs.count) epochs"
+        + (marked.map { "; \($0.1)" } ?? "") + ".",
+      caption: caption)
   }
 
   /// The learning rate per epoch, on a log scale, when a schedule changed it.

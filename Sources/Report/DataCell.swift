@@ -28,8 +28,8 @@ enum DataCell {
         guard let sample = perClass[label].flatMap({ row < $0.count ? $0[row] : nil }) else { continue }
         tiles.append(
           ImageTile(
-            pixels: sample.pixels, rows: data.rows, columns: data.columns,
-            caption: "\(data.classNames[label]) · #\(sample.index)"))
+            pixels: sample.image.values, rows: data.rows, columns: data.columns,
+            caption: "\(data.classNames[label]) · #\(sample.image.index)"))
       }
     }
     var specs = [

@@ -36,10 +36,11 @@ struct RenderedFigure {
   let png: [UInt8]
   let svg: [UInt8]
 
-  var view: FigureView {
+  /// The figure for the templates, its glyphs moved to `glyphs`.
+  func view(sharing glyphs: SharedGlyphs) -> FigureView {
     FigureView(
       id: spec.id, title: spec.figure.title, alt: spec.alt, caption: spec.caption, png: "figures/\(spec.id).png",
-      svg: "figures/\(spec.id).svg", inlineSVG: Self.inline(svg, prefix: spec.id), wide: spec.wide)
+      svg: "figures/\(spec.id).svg", inlineSVG: glyphs.share(Self.inline(svg, prefix: spec.id)), wide: spec.wide)
   }
 
   /// The SVG without its XML declaration and with every id prefixed, so that several can sit
@@ -56,6 +57,55 @@ struct RenderedFigure {
       .replacingOccurrences(of: "href=\"#", with: "href=\"#\(tag)")
       .replacingOccurrences(of: "url(#", with: "url(#\(tag)")
       .trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+}
+
+/// The glyph outlines of a page's inline figures, each defined once.
+///
+/// Cairo writes text as glyph outlines (`<symbol>`s), three quarters of an SVG's bytes, and
+/// every figure repeats the digits and letters the others use. In one HTML page a `<use>`
+/// may point at a symbol of another inline SVG, so each distinct outline is kept once, in a
+/// hidden SVG at the top of the page, and the figures point at it.
+final class SharedGlyphs {
+  private var symbols: [String] = []
+  private var idByOutline: [Substring: String] = [:]
+
+  /// `svg` without its glyph symbols, its references pointing at the shared ones.
+  func share(_ svg: String) -> String {
+    var result = ""
+    result.reserveCapacity(svg.count / 3)
+    var renamed: [(String, String)] = []
+    var rest = svg[...]
+    while let open = rest.range(of: "<symbol "), let close = rest[open.upperBound...].range(of: "</symbol>"),
+      let headerEnd = rest[open.upperBound..<close.lowerBound].firstIndex(of: ">"),
+      let idStart = rest[open.upperBound..<headerEnd].range(of: "id=\""),
+      let idEnd = rest[idStart.upperBound..<headerEnd].firstIndex(of: "\"")
+    {
+      result += rest[..<open.lowerBound]
+      let outline = rest[rest.index(after: headerEnd)..<close.lowerBound]
+      let shared: String
+      if let known = idByOutline[outline] {
+        shared = known
+      } else {
+        shared = "svg-glyph-\(symbols.count)"
+        idByOutline[outline] = shared
+        symbols.append("<symbol overflow=\"visible\" id=\"\(shared)\">\(outline)</symbol>")
+      }
+      renamed.append((String(rest[idStart.upperBound..<idEnd]), shared))
+      rest = rest[close.upperBound...]
+    }
+    result += rest
+    for (old, new) in renamed {
+      result = result.replacingOccurrences(of: "\"#\(old)\"", with: "\"#\(new)\"")
+    }
+    return result
+  }
+
+  /// The hidden SVG that defines every shared glyph, to open the page's body.
+  var definitions: String {
+    guard !symbols.isEmpty else { return "" }
+    return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"0\" height=\"0\" style=\"position:absolute\" "
+      + "aria-hidden=\"true\" focusable=\"false\"><defs>\n" + symbols.joined(separator: "\n") + "\n</defs></svg>"
   }
 }
 

@@ -31,7 +31,8 @@ enum FinalCell {
           width: 680, height: 620, chart: .heatmap(confusion)),
         alt:
           "The confusion matrix of the test set: rows are true classes, columns predicted ones. \(topConfusions(test, count: 3).map { "\($0.0) taken for \($0.1) \($0.2) times" }.joined(separator: "; ")).",
-        caption: "Counts of test images by true class (rows) and prediction (columns); off the diagonal are mistakes."))
+        caption: "Counts of test images by true class (rows) and prediction (columns); off the diagonal are mistakes.",
+        wide: true))
     let tiles = zip(test.mistakes, test.mistakeImages).map { mistake, image in
       ImageTile(
         pixels: image.values, rows: 28, columns: 28,
@@ -84,7 +85,7 @@ enum FinalCell {
       classification.add(row(name, scores), emphasis: scores.f1 == worstF1)
     }
     classification.add([
-      "accuracy", "", "", Format.number(report.accuracy, decimals: 4), Format.count(test.confusion.total),
+      "accuracy", "", "", String(format: "%.4f", report.accuracy), Format.count(test.confusion.total),
     ])
     classification.add(row("macro avg", report.macroAverage))
     classification.add(row("weighted avg", report.weightedAverage))
@@ -98,8 +99,8 @@ enum FinalCell {
 
   private static func row(_ name: String, _ scores: ClassScores) -> [String] {
     [
-      name, Format.number(scores.precision, decimals: 4), Format.number(scores.recall, decimals: 4),
-      Format.number(scores.f1, decimals: 4), Format.count(scores.support),
+      name, String(format: "%.4f", scores.precision), String(format: "%.4f", scores.recall),
+      String(format: "%.4f", scores.f1), Format.count(scores.support),
     ]
   }
 

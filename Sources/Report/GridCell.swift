@@ -24,7 +24,7 @@ enum GridCell {
       y: Axis("best validation accuracy", format: .percent),
       highlighted: bestFlat,
       highlightLabel: "\(grid.rowValues[best.row]) × \(grid.columnValues[best.column])")
-    let subtitle = "each trained \(cell.settings.epochs) epochs from \(SettingsText.summary(cell.settings))"
+    let subtitle = "each trained \(cell.settings.epochs) epochs: \(SettingsText.summary(cell.settings, network: false))"
     return [
       FigureSpec(
         id: "\(cell.id)-heatmap",

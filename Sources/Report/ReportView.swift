@@ -14,6 +14,8 @@ struct ReportView {
   /// The number of the provenance section, after the cells.
   let provenanceNumber: Int
   let cells: [CellView]
+  /// A hidden SVG defining the glyph outlines every inline figure uses (see `SharedGlyphs`).
+  let sharedGlyphs: String
   let provenance: ProvenanceView
   /// The stylesheet of the template set, for the HTML page to inline.
   let stylesheet: String

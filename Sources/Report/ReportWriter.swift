@@ -41,9 +41,10 @@ public struct ReportWriter {
     } catch {
       throw ReportError(description: "cannot draw the report's figures: \(error)")
     }
-    let figures = Dictionary(uniqueKeysWithValues: rendered.map { ($0.spec.id, $0.view) })
+    let glyphs = SharedGlyphs()
+    let figures = Dictionary(uniqueKeysWithValues: rendered.map { ($0.spec.id, $0.view(sharing: glyphs)) })
     let context = ReportContext(study: study, results: results, figures: figures)
-    let view = reportView(context, provenance: provenance)
+    let view = reportView(context, provenance: provenance, glyphs: glyphs.definitions)
     let markdown = templates.render(view, template: "report.md")
     let html = templates.render(view, template: "report.html")
 
@@ -100,7 +101,7 @@ public struct ReportWriter {
     return specs
   }
 
-  func reportView(_ context: ReportContext, provenance: Provenance) -> ReportView {
+  func reportView(_ context: ReportContext, provenance: Provenance, glyphs: String = "") -> ReportView {
     let results = context.results
     let cells = results.cells.enumerated().compactMap { index, result -> CellView? in
       guard let cell = context.study.cell(result.id) else { return nil }
@@ -116,7 +117,8 @@ public struct ReportWriter {
       profileWarning: warning, profileWarningHTML: warning.map(Markdown.html),
       keyResults: ReportView.keyResults(results),
       contents: cells.map { ContentsEntry(number: $0.number, id: $0.id, title: $0.title, status: $0.statusClass) },
-      provenanceNumber: cells.count + 1, cells: cells, provenance: ReportView.provenance(results, provenance),
+      provenanceNumber: cells.count + 1, cells: cells, sharedGlyphs: glyphs,
+      provenance: ReportView.provenance(results, provenance),
       stylesheet: templates.stylesheet,
       generator: "mnist-report \(provenance.version)")
   }

@@ -54,9 +54,10 @@ enum SettingsText {
     return "on \(e.monitor.rawValue), patience \(e.patience)" + (e.restoreBest ? ", restoring the best epoch" : "")
   }
 
-  /// One line: `784-512-256-128-10 ReLU, dropout 0.4/0.3/0.3, Adam 5e-4, batch 128`.
-  static func summary(_ s: RunSettings) -> String {
-    var parts = ["\(architecture(s)) \(activation(s))"]
+  /// One line: `784-512-256-128-10 ReLU, dropout 0.4/0.3/0.3, Adam 5e-4, batch 128`; without
+  /// the layer widths when a figure varies them.
+  static func summary(_ s: RunSettings, network: Bool = true) -> String {
+    var parts = [network ? "\(architecture(s)) \(activation(s))" : activation(s)]
     let dropout = dropout(s)
     if dropout != "none" { parts.append("dropout \(dropout)") }
     if s.inputDropout > 0 { parts.append("input dropout \(Format.number(s.inputDropout, decimals: 2))") }

@@ -27,6 +27,22 @@ public protocol BuildObserver: AnyObject, Sendable {
   func note(_ message: String)
 }
 
+/// Every event is ignored unless an observer says otherwise.
+extension BuildObserver {
+  public func cellStarted(_ cell: Cell) {}
+  public func runsQueued(cell: String, training: Int, cached: Int) {}
+  public func runStarted(_ run: RunLabel) {}
+  public func training(_ run: RunLabel, _ event: TrainingEvent) {}
+  public func runFinished(_ run: RunLabel, _ record: RunRecord) {}
+  public func cellFinished(_ result: CellResult) {}
+  public func note(_ message: String) {}
+}
+
+/// An observer that shows nothing.
+public final class SilentObserver: BuildObserver {
+  public init() {}
+}
+
 /// How much of the study a build runs: `full`, or `quick`, the same cells on a small subset
 /// with few epochs, for smoke tests and CI.
 public struct Profile: Codable, Hashable, Sendable {
@@ -90,3 +106,7 @@ public struct BuildOptions: Sendable {
 /// The version of the engine's arithmetic, part of every cache key: bump it when a change
 /// alters the bits a run produces.
 public let engineVersion = "1"
+
+/// The layout of cached results, part of every cache key too: bump it when a stored type
+/// changes, so that old entries are simply not found rather than reported as corrupt.
+let resultsFormat = "2"

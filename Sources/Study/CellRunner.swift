@@ -175,7 +175,9 @@ struct CellRunner {
       for index in picks {
         samples.append(
           SampleImage(
-            label: label, index: index, pixels: Array(dataset.train.pixels[(index * width)..<((index + 1) * width)])))
+            label: label,
+            image: StoredImage(
+              index: index, pixels: Array(dataset.train.pixels[(index * width)..<((index + 1) * width)]))))
       }
     }
     return DataSummary(

@@ -191,7 +191,7 @@ final class Executor: @unchecked Sendable {
     let width = raw.featureCount
     let images = mistakes.map { mistake in
       let index = data.prepared.testIndices[mistake.index]
-      return TestImage(index: index, pixels: Array(raw.pixels[(index * width)..<((index + 1) * width)]))
+      return StoredImage(index: index, pixels: Array(raw.pixels[(index * width)..<((index + 1) * width)]))
     }
     return TestEvaluation(
       loss: result.loss, accuracy: result.accuracy, confusion: confusion,

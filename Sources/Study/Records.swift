@@ -73,19 +73,20 @@ public struct TestEvaluation: Codable, Sendable {
   public var report: ClassificationReport
   public var mistakes: [Mistake]
   /// The images of `mistakes`, in the same order.
-  public var mistakeImages: [TestImage]
-  /// Softmax probabilities, `count × classes` Float32 values, base64 of little-endian bytes.
-  public var probabilities: String
+  public var mistakeImages: [StoredImage]
+  /// Softmax probabilities, `count × classes` Float32 values, base64 of little-endian bytes;
+  /// kept in the cache, left out of results.json (predictions.csv has them).
+  public var probabilities: String?
 
   public func decodedProbabilities() -> [Float] {
-    guard let data = Base64.decode(probabilities) else { return [] }
+    guard let probabilities, let data = Base64.decode(probabilities) else { return [] }
     return data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
   }
 }
 
-/// A test image kept in the results (to show a mistake): its position in the test file and
+/// An image kept in the results (a sample digit, a mistake): its position in its file and
 /// its pixels, one byte each (0–255), base64.
-public struct TestImage: Codable, Sendable {
+public struct StoredImage: Codable, Sendable {
   public var index: Int
   public var pixels: String
 
@@ -150,10 +151,10 @@ public struct FileDigest: Codable, Sendable {
   public var verified: Bool
 }
 
+/// A training image shown by the data cell, with its class.
 public struct SampleImage: Codable, Sendable {
   public var label: Int
-  public var index: Int
-  public var pixels: [Float]
+  public var image: StoredImage
 }
 
 /// A grid cell's results: validation accuracy and parameter count per point.

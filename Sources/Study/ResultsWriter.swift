@@ -34,7 +34,13 @@ struct ResultsWriter {
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     encoder.nonConformingFloatEncodingStrategy = .convertToString(
       positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-    try atomically(String(decoding: try encoder.encode(results), as: UTF8.self) + "\n", to: "\(folder)/results.json")
+    // The test probabilities are predictions.csv's; results.json stays readable without them.
+    var published = results
+    for c in published.cells.indices {
+      for r in published.cells[c].runs.indices { published.cells[c].runs[r].run.test?.probabilities = nil }
+    }
+    try atomically(
+      String(decoding: try encoder.encode(published), as: UTF8.self) + "\n", to: "\(folder)/results.json")
   }
 
   /// One line per epoch: epoch, train and validation loss and accuracy, learning rate, seconds.

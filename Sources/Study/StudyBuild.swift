@@ -171,6 +171,7 @@ struct CellKeys {
     let digests: [String]
     let profile: Profile
     let engine: String
+    let format: String
     let fusedMultiplyAdd: Bool
   }
 
@@ -180,7 +181,7 @@ struct CellKeys {
     dataKey = contentKey(
       DataKey(
         data: study.data, digests: files.map(\.sha256), profile: profile, engine: engineVersion,
-        fusedMultiplyAdd: Kernels.best.name != "baseline"))
+        format: resultsFormat, fusedMultiplyAdd: Kernels.best.name != "baseline"))
   }
 
   /// A run's key: `FAMILY-EPOCHS`. Runs of one family differ only in their number of epochs,

@@ -137,14 +137,3 @@ struct ListCommand: ParsableCommand {
     print(table.render())
   }
 }
-
-/// An observer that shows nothing.
-final class SilentObserver: BuildObserver, @unchecked Sendable {
-  func cellStarted(_ cell: Cell) {}
-  func runsQueued(cell: String, training: Int, cached: Int) {}
-  func runStarted(_ run: RunLabel) {}
-  func training(_ run: RunLabel, _ event: TrainingEvent) {}
-  func runFinished(_ run: RunLabel, _ record: RunRecord) {}
-  func cellFinished(_ result: CellResult) {}
-  func note(_ message: String) {}
-}

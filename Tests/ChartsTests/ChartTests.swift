@@ -1,7 +1,8 @@
 import CCairo
-import Charts
 import Foundation
 import Testing
+
+@testable import Charts
 
 /// Decodes a PNG with Cairo: its size and ARGB pixels.
 struct Picture {
@@ -168,5 +169,18 @@ struct Picture {
     defer { try? FileManager.default.removeItem(atPath: folder) }
     try Samples.curves.write(to: folder + "/curves.png", format: .png())
     #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["curves.png"])
+  }
+}
+
+@Suite struct SVGNumbers {
+  @Test func longDecimalsAreRoundedToHundredths() {
+    let svg =
+      #"<path d="M 0.796875 -11.28125 L 8.796875 2.8 Z" fill="rgb(0%, 44.705882%, 69.803922%)" id="glyph0-1" href="data:image/png;base64,AB12.x"/>"#
+    let compact = String(decoding: compactNumbers(Array(svg.utf8)), as: UTF8.self)
+    #expect(
+      compact
+        == #"<path d="M 0.8 -11.28 L 8.8 2.8 Z" fill="rgb(0%, 44.71%, 69.8%)" id="glyph0-1" href="data:image/png;base64,AB12.x"/>"#
+    )
+    #expect(String(decoding: compactNumbers(Array("-0.001 1.005".utf8)), as: UTF8.self) == "0 1")
   }
 }

@@ -102,6 +102,51 @@ func checkGradients(
     checkGradients(BatchNorm1d(), inputWidth: 4, rows: 6, mode: .evaluation)
   }
 
+  @Test func batchNormWideEnoughForItsBlockedLoop() {
+    checkGradients(BatchNorm1d(), inputWidth: 19, rows: 5, tolerance: 5e-3)
+  }
+
+  /// The blocked BatchNorm passes (sixteen columns at a time) against the column-by-column
+  /// oracle: the same bits, in training and in evaluation.
+  @Test(arguments: [true, false]) func batchNormBlockedMatchesTheOracleBitForBit(training: Bool) {
+    let (rows, columns) = (23, 37)
+    func buffer(_ values: [Float]) -> UnsafeMutablePointer<Float> {
+      let p = UnsafeMutablePointer<Float>.allocate(capacity: values.count)
+      p.initialize(from: values, count: values.count)
+      return p
+    }
+    let x = buffer(randomValues(rows * columns, seed: 21).map { $0 * 3 + 0.5 })
+    let dy = buffer(randomValues(rows * columns, seed: 22))
+    func run(blocked: Bool) -> [[Float]] {
+      let stats = (0..<7).map { k in buffer(randomValues(columns, seed: 30 + UInt64(k)).map { abs($0) + 0.5 }) }
+      let y = buffer(Array(repeating: 0, count: rows * columns))
+      let xhat = buffer(Array(repeating: 0, count: rows * columns))
+      let dx = buffer(Array(repeating: 0, count: rows * columns))
+      let forward = BatchNormForward(
+        x: MatrixView(x, rows: rows, columns: columns), y: MatrixView(y, rows: rows, columns: columns),
+        xhat: MatrixView(xhat, rows: rows, columns: columns), gamma: stats[0], beta: stats[1], mean: stats[2],
+        variance: stats[3], inverse: stats[4], training: training, momentum: 0.1, epsilon: 1e-5)
+      let backward = BatchNormBackward(
+        dy: MatrixView(dy, rows: rows, columns: columns), xhat: MatrixView(xhat, rows: rows, columns: columns),
+        dx: MatrixView(dx, rows: rows, columns: columns), gamma: stats[0], inverse: stats[4], dGamma: stats[5],
+        dBeta: stats[6], training: training)
+      if blocked {
+        forward(0..<columns)
+        backward(0..<columns)
+      } else {
+        forward.reference(0..<columns)
+        backward.reference(0..<columns)
+      }
+      let matrices = [y, xhat, dx].map { Array(UnsafeMutableBufferPointer(start: $0, count: rows * columns)) }
+      return matrices + stats[2...6].map { Array(UnsafeMutableBufferPointer(start: $0, count: columns)) }
+    }
+    let blocked = run(blocked: true)
+    let oracle = run(blocked: false)
+    for (a, b) in zip(blocked, oracle) {
+      #expect(a.map(\.bitPattern) == b.map(\.bitPattern))
+    }
+  }
+
   @Test func softmaxCrossEntropyGradient() {
     let (rows, classes) = (4, 5)
     let context = ComputeContext()

@@ -89,7 +89,7 @@ final class TinyReport: @unchecked Sendable {
     options.threads = 2
     options.dataDirectory = packageRoot + "/data/mnist"
     results = try! StudyBuild(
-      study: study, options: options, observer: QuietObserver(), cancellation: Cancellation(), version: "test"
+      study: study, options: options, observer: SilentObserver(), cancellation: Cancellation(), version: "test"
     ).run()
   }
 
@@ -101,16 +101,6 @@ final class TinyReport: @unchecked Sendable {
     let writer = ReportWriter(templates: try TemplateSet(directory: templates), threads: 2)
     return try writer.write(results: results, study: study, provenance: Self.provenance, to: output)
   }
-}
-
-final class QuietObserver: BuildObserver, @unchecked Sendable {
-  func cellStarted(_ cell: Cell) {}
-  func runsQueued(cell: String, training: Int, cached: Int) {}
-  func runStarted(_ run: RunLabel) {}
-  func training(_ run: RunLabel, _ event: TrainingEvent) {}
-  func runFinished(_ run: RunLabel, _ record: RunRecord) {}
-  func cellFinished(_ result: CellResult) {}
-  func note(_ message: String) {}
 }
 
 /// Collects an XML parser's errors.
@@ -209,6 +199,10 @@ func markdownTable(_ caption: String, in markdown: String) -> [String] {
     // Ids stay unique across the inline figures.
     let ids = html.matches(of: #/\sid="([^"]+)"/#).map { String($0.output.1) }
     #expect(Set(ids).count == ids.count)
+    // Every reference inside the page points at an element of the page.
+    let references = Set(html.matches(of: #/(?:href="#|url\(#)([^")]+)/#).map { String($0.output.1) })
+    #expect(!references.isEmpty && references.isSubset(of: Set(ids)), "\(references.subtracting(ids).prefix(3))")
+    #expect(html.contains("id=\"svg-glyph-0\""), "glyphs are defined once for the page")
     // Well-formed: an XML parser reads the whole page.
     let parser = XMLParser(data: Data(html.utf8))
     let errors = ParseErrors()

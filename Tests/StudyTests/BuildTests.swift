@@ -15,10 +15,7 @@ final class RecordingObserver: BuildObserver, @unchecked Sendable {
   var cancelAfter: Int?
   var cancellation: Cancellation?
 
-  func cellStarted(_ cell: Cell) {}
-  func runsQueued(cell: String, training: Int, cached: Int) {}
   func runStarted(_ run: RunLabel) { lock.withLock { started.append("\(run.cell)/\(run.name)") } }
-  func training(_ run: RunLabel, _ event: TrainingEvent) {}
   func runFinished(_ run: RunLabel, _ record: RunRecord) {
     lock.withLock {
       finished.append(record)
@@ -26,7 +23,6 @@ final class RecordingObserver: BuildObserver, @unchecked Sendable {
       if let cancelAfter, finished.count >= cancelAfter { cancellation?.cancel() }
     }
   }
-  func cellFinished(_ result: CellResult) {}
   func note(_ message: String) { lock.withLock { notes.append(message) } }
 }
 
