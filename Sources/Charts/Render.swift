@@ -89,48 +89,51 @@ extension Figure {
 }
 
 /// Cairo writes coordinates with up to six decimals (glyph outlines in 64ths); two are a
-/// hundredth of a point, finer than any screen or printer shows, and a third of the bytes.
-/// Every number with more than two decimals is rounded to two (trailing zeros dropped).
+/// hundredth of a point, finer than any screen or printer shows, and a quarter of the bytes.
+/// Every number with more than two decimals is rounded, half up on its decimal digits, to
+/// two (trailing zeros dropped).
 func compactNumbers(_ svg: [UInt8]) -> [UInt8] {
   var out: [UInt8] = []
   out.reserveCapacity(svg.count)
   let (zero, nine, dot, minus) = (UInt8(ascii: "0"), UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "-"))
   func isDigit(_ b: UInt8) -> Bool { b >= zero && b <= nine }
+  func isWordByte(_ b: UInt8) -> Bool {
+    isDigit(b) || b == dot || b == UInt8(ascii: "#") || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "z"))
+  }
   var i = 0
   while i < svg.count {
     // A number starts at a digit not preceded by a letter, digit, dot or '#' (ids, colours).
-    let b = svg[i]
-    let previous = i > 0 ? svg[i - 1] : 0
-    let startsNumber =
-      isDigit(b) && !isDigit(previous) && previous != dot && previous != UInt8(ascii: "#")
-      && !(previous >= UInt8(ascii: "A") && previous <= UInt8(ascii: "z"))
-    guard startsNumber else {
-      out.append(b)
+    guard isDigit(svg[i]), i == 0 || !isWordByte(svg[i - 1]) else {
+      out.append(svg[i])
       i += 1
       continue
     }
     var j = i
-    while j < svg.count && isDigit(svg[j]) { j += 1 }
-    var decimals = 0
-    if j < svg.count && svg[j] == dot {
-      var k = j + 1
-      while k < svg.count && isDigit(svg[k]) { k += 1 }
-      decimals = k - j - 1
-      if decimals > 2 {
-        let negative = out.last == minus
-        if negative { out.removeLast() }
-        let text = String(decoding: svg[i..<k], as: UTF8.self)
-        var rounded = String(format: "%.2f", (negative ? -1 : 1) * (Double(text) ?? 0))
-        while rounded.hasSuffix("0") { rounded.removeLast() }
-        if rounded.hasSuffix(".") { rounded.removeLast() }
-        if rounded == "-0" { rounded = "0" }
-        out.append(contentsOf: rounded.utf8)
-        i = k
-        continue
-      }
+    var whole = 0
+    while j < svg.count && isDigit(svg[j]) {
+      whole = whole &* 10 &+ Int(svg[j] - zero)
+      j += 1
     }
-    out.append(contentsOf: svg[i..<j])
-    i = j
+    var k = j + 1
+    while k < svg.count && isDigit(svg[k]) { k += 1 }
+    guard j < svg.count, svg[j] == dot, k - j - 1 > 2 else {
+      out.append(contentsOf: svg[i..<j])
+      i = j
+      continue
+    }
+    var cents = whole * 100 + Int(svg[j + 1] - zero) * 10 + Int(svg[j + 2] - zero)
+    if svg[j + 3] >= UInt8(ascii: "5") { cents += 1 }
+    let negative = out.last == minus
+    if negative { out.removeLast() }
+    if negative && cents > 0 { out.append(minus) }
+    out.append(contentsOf: String(cents / 100).utf8)
+    let fraction = cents % 100
+    if fraction != 0 {
+      out.append(dot)
+      out.append(zero + UInt8(fraction / 10))
+      if fraction % 10 != 0 { out.append(zero + UInt8(fraction % 10)) }
+    }
+    i = k
   }
   return out
 }

@@ -228,7 +228,7 @@ enum CompareCell {
           + valid.map { "\($0.name) \(Format.points($0.gap!))" }.joined(separator: ", ") + ".")
     }
     sentences.append(
-      "The best validation accuracy is \(winner.name)'s, \(Format.percent(winner.best)); a negative gap means dropout, active only in training, handicaps the training measurement."
+      "The best validation accuracy comes from \(winner.name), \(Format.percent(winner.best)). A negative gap means that dropout, active only in training, handicaps the training measurement."
     )
     return sentences
   }

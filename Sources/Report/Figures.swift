@@ -40,23 +40,57 @@ struct RenderedFigure {
   func view(sharing glyphs: SharedGlyphs) -> FigureView {
     FigureView(
       id: spec.id, title: spec.figure.title, alt: spec.alt, caption: spec.caption, png: "figures/\(spec.id).png",
-      svg: "figures/\(spec.id).svg", inlineSVG: glyphs.share(Self.inline(svg, prefix: spec.id)), wide: spec.wide)
+      svg: "figures/\(spec.id).svg",
+      inlineSVG: String(decoding: glyphs.share(Self.inline(svg, prefix: spec.id)), as: UTF8.self), wide: spec.wide)
   }
 
   /// The SVG without its XML declaration and with every id prefixed, so that several can sit
   /// in one page without one figure's glyphs standing in for another's.
-  static func inline(_ svg: [UInt8], prefix: String) -> String {
-    var text = String(decoding: svg, as: UTF8.self)
-    if text.hasPrefix("<?xml"), let end = text.range(of: "?>") {
-      text.removeSubrange(text.startIndex..<end.upperBound)
+  static func inline(_ svg: [UInt8], prefix: String) -> [UInt8] {
+    var start = 0
+    if svg.starts(with: Array("<?xml".utf8)), let end = Bytes.find(Array("?>".utf8), in: svg, from: 0) {
+      start = end + 2
     }
-    let tag = prefix.filter { $0.isLetter || $0.isNumber || $0 == "-" } + "-"
-    return
-      text
-      .replacingOccurrences(of: "id=\"", with: "id=\"\(tag)")
-      .replacingOccurrences(of: "href=\"#", with: "href=\"#\(tag)")
-      .replacingOccurrences(of: "url(#", with: "url(#\(tag)")
-      .trimmingCharacters(in: .whitespacesAndNewlines)
+    while start < svg.count && (svg[start] == 10 || svg[start] == 13 || svg[start] == 32) { start += 1 }
+    let tag = Array((prefix.filter { $0.isLetter || $0.isNumber || $0 == "-" } + "-").utf8)
+    let patterns = [Array("id=\"".utf8), Array("href=\"#".utf8), Array("url(#".utf8)]
+    var out: [UInt8] = []
+    out.reserveCapacity(svg.count + 8192)
+    var i = start
+    while i < svg.count {
+      if let pattern = patterns.first(where: { $0[0] == svg[i] && Bytes.matches($0, in: svg, at: i) }) {
+        out += pattern
+        out += tag
+        i += pattern.count
+      } else {
+        out.append(svg[i])
+        i += 1
+      }
+    }
+    while let last = out.last, last == 10 || last == 13 || last == 32 { out.removeLast() }
+    return out
+  }
+}
+
+/// Byte-pattern search over UTF-8 text: Foundation's string search bridges every call to
+/// UTF-16, which costs more than drawing the figures.
+enum Bytes {
+  static func matches(_ pattern: [UInt8], in bytes: [UInt8], at index: Int) -> Bool {
+    guard index + pattern.count <= bytes.count else { return false }
+    for (k, b) in pattern.enumerated() where bytes[index + k] != b { return false }
+    return true
+  }
+
+  /// The first index at or after `start` (and before `end`) where `pattern` begins.
+  static func find(_ pattern: [UInt8], in bytes: [UInt8], from start: Int, before end: Int? = nil) -> Int? {
+    let limit = min(end ?? bytes.count, bytes.count) - pattern.count
+    guard let first = pattern.first, start <= limit else { return nil }
+    var i = start
+    while i <= limit {
+      if bytes[i] == first && matches(pattern, in: bytes, at: i) { return i }
+      i += 1
+    }
+    return nil
   }
 }
 
@@ -68,37 +102,52 @@ struct RenderedFigure {
 /// hidden SVG at the top of the page, and the figures point at it.
 final class SharedGlyphs {
   private var symbols: [String] = []
-  private var idByOutline: [Substring: String] = [:]
+  private var idByOutline: [[UInt8]: [UInt8]] = [:]
 
   /// `svg` without its glyph symbols, its references pointing at the shared ones.
-  func share(_ svg: String) -> String {
-    var result = ""
-    result.reserveCapacity(svg.count / 3)
-    var renamed: [(String, String)] = []
-    var rest = svg[...]
-    while let open = rest.range(of: "<symbol "), let close = rest[open.upperBound...].range(of: "</symbol>"),
-      let headerEnd = rest[open.upperBound..<close.lowerBound].firstIndex(of: ">"),
-      let idStart = rest[open.upperBound..<headerEnd].range(of: "id=\""),
-      let idEnd = rest[idStart.upperBound..<headerEnd].firstIndex(of: "\"")
+  func share(_ svg: [UInt8]) -> [UInt8] {
+    let (open, close, idMark, quote) = (
+      Array("<symbol ".utf8), Array("</symbol>".utf8), Array("id=\"".utf8), Array("\"".utf8)
+    )
+    var stripped: [UInt8] = []
+    stripped.reserveCapacity(svg.count / 3)
+    var renamed: [[UInt8]: [UInt8]] = [:]
+    var i = 0
+    while let start = Bytes.find(open, in: svg, from: i), let end = Bytes.find(close, in: svg, from: start),
+      let headerEnd = Bytes.find(Array(">".utf8), in: svg, from: start, before: end),
+      let idMarkAt = Bytes.find(idMark, in: svg, from: start, before: headerEnd),
+      let idEnd = Bytes.find(quote, in: svg, from: idMarkAt + idMark.count, before: headerEnd)
     {
-      result += rest[..<open.lowerBound]
-      let outline = rest[rest.index(after: headerEnd)..<close.lowerBound]
-      let shared: String
+      stripped += svg[i..<start]
+      let outline = Array(svg[(headerEnd + 1)..<end])
+      let shared: [UInt8]
       if let known = idByOutline[outline] {
         shared = known
       } else {
-        shared = "svg-glyph-\(symbols.count)"
+        let name = "svg-glyph-\(symbols.count)"
+        shared = Array(name.utf8)
         idByOutline[outline] = shared
-        symbols.append("<symbol overflow=\"visible\" id=\"\(shared)\">\(outline)</symbol>")
+        symbols.append(
+          "<symbol overflow=\"visible\" id=\"\(name)\">" + String(decoding: outline, as: UTF8.self) + "</symbol>")
       }
-      renamed.append((String(rest[idStart.upperBound..<idEnd]), shared))
-      rest = rest[close.upperBound...]
+      renamed[Array(svg[(idMarkAt + idMark.count)..<idEnd])] = shared
+      i = end + close.count
     }
-    result += rest
-    for (old, new) in renamed {
-      result = result.replacingOccurrences(of: "\"#\(old)\"", with: "\"#\(new)\"")
+    stripped += svg[i...]
+    // References to a renamed symbol: "#ID" becomes "#svg-glyph-N".
+    var out: [UInt8] = []
+    out.reserveCapacity(stripped.count)
+    let reference = Array("\"#".utf8)
+    var j = 0
+    while let at = Bytes.find(reference, in: stripped, from: j) {
+      let idStart = at + reference.count
+      guard let idEnd = Bytes.find(quote, in: stripped, from: idStart) else { break }
+      out += stripped[j..<idStart]
+      out += renamed[Array(stripped[idStart..<idEnd])] ?? Array(stripped[idStart..<idEnd])
+      j = idEnd
     }
-    return result
+    out += stripped[j...]
+    return out
   }
 
   /// The hidden SVG that defines every shared glyph, to open the page's body.

@@ -68,12 +68,12 @@ enum SearchCell {
     return specs
   }
 
-  /// The parameter plotted against the score: the first drawn from a continuous
-  /// distribution (a learning rate, say).
+  /// The parameter plotted against the score: the first drawn log-uniformly (a learning
+  /// rate, say), else the first drawn uniformly.
   static func plotted(_ search: SearchResult) -> (key: String, distribution: String)? {
-    search.space.sorted(by: { $0.key < $1.key }).first {
-      $0.value.hasPrefix("log-uniform") || $0.value.hasPrefix("uniform")
-    }.map { ($0.key, $0.value) }
+    let space = search.space.sorted(by: { $0.key < $1.key })
+    return (space.first { $0.value.hasPrefix("log-uniform") } ?? space.first { $0.value.hasPrefix("uniform") })
+      .map { ($0.key, $0.value) }
   }
 
   static func parameterFigure(_ cell: Cell, _ key: String) -> String {
@@ -145,7 +145,7 @@ enum SearchCell {
       }
       if top.count == 3, !shared.isEmpty {
         sentences.append(
-          "The three best share \(Format.list(shared.map { "\($0) = \(best.parameters[$0]!)" })).")
+          "The three best share \(Format.list(shared.map { "`\($0)` = \(best.parameters[$0]!)" })).")
       }
     }
     if search.method == .halving {
@@ -155,10 +155,10 @@ enum SearchCell {
       if let (id, random) = randomSearch(with: search, before: cell, context) {
         let rank = random.candidates.first { $0.index == best.index }?.rank
         if random.bestIndex == best.index {
-          sentences.append("It picks the same candidate as the randomized search of *\(id)*.")
+          sentences.append("It picks the same candidate, #\(best.index + 1), as the full randomized search (*\(id)*).")
         } else if let rank {
           sentences.append(
-            "The randomized search of *\(id)* ranked this candidate \(rank)\(ordinal(rank)), and preferred #\(random.bestIndex + 1): halving judged the candidates on fewer epochs."
+            "The full randomized search (*\(id)*) ranked this candidate \(rank)\(ordinal(rank)) and preferred #\(random.bestIndex + 1): halving judged the candidates on fewer epochs."
           )
         }
       }
@@ -184,7 +184,7 @@ enum SearchCell {
   }
 
   static func describe(_ parameters: [String: String]) -> String {
-    parameters.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }.joined(separator: ", ")
+    parameters.sorted { $0.key < $1.key }.map { "`\($0.key)` = \($0.value)" }.joined(separator: ", ")
   }
 
   private static func ordinal(_ n: Int) -> String {

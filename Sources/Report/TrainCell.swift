@@ -88,7 +88,7 @@ enum TrainCell {
     let cuts = zip(rates, rates.dropFirst()).filter { $1 < $0 }.count
     if cuts > 0, let first = zip(epochs, epochs.dropFirst()).first(where: { $1.learningRate < $0.learningRate }) {
       sentences.append(
-        "The schedule lowered the learning rate \(cuts) time\(cuts == 1 ? "" : "s"), first after epoch \(first.0.epoch), to \(Format.scale(rates.last!)) at the end."
+        "The schedule lowered the learning rate \(cuts == 1 ? "once" : "\(cuts) times"), first after epoch \(first.0.epoch), to \(Format.scale(rates.last!)) at the end."
       )
     }
     if let test = run.test {

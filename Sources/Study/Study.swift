@@ -171,8 +171,9 @@ public struct Cell: Sendable {
   /// Whether a train cell's run is also evaluated on the test set (to compare it with the
   /// final model; nothing is chosen by it).
   public let evaluatesTest: Bool
-  /// Whether a compare cell trains its variants one after another on every thread (so that
-  /// their seconds per epoch compare) rather than side by side.
+  /// Whether a compare cell trains its variants one after another on every thread, so that
+  /// their seconds per epoch compare (the default), rather than side by side on one thread
+  /// each.
   public let sequential: Bool
 
   static let commonKeys = ["id", "kind", "title", "explanation"]
@@ -235,7 +236,7 @@ public struct Cell: Sendable {
     settings = cellSettings
     samplesPerClass = try fields["samples_per_class"]?.int(in: 1...20) ?? 2
     evaluatesTest = try fields["test"]?.bool() ?? false
-    sequential = try fields["sequential"]?.bool() ?? false
+    sequential = try fields["sequential"]?.bool() ?? true
 
     var variants: [Variant] = []
     if kind == .compare {

@@ -181,6 +181,7 @@ struct Picture {
       compact
         == #"<path d="M 0.8 -11.28 L 8.8 2.8 Z" fill="rgb(0%, 44.71%, 69.8%)" id="glyph0-1" href="data:image/png;base64,AB12.x"/>"#
     )
-    #expect(String(decoding: compactNumbers(Array("-0.001 1.005".utf8)), as: UTF8.self) == "0 1")
+    #expect(
+      String(decoding: compactNumbers(Array("-0.001 1.005 -2.999 12.3456".utf8)), as: UTF8.self) == "0 1.01 -3 12.35")
   }
 }

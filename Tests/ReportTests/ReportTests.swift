@@ -283,7 +283,7 @@ func markdownTable(_ caption: String, in markdown: String) -> [String] {
     let svg = Array(
       ##"<?xml version="1.0"?><svg><symbol id="glyph0-1"/><use xlink:href="#glyph0-1"/><g clip-path="url(#clip1)"/></svg>"##
         .utf8)
-    let inline = RenderedFigure.inline(svg, prefix: "a-b")
+    let inline = String(decoding: RenderedFigure.inline(svg, prefix: "a-b"), as: UTF8.self)
     #expect(
       inline
         == ##"<svg><symbol id="a-b-glyph0-1"/><use xlink:href="#a-b-glyph0-1"/><g clip-path="url(#a-b-clip1)"/></svg>"##
