@@ -73,19 +73,16 @@ public final class BatchNorm1d: Layer {
   }
 }
 
-/// The forward pass of BatchNorm1d over a range of columns.
-///
-/// Sixteen columns at a time, row after row, so that every load is a contiguous run of one
-/// row; each column still sums its rows in order, so the result is bit for bit that of the
-/// column-by-column loop (`reference`, kept as the test oracle).
-struct BatchNormForward: RangeJob {
-  typealias Lanes = SIMD16<Float>
-  let x: MatrixView, y: MatrixView, xhat: MatrixView
-  let gamma: UnsafeMutablePointer<Float>, beta: UnsafeMutablePointer<Float>
-  let mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>, inverse: UnsafeMutablePointer<Float>
-  let training: Bool
-  let momentum: Float, epsilon: Float
+/// A job over a range of a matrix's columns that handles sixteen at a time (`block`) and
+/// the rest one by one (`reference`, also the blocked loop's test oracle).
+protocol ColumnBlocks: RangeJob {
+  func block(_ column: Int)
+  func reference(_ columns: Range<Int>)
+}
 
+fileprivate typealias Lanes = SIMD16<Float>
+
+extension ColumnBlocks {
   func callAsFunction(_ columns: Range<Int>) {
     var j = columns.lowerBound
     while j + Lanes.scalarCount <= columns.upperBound {
@@ -94,16 +91,29 @@ struct BatchNormForward: RangeJob {
     }
     if j < columns.upperBound { reference(j..<columns.upperBound) }
   }
+}
 
-  @inline(__always) private func load(_ p: UnsafeMutablePointer<Float>) -> Lanes {
-    UnsafeRawPointer(p).loadUnaligned(as: Lanes.self)
-  }
+@inline(__always) private func load(_ p: UnsafeMutablePointer<Float>) -> Lanes {
+  UnsafeRawPointer(p).loadUnaligned(as: Lanes.self)
+}
 
-  @inline(__always) private func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self)
-  }
+@inline(__always) private func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) {
+  UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self)
+}
 
-  private func block(_ j: Int) {
+/// The forward pass of BatchNorm1d over a range of columns.
+///
+/// Sixteen columns at a time, row after row, so that every load is a contiguous run of one
+/// row; each column still sums its rows in order, so the result is bit for bit that of the
+/// column-by-column loop (`reference`, kept as the test oracle).
+struct BatchNormForward: ColumnBlocks {
+  let x: MatrixView, y: MatrixView, xhat: MatrixView
+  let gamma: UnsafeMutablePointer<Float>, beta: UnsafeMutablePointer<Float>
+  let mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>, inverse: UnsafeMutablePointer<Float>
+  let training: Bool
+  let momentum: Float, epsilon: Float
+
+  func block(_ j: Int) {
     let rows = x.rows
     let stride = x.columns
     var mu: Lanes
@@ -172,31 +182,13 @@ struct BatchNormForward: RangeJob {
 
 /// The backward pass of BatchNorm1d over a range of columns, sixteen columns at a time as
 /// the forward pass, bit for bit the column-by-column `reference`.
-struct BatchNormBackward: RangeJob {
-  typealias Lanes = SIMD16<Float>
+struct BatchNormBackward: ColumnBlocks {
   let dy: MatrixView, xhat: MatrixView, dx: MatrixView?
   let gamma: UnsafeMutablePointer<Float>, inverse: UnsafeMutablePointer<Float>
   let dGamma: UnsafeMutablePointer<Float>, dBeta: UnsafeMutablePointer<Float>
   let training: Bool
 
-  func callAsFunction(_ columns: Range<Int>) {
-    var j = columns.lowerBound
-    while j + Lanes.scalarCount <= columns.upperBound {
-      block(j)
-      j += Lanes.scalarCount
-    }
-    if j < columns.upperBound { reference(j..<columns.upperBound) }
-  }
-
-  @inline(__always) private func load(_ p: UnsafeMutablePointer<Float>) -> Lanes {
-    UnsafeRawPointer(p).loadUnaligned(as: Lanes.self)
-  }
-
-  @inline(__always) private func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self)
-  }
-
-  private func block(_ j: Int) {
+  func block(_ j: Int) {
     let rows = dy.rows
     let stride = dy.columns
     var sumDy = Lanes(repeating: 0)
