@@ -62,7 +62,7 @@ let package = Package(
     .target(
       name: "Report",
       dependencies: [
-        "Study", "Charts", "Metrics", "NN", .product(name: "Mustache", package: "swift-mustache"), "Ink",
+        "Study", "Charts", "Metrics", "NN", "Tensor", .product(name: "Mustache", package: "swift-mustache"), "Ink",
       ]),
     .executableTarget(
       name: "mnist-report",

@@ -1,6 +1,7 @@
 import Charts
 import Dispatch
 import Foundation
+import Tensor
 
 /// A figure the report shows: what to draw, the file name it is written under, and the words
 /// around it.
@@ -163,9 +164,9 @@ final class SharedGlyphs {
 enum FigureRenderer {
   static func render(_ specs: [FigureSpec], threads: Int) throws -> [RenderedFigure] {
     let results = Slots<Result<RenderedFigure, Error>>(count: specs.count)
-    let next = Counter()
+    let next = Tickets(below: specs.count)
     DispatchQueue.concurrentPerform(iterations: max(1, min(threads, specs.count))) { _ in
-      while let i = next.take(below: specs.count) {
+      while let i = next.take() {
         let spec = specs[i]
         results.set(
           i,
@@ -175,27 +176,5 @@ enum FigureRenderer {
       }
     }
     return try (0..<specs.count).map { try results.get($0)!.get() }
-  }
-}
-
-/// Values filled in by concurrent workers, one slot each.
-final class Slots<Value>: @unchecked Sendable {
-  private var values: [Value?]
-  private let lock = NSLock()
-  init(count: Int) { values = Array(repeating: nil, count: count) }
-  func set(_ index: Int, _ value: Value) { lock.withLock { values[index] = value } }
-  func get(_ index: Int) -> Value? { lock.withLock { values[index] } }
-}
-
-/// Hands out 0, 1, 2, … to concurrent workers.
-final class Counter: @unchecked Sendable {
-  private var next = 0
-  private let lock = NSLock()
-  func take(below limit: Int) -> Int? {
-    lock.withLock {
-      guard next < limit else { return nil }
-      next += 1
-      return next - 1
-    }
   }
 }

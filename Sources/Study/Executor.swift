@@ -93,8 +93,8 @@ final class Executor: @unchecked Sendable {
     guard !pending.isEmpty, !cancellation.isCancelled else { return (records, fromCache) }
     pending.sort { cost(requests[$0]) > cost(requests[$1]) }
 
-    let slots = ResultSlots(count: requests.count)
-    let queue = WorkQueue(pending)
+    let slots = Slots<RunRecord>(count: requests.count)
+    let queue = Tickets(below: pending.count)
     let order = pending
     let workers = sequential ? 1 : min(threads, pending.count)
     // One run alone uses every thread; several share them out, one thread each.
@@ -198,28 +198,4 @@ final class Executor: @unchecked Sendable {
       report: ClassificationReport(confusion, classNames: data.dataset.source.classNames),
       mistakes: mistakes, mistakeImages: images, probabilities: Base64.encode(probabilities))
   }
-}
-
-/// Hands out positions 0, 1, 2, … to concurrent workers.
-private final class WorkQueue: @unchecked Sendable {
-  private let count: Int
-  private var position = 0
-  private let lock = NSLock()
-  init(_ items: [Int]) { count = items.count }
-  func take() -> Int? {
-    lock.withLock {
-      guard position < count else { return nil }
-      position += 1
-      return position - 1
-    }
-  }
-}
-
-/// Records filled in by concurrent workers, one slot each.
-private final class ResultSlots: @unchecked Sendable {
-  private var slots: [RunRecord?]
-  private let lock = NSLock()
-  init(count: Int) { slots = Array(repeating: nil, count: count) }
-  func set(_ index: Int, _ record: RunRecord) { lock.withLock { slots[index] = record } }
-  func get(_ index: Int) -> RunRecord? { lock.withLock { slots[index] } }
 }
