@@ -6,18 +6,20 @@
 public struct KernelTable: Sendable {
   /// "avx512", "avx2" or "baseline".
   public let name: String
-  /// The GEMM register tile: MR rows × NR columns.
-  public let tileRows: Int
-  public let tileColumns: Int
   /// The vector width in floats.
   public let lanes: Int
-
-  /// See `multiplyTile`: `(count, a, rowStride, stepStride, b, steps, c, ldc, accumulate)`.
-  public let multiplyTile:
-    @Sendable (
-      Int, UnsafePointer<Float>, Int, Int, UnsafePointer<Float>, UnsafePointer<Int32>?, UnsafeMutablePointer<Float>,
-      Int, Bool
-    ) -> Void
+  /// The GEMM register tile for dense operands.
+  public let tile: TileKernel
+  /// Tiles of fewer rows for an A with many zeros, where a step is skipped only when all of a
+  /// tile's rows are zero there; empty where the ISA has too few registers for them.
+  public let sparseTiles: [TileKernel]
+  /// MR and NR of the dense tile.
+  public var tileRows: Int { tile.rows }
+  public var tileColumns: Int { tile.columns }
+  /// See `keptStepsKernel`: `(a, lda, transposeA, m, k) -> (kept by 2 rows, by 4, by 8)`.
+  public let keptSteps: @Sendable (UnsafePointer<Float>, Int, Bool, Int, Int) -> (Int, Int, Int)
+  /// See `listKeptStepsRun`: `(a, rowStride, stepStride, rows, steps, kept) -> count`.
+  public let listKeptSteps: @Sendable (UnsafePointer<Float>, Int, Int, Int, Int, UnsafeMutablePointer<Int32>) -> Int
   /// See `activateRow`: `(activation, x, bias, y, count)`.
   public let activate:
     @Sendable (Activation, UnsafePointer<Float>, UnsafePointer<Float>?, UnsafeMutablePointer<Float>, Int) -> Void
@@ -52,12 +54,9 @@ public struct KernelTable: Sendable {
     ) -> Void
 
   public init(
-    name: String, tileRows: Int, tileColumns: Int, lanes: Int,
-    multiplyTile:
-      @escaping @Sendable (
-        Int, UnsafePointer<Float>, Int, Int, UnsafePointer<Float>, UnsafePointer<Int32>?, UnsafeMutablePointer<Float>,
-        Int, Bool
-      ) -> Void,
+    name: String, lanes: Int, tile: TileKernel, sparseTiles: [TileKernel],
+    keptSteps: @escaping @Sendable (UnsafePointer<Float>, Int, Bool, Int, Int) -> (Int, Int, Int),
+    listKeptSteps: @escaping @Sendable (UnsafePointer<Float>, Int, Int, Int, Int, UnsafeMutablePointer<Int32>) -> Int,
     activate:
       @escaping @Sendable (
         Activation, UnsafePointer<Float>, UnsafePointer<Float>?, UnsafeMutablePointer<Float>, Int
@@ -89,10 +88,11 @@ public struct KernelTable: Sendable {
       ) -> Void
   ) {
     self.name = name
-    self.tileRows = tileRows
-    self.tileColumns = tileColumns
     self.lanes = lanes
-    self.multiplyTile = multiplyTile
+    self.tile = tile
+    self.sparseTiles = sparseTiles
+    self.keptSteps = keptSteps
+    self.listKeptSteps = listKeptSteps
     self.activate = activate
     self.activationGradient = activationGradient
     self.bernoulliScale = bernoulliScale
@@ -102,5 +102,36 @@ public struct KernelTable: Sendable {
     self.sgd = sgd
     self.rmsprop = rmsprop
     self.adam = adam
+  }
+}
+
+/// One register-tile micro-kernel of the matrix product: `C[MR × NR] (=|+=) Σₚ A[·, p] ⊗ B[p, ·]`.
+public struct TileKernel: Sendable {
+  /// MR, rows of A per tile.
+  public let rows: Int
+  /// NR, columns of B per tile (the width of B's packed panels).
+  public let columns: Int
+  /// Multiply-adds per second relative to the dense tile, measured: how the product picks
+  /// a tile for a sparse A.
+  public let speed: Double
+  /// See `multiplyTileRun`: `(count, a, rowStride, stepStride, b, steps, c, ldc, accumulate)`.
+  public let multiply:
+    @Sendable (
+      Int, UnsafePointer<Float>, Int, Int, UnsafePointer<Float>, UnsafePointer<Int32>?, UnsafeMutablePointer<Float>,
+      Int, Bool
+    ) -> Void
+
+  public init(
+    rows: Int, columns: Int, speed: Double,
+    multiply:
+      @escaping @Sendable (
+        Int, UnsafePointer<Float>, Int, Int, UnsafePointer<Float>, UnsafePointer<Int32>?, UnsafeMutablePointer<Float>,
+        Int, Bool
+      ) -> Void
+  ) {
+    self.rows = rows
+    self.columns = columns
+    self.speed = speed
+    self.multiply = multiply
   }
 }

@@ -8,8 +8,10 @@ import KernelCore
 
 /// This module's kernels.
 public let kernelTable = KernelTable(
-  name: ISA.name, tileRows: ISA.Tile.rows, tileColumns: 2 * ISA.Tile.Vector.scalarCount,
-  lanes: ISA.Tile.Vector.scalarCount, multiplyTile: multiplyTileKernel, activate: activateKernel,
+  name: ISA.name, lanes: ISA.Tile.Vector.scalarCount, tile: denseTileKernel, sparseTiles: sparseTileKernels,
+  keptSteps: keptStepsKernel,
+  listKeptSteps: listKeptStepsKernel,
+  activate: activateKernel,
   activationGradient: activationGradientKernel, bernoulliScale: bernoulliScaleKernel, columnSums: columnSumsKernel,
   expShifted: expShiftedKernel, packTransposed: packTransposedKernel, sgd: sgdKernel, rmsprop: rmspropKernel,
   adam: adamKernel)

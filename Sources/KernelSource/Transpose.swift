@@ -63,13 +63,25 @@ func packTransposedRun(
   _ source: UnsafePointer<Float>, _ sourceStride: Int, width: Int, steps: Int, _ panel: UnsafeMutablePointer<Float>,
   panelWidth: Int
 ) {
-  if width < panelWidth {
-    for p in 0..<steps { (panel + p * panelWidth + width).update(repeating: 0, count: panelWidth - width) }
+  packColumns(source, sourceStride, columns: 0..<width, steps: steps, panel, panelWidth: panelWidth)
+}
+
+/// Packs the columns `columns` of the panel (rows `panelWidth` apart) one value at a time,
+/// and zeroes the columns from `columns.upperBound` to `panelWidth`.
+@inline(__always)
+func packColumns(
+  _ source: UnsafePointer<Float>, _ sourceStride: Int, columns: Range<Int>, steps: Int,
+  _ panel: UnsafeMutablePointer<Float>, panelWidth: Int
+) {
+  if columns.upperBound < panelWidth {
+    for p in 0..<steps {
+      (panel + p * panelWidth + columns.upperBound).update(repeating: 0, count: panelWidth - columns.upperBound)
+    }
   }
   var p0 = 0
   while p0 < steps {
     let block = min(16, steps - p0)
-    for j in 0..<width {
+    for j in columns {
       let from = source + j * sourceStride + p0
       for p in 0..<block { panel[(p0 + p) * panelWidth + j] = from[p] }
     }
@@ -98,11 +110,10 @@ func packTransposedRun16(
     }
     p0 += 16
   }
-  // The columns past the last whole block of 16, for every step; then the last steps.
+  // The columns past the last whole block of 16 (and the zero padding), for every whole
+  // step; then every column of the last steps.
   if wholeWidth < panelWidth {
-    packTransposedRun(
-      source + wholeWidth * sourceStride, sourceStride, width: width - wholeWidth, steps: wholeSteps,
-      panel + wholeWidth, panelWidth: panelWidth - wholeWidth)
+    packColumns(source, sourceStride, columns: wholeWidth..<width, steps: wholeSteps, panel, panelWidth: panelWidth)
   }
   if wholeSteps < steps {
     packTransposedRun(

@@ -3,5 +3,7 @@ enum ISA {
   typealias Tile = Tile8<SIMD16<Float>, FusedMultiplyAdd>
   typealias Words = SIMD8<UInt64>
   static let name = "avx512"
+  /// Whether the product may use the narrower tiles for sparse operands: the sparse tiles (4 × 64, 2 × 128) fit in its 32 zmm registers.
+  static let sparseTiles = true
   static let transposes16 = true
 }

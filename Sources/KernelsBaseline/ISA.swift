@@ -10,5 +10,7 @@ enum ISA {
   #endif
   typealias Words = SIMD2<UInt64>
   static let name = "baseline"
+  /// Whether the product may use the narrower tiles for sparse operands: no sparse tiles.
+  static let sparseTiles = false
   static let transposes16 = false
 }

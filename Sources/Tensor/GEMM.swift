@@ -1,7 +1,9 @@
+import KernelCore
+
 /// Blocking of the matrix product. Fixed numbers (never derived from the thread count or
 /// the CPU), so that every element of C is summed in the same order on every machine.
 public enum GEMMBlocking {
-  /// Rows of op(A) packed at a time (a multiple of every tile height: 8 and 6).
+  /// Rows of op(A) packed at a time (a multiple of every tile height: 8, 6, 4 and 2).
   public static let rows = 384
   /// Steps of the reduction per block; C is updated once per block.
   public static let depth = 1024
@@ -34,8 +36,10 @@ extension ComputeContext {
       if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
       return
     }
-    let mr = kernels.tileRows
-    let nr = kernels.tileColumns
+    let choice = chooseTile(a, lda: lda, transposeA: transposeA, m: m, n: n, k: min(k, GEMMBlocking.depth))
+    let tile = choice.kernel
+    let mr = tile.rows
+    let nr = tile.columns
     let threads = m * n * k >= GEMMBlocking.parallelThreshold ? pool.threadCount : 1
     let space = gemmSpace
     space.reserve(
@@ -60,36 +64,73 @@ extension ComputeContext {
           packing.rows = ic..<(ic + mc)
           let aPanels = packing.panelsOfA
           if packing.hasEdgePanel { packing.copyEdgePanel() }
-          // Skipping zero steps pays only for sparse A (a first layer fed with images): the
-          // first panel decides whether the others are scanned.
-          let sparse = Double(packing.listNonZeroSteps(0)) < 0.9 * Double(kc)
-          let scans = sparse ? aPanels - 1 : 0
+          // A sparse tile always skips zero steps. The dense tile skips them only for a
+          // sparse A (a first layer fed with images): there its first panel decides
+          // whether the others are scanned.
+          let sparse: Bool
+          let scans: Int
+          if choice.sparse {
+            (sparse, scans) = (true, aPanels)
+          } else {
+            sparse = Double(packing.listNonZeroSteps(0)) < 0.9 * Double(kc)
+            scans = sparse ? aPanels - 1 : 0
+          }
           let packB = ic == 0 ? packing.packPieces(panels: bPanels) : 0
           let plan = packing
-          let prepare = PrepareBlock(plan: plan, scans: scans, jobs: scans + packB, parts: min(threads, scans + packB))
+          let prepare = PrepareBlock(
+            plan: plan, first: aPanels - scans, scans: scans, jobs: scans + packB, parts: min(threads, scans + packB))
           if prepare.jobs > 0 { pool.run(parts: prepare.parts, prepare) }
           let tiles = aPanels * bPanels
           pool.run(
             parts: min(threads, tiles),
             MultiplyTiles(
-              plan: plan, kernels: kernels, space: space, c: c, ldc: ldc, ic: ic, jc: jc, mc: mc, nc: nc, kc: kc,
+              plan: plan, tile: tile, space: space, c: c, ldc: ldc, ic: ic, jc: jc, mc: mc, nc: nc, kc: kc,
               aPanels: aPanels, tiles: tiles, parts: min(threads, tiles), sparse: sparse, accumulate: add))
         }
       }
     }
   }
+
+  /// The register tile for a product, and whether it skips zero steps of A from the start.
+  ///
+  /// A tile skips a step only when all its MR rows of A are zero there, so a sparse A (images,
+  /// or activations after ReLU and dropout) skips far more steps with a narrow tile than with
+  /// the dense 8-row one. The fraction of steps each tile keeps is counted over the first
+  /// depth block of A, and the tile with the least estimated time (steps kept, padded
+  /// rows and columns, over the tile's relative speed) wins. The choice changes speed only:
+  /// every tile sums each element of C in the same order.
+  func chooseTile(_ a: UnsafePointer<Float>, lda: Int, transposeA: Bool, m: Int, n: Int, k: Int) -> (
+    kernel: TileKernel, sparse: Bool
+  ) {
+    let dense = kernels.tile
+    guard !kernels.sparseTiles.isEmpty, dense.rows == 8, n >= 32, m >= 16, m * n * k >= GEMMBlocking.parallelThreshold
+    else { return (dense, false) }
+    let kept = ZeroSteps.count(a, lda: lda, transposeA: transposeA, m: m, k: k, kernels: kernels)
+    func cost(_ tile: TileKernel, _ fraction: Double) -> Double {
+      fraction * Double(m.roundedUp(to: tile.rows) * n.roundedUp(to: tile.columns)) / tile.speed
+    }
+    var best = (
+      kernel: dense, sparse: false, cost: cost(dense, kept.fraction(rows: 8) < 0.9 ? kept.fraction(rows: 8) : 1)
+    )
+    for tile in kernels.sparseTiles {
+      let estimate = cost(tile, kept.fraction(rows: tile.rows))
+      if estimate < best.cost { best = (tile, true, estimate) }
+    }
+    return (best.kernel, best.sparse)
+  }
 }
 
-/// Lists the non-zero steps of A panels 1… (when A is sparse) and packs the B panels.
+/// Lists the non-zero steps of A panels `first`… (when A is sparse) and packs the B panels.
 struct PrepareBlock: ParallelJob {
   let plan: Packing
+  let first: Int
   let scans: Int
   let jobs: Int
   let parts: Int
 
   func callAsFunction(_ part: Int) {
     for job in (jobs * part / parts)..<(jobs * (part + 1) / parts) {
-      if job < scans { plan.listNonZeroSteps(job + 1) } else { plan.packB(piece: job - scans) }
+      if job < scans { plan.listNonZeroSteps(first + job) } else { plan.packB(piece: job - scans) }
     }
   }
 }
@@ -98,7 +139,7 @@ struct PrepareBlock: ParallelJob {
 /// go column panel by column panel, so that a packed B panel serves every row panel in turn.
 struct MultiplyTiles: ParallelJob {
   let plan: Packing
-  let kernels: KernelTable
+  let tile: TileKernel
   let space: GEMMWorkspace
   let c: UnsafeMutablePointer<Float>
   let ldc: Int
@@ -111,9 +152,9 @@ struct MultiplyTiles: ParallelJob {
 
   func callAsFunction(_ part: Int) {
     let (mr, nr) = (plan.mr, plan.nr)
-    for tile in (tiles * part / parts)..<(tiles * (part + 1) / parts) {
-      let p = tile % aPanels
-      let q = tile / aPanels
+    for index in (tiles * part / parts)..<(tiles * (part + 1) / parts) {
+      let p = index % aPanels
+      let q = index / aPanels
       let rows = min(mr, mc - p * mr)
       let columns = min(nr, nc - q * nr)
       let panel = plan.panelOfA(p)
@@ -122,12 +163,12 @@ struct MultiplyTiles: ParallelJob {
       let target = c + (ic + p * mr) * ldc + jc + q * nr
       let bPanel = space.packedB + q * kc * nr
       if rows == mr && columns == nr {
-        kernels.multiplyTile(
+        tile.multiply(
           steps, panel.base, panel.rowStride, panel.stepStride, bPanel, list, target, ldc, accumulate)
       } else {
         // A tile over C's edge: computed whole in this thread's scratch tile, then copied.
         let scratch = space.tiles + space.tileStride * part
-        kernels.multiplyTile(steps, panel.base, panel.rowStride, panel.stepStride, bPanel, list, scratch, nr, false)
+        tile.multiply(steps, panel.base, panel.rowStride, panel.stepStride, bPanel, list, scratch, nr, false)
         for r in 0..<rows {
           let from = scratch + r * nr
           let to = target + r * ldc

@@ -113,42 +113,7 @@ struct Packing {
     let kc = depth.count
     let source = panelOfA(panel)
     let kept = space.steps + panel * kc
-    var count = 0
-    // Branch-free: the zero pattern of images is unpredictable, so every step's index is
-    // written and the count advances by whether any of its values is non-zero (any bit
-    // other than the sign).
-    if source.rowStride == 1 {
-      // The MR values of a step are contiguous.
-      for p in 0..<kc {
-        let group = UnsafeRawPointer(source.base + p * source.stepStride).assumingMemoryBound(to: UInt32.self)
-        var bits: UInt32 = 0
-        for r in 0..<mr { bits |= group[r] }
-        kept[count] = Int32(p)
-        count += bits & 0x7FFF_FFFF != 0 ? 1 : 0
-      }
-    } else {
-      // The MR rows are apart: OR four consecutive steps of every row at once.
-      let rows = UnsafeRawPointer(source.base).assumingMemoryBound(to: UInt32.self)
-      var p = 0
-      while p + 4 <= kc {
-        var bits = SIMD4<UInt32>()
-        for r in 0..<mr {
-          bits |= UnsafeRawPointer(rows + r * source.rowStride + p).loadUnaligned(as: SIMD4<UInt32>.self)
-        }
-        bits &= 0x7FFF_FFFF
-        for lane in 0..<4 {
-          kept[count] = Int32(p + lane)
-          count += bits[lane] != 0 ? 1 : 0
-        }
-        p += 4
-      }
-      for step in p..<kc {
-        var bits: UInt32 = 0
-        for r in 0..<mr { bits |= rows[r * source.rowStride + step] }
-        kept[count] = Int32(step)
-        count += bits & 0x7FFF_FFFF != 0 ? 1 : 0
-      }
-    }
+    let count = kernels.listKeptSteps(source.base, source.rowStride, source.stepStride, mr, kc, kept)
     space.counts[panel] = count
     return count
   }

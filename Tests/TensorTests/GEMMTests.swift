@@ -18,7 +18,7 @@ struct ProductCase: CustomTestStringConvertible, Sendable {
 
 let oddShapes: [(Int, Int, Int)] = [
   (1, 1, 1), (1, 7, 3), (5, 1, 9), (7, 13, 17), (31, 37, 41), (8, 32, 64), (17, 33, 100), (128, 10, 128),
-  (97, 65, 1030), (390, 40, 3),
+  (97, 65, 1030), (390, 40, 3), (40, 85, 50),
 ]
 let productCases: [ProductCase] = oddShapes.flatMap { m, n, k in
   [(false, false), (true, false), (false, true), (true, true)].map {

@@ -1,0 +1,1 @@
+../KernelSource/ZeroSteps.swift
