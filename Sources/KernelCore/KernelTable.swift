@@ -18,8 +18,12 @@ public struct KernelTable: Sendable {
   public var tileColumns: Int { tile.columns }
   /// See `keptStepsKernel`: `(a, lda, transposeA, m, k) -> (kept by 2 rows, by 4, by 8)`.
   public let keptSteps: @Sendable (UnsafePointer<Float>, Int, Bool, Int, Int) -> (Int, Int, Int)
-  /// See `listKeptStepsRun`: `(a, rowStride, stepStride, rows, steps, kept) -> count`.
-  public let listKeptSteps: @Sendable (UnsafePointer<Float>, Int, Int, Int, Int, UnsafeMutablePointer<Int32>) -> Int
+  /// See `listKeptStepsRun`: `(a, rowStride, stepStride, rows, panels, steps, kept,
+  /// keptStride, counts)`.
+  public let listKeptSteps:
+    @Sendable (
+      UnsafePointer<Float>, Int, Int, Int, Int, Int, UnsafeMutablePointer<Int32>, Int, UnsafeMutablePointer<Int>
+    ) -> Void
   /// See `activateRow`: `(activation, x, bias, y, count)`.
   public let activate:
     @Sendable (Activation, UnsafePointer<Float>, UnsafePointer<Float>?, UnsafeMutablePointer<Float>, Int) -> Void
@@ -56,7 +60,10 @@ public struct KernelTable: Sendable {
   public init(
     name: String, lanes: Int, tile: TileKernel, sparseTiles: [TileKernel],
     keptSteps: @escaping @Sendable (UnsafePointer<Float>, Int, Bool, Int, Int) -> (Int, Int, Int),
-    listKeptSteps: @escaping @Sendable (UnsafePointer<Float>, Int, Int, Int, Int, UnsafeMutablePointer<Int32>) -> Int,
+    listKeptSteps:
+      @escaping @Sendable (
+        UnsafePointer<Float>, Int, Int, Int, Int, Int, UnsafeMutablePointer<Int32>, Int, UnsafeMutablePointer<Int>
+      ) -> Void,
     activate:
       @escaping @Sendable (
         Activation, UnsafePointer<Float>, UnsafePointer<Float>?, UnsafeMutablePointer<Float>, Int

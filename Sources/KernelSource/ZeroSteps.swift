@@ -108,56 +108,129 @@ let keptStepsKernel: @Sendable (UnsafePointer<Float>, Int, Bool, Int, Int) -> (I
   return (kept.two, kept.four, kept.eight)
 }
 
-/// Lists the steps of one panel of op(A) where any of its `rows` rows is non-zero, in order,
-/// into `kept`; returns how many. Row r of step p is `a[r · rowStride + p · stepStride]`.
-/// Branch-free: the zero pattern of images and activations is unpredictable, so every step's
-/// index is written and the count advances by whether the step is kept.
-@inline(__always)
-func listKeptStepsRun(
-  _ a: UnsafePointer<Float>, _ rowStride: Int, _ stepStride: Int, _ rows: Int, _ steps: Int,
-  _ kept: UnsafeMutablePointer<Int32>
-) -> Int {
-  var count = 0
-  if stepStride == 1 {
-    // Each row's steps are contiguous: sixteen steps of every row at a time.
-    let shifts = StepBits(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
-    var p = 0
-    while p + 16 <= steps {
-      var bits = magnitudeBits(a + p)
-      for r in 1..<rows { bits |= magnitudeBits(a + r * rowStride + p) }
-      let mask = (nonZeroLanes(bits) &<< shifts).wrappedSum()
-      for lane in 0..<16 {
-        kept[count] = Int32(p + lane)
-        count += Int((mask >> UInt32(lane)) & 1)
-      }
-      p += 16
+/// For each byte, the positions of its set bits, in order, padded with zeros: how a
+/// listing writes the kept steps of eight at once. Written once, then only read.
+nonisolated(unsafe) let bitPositions: UnsafePointer<SIMD8<Int32>> = {
+  let table = UnsafeMutablePointer<SIMD8<Int32>>.allocate(capacity: 256)
+  for byte in 0..<256 {
+    var positions = SIMD8<Int32>()
+    var count = 0
+    for bit in 0..<8 where byte & (1 << bit) != 0 {
+      positions[count] = Int32(bit)
+      count += 1
     }
-    for step in p..<steps {
-      var bits: UInt32 = 0
-      for r in 0..<rows { bits |= a[r * rowStride + step].bitPattern }
-      kept[count] = Int32(step)
-      count += bits & 0x7FFF_FFFF != 0 ? 1 : 0
-    }
-    return count
+    table[byte] = positions
   }
-  // Each step's rows are contiguous (rowStride 1): one small group per step.
-  let words = UnsafeRawPointer(a).assumingMemoryBound(to: UInt32.self)
-  for step in 0..<steps {
-    let group = words + step * stepStride
+  return UnsafePointer(table)
+}()
+
+/// Appends the steps `first + i` for the set bits i of `mask` to `kept` at `count`, and
+/// advances `count`. Writes up to 16 values past `count`: the lists have that much slack.
+@inline(__always)
+func appendSteps(
+  _ mask: UInt32, first: Int, _ kept: UnsafeMutablePointer<Int32>, _ count: inout Int,
+  _ table: UnsafePointer<SIMD8<Int32>>
+) {
+  let raw = UnsafeMutableRawPointer(kept)
+  let low = Int(mask & 0xFF)
+  let high = Int((mask >> 8) & 0xFF)
+  raw.storeBytes(of: table[low] &+ Int32(first), toByteOffset: count * 4, as: SIMD8<Int32>.self)
+  count += low.nonzeroBitCount
+  raw.storeBytes(of: table[high] &+ Int32(first + 8), toByteOffset: count * 4, as: SIMD8<Int32>.self)
+  count += high.nonzeroBitCount
+}
+
+/// The lanes of `v` that are non-zero (magnitudes), as the bits of a mask.
+@inline(__always)
+func laneMask(_ v: StepBits) -> UInt32 {
+  let shifts = StepBits(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+  return (nonZeroLanes(v) &<< shifts).wrappedSum()
+}
+
+/// One panel's steps, one at a time: for the last steps, and for a panel whose rows are
+/// contiguous but not part of a whole group of sixteen rows.
+@inline(__always)
+func listStepsOneByOne(
+  _ a: UnsafePointer<Float>, _ rowStride: Int, _ stepStride: Int, _ rows: Int, _ steps: Range<Int>,
+  _ kept: UnsafeMutablePointer<Int32>, _ count: inout Int
+) {
+  for step in steps {
     var bits: UInt32 = 0
-    if rows == 4 {
-      let v = UnsafeRawPointer(group).loadUnaligned(as: SIMD4<UInt32>.self)
-      bits = (v[0] | v[1]) | (v[2] | v[3])
-    } else {
-      for r in 0..<rows { bits |= group[r * rowStride] }
-    }
+    for r in 0..<rows { bits |= a[r * rowStride + step * stepStride].bitPattern }
     kept[count] = Int32(step)
     count += bits & 0x7FFF_FFFF != 0 ? 1 : 0
   }
-  return count
 }
 
-/// `(a, rowStride, stepStride, rows, steps, kept) -> count`: see `listKeptStepsRun`.
-let listKeptStepsKernel: @Sendable (UnsafePointer<Float>, Int, Int, Int, Int, UnsafeMutablePointer<Int32>) -> Int = {
-  listKeptStepsRun($0, $1, $2, $3, $4, $5)
+/// Lists, for each of `panels` consecutive panels of `rows` rows of op(A), the steps where
+/// any of its rows is non-zero, in order: panel q's list goes to `kept + q · keptStride`
+/// and its length to `counts[q]`. Row r of step p of panel q is
+/// `a[(q · rows + r) · rowStride + p · stepStride]`. Lists are written sixteen steps at a
+/// time from a table, so each needs 16 entries of slack past `steps`.
+///
+/// The zero pattern of images and activations is unpredictable: nothing here branches on it.
+@inline(__always)
+func listKeptStepsRun(
+  _ a: UnsafePointer<Float>, _ rowStride: Int, _ stepStride: Int, _ rows: Int, _ panels: Int, _ steps: Int,
+  _ kept: UnsafeMutablePointer<Int32>, _ keptStride: Int, _ counts: UnsafeMutablePointer<Int>
+) {
+  let table = bitPositions
+  let whole = steps - steps % 16
+  if stepStride == 1 {
+    // Each row's steps are contiguous: sixteen steps of every row of a panel at a time.
+    for q in 0..<panels {
+      let panel = a + q * rows * rowStride
+      let list = kept + q * keptStride
+      var count = 0
+      var p = 0
+      while p < whole {
+        var bits = magnitudeBits(panel + p)
+        for r in 1..<rows { bits |= magnitudeBits(panel + r * rowStride + p) }
+        appendSteps(laneMask(bits), first: p, list, &count, table)
+        p += 16
+      }
+      listStepsOneByOne(panel, rowStride, 1, rows, whole..<steps, list, &count)
+      counts[q] = count
+    }
+    return
+  }
+  // Each step's rows are contiguous (rowStride 1): sixteen rows (16 / rows panels) by
+  // sixteen steps at a time, transposed in registers so that each row holds sixteen steps.
+  let perGroup = rows <= 16 && 16 % rows == 0 ? 16 / rows : 0
+  let groups = perGroup > 0 ? panels / perGroup : 0
+  withUnsafeTemporaryAllocation(of: Float.self, capacity: 256) { scratch in
+    let block = scratch.baseAddress!
+    for group in 0..<groups {
+      let first = group * perGroup
+      for q in 0..<perGroup { counts[first + q] = 0 }
+      var p = 0
+      while p < whole {
+        // block[i · 16 + s] = op(A)[row i of the group, step p + s]
+        transpose16(a + first * rows + p * stepStride, stepStride, block, 16)
+        for q in 0..<perGroup {
+          var bits = magnitudeBits(block + q * rows * 16)
+          for r in 1..<rows { bits |= magnitudeBits(block + (q * rows + r) * 16) }
+          appendSteps(laneMask(bits), first: p, kept + (first + q) * keptStride, &counts[first + q], table)
+        }
+        p += 16
+      }
+      for q in 0..<perGroup {
+        listStepsOneByOne(
+          a + (first + q) * rows, 1, stepStride, rows, whole..<steps, kept + (first + q) * keptStride,
+          &counts[first + q])
+      }
+    }
+  }
+  for q in (groups * perGroup)..<panels {
+    var count = 0
+    listStepsOneByOne(a + q * rows, 1, stepStride, rows, 0..<steps, kept + q * keptStride, &count)
+    counts[q] = count
+  }
 }
+
+/// `(a, rowStride, stepStride, rows, panels, steps, kept, keptStride, counts)`: see
+/// `listKeptStepsRun`.
+let listKeptStepsKernel:
+  @Sendable (
+    UnsafePointer<Float>, Int, Int, Int, Int, Int, UnsafeMutablePointer<Int32>, Int, UnsafeMutablePointer<Int>
+  ) -> Void = { listKeptStepsRun($0, $1, $2, $3, $4, $5, $6, $7, $8) }

@@ -68,17 +68,19 @@ extension ComputeContext {
           // sparse A (a first layer fed with images): there its first panel decides
           // whether the others are scanned.
           let sparse: Bool
-          let scans: Int
+          let scanned: Range<Int>
           if choice.sparse {
-            (sparse, scans) = (true, aPanels)
+            (sparse, scanned) = (true, 0..<aPanels)
           } else {
-            sparse = Double(packing.listNonZeroSteps(0)) < 0.9 * Double(kc)
-            scans = sparse ? aPanels - 1 : 0
+            packing.listNonZeroSteps(0..<1)
+            sparse = Double(space.counts[0]) < 0.9 * Double(kc)
+            scanned = sparse ? 1..<aPanels : 0..<0
           }
+          let scans = (scanned.count + packing.panelsPerListing - 1) / packing.panelsPerListing
           let packB = ic == 0 ? packing.packPieces(panels: bPanels) : 0
           let plan = packing
           let prepare = PrepareBlock(
-            plan: plan, first: aPanels - scans, scans: scans, jobs: scans + packB, parts: min(threads, scans + packB))
+            plan: plan, scanned: scanned, scans: scans, jobs: scans + packB, parts: min(threads, scans + packB))
           if prepare.jobs > 0 { pool.run(parts: prepare.parts, prepare) }
           let tiles = aPanels * bPanels
           pool.run(
@@ -120,17 +122,23 @@ extension ComputeContext {
   }
 }
 
-/// Lists the non-zero steps of A panels `first`… (when A is sparse) and packs the B panels.
+/// Lists the non-zero steps of A panels `scanned` (when A is sparse), `panelsPerListing` at
+/// a time, and packs the B panels.
 struct PrepareBlock: ParallelJob {
   let plan: Packing
-  let first: Int
+  let scanned: Range<Int>
   let scans: Int
   let jobs: Int
   let parts: Int
 
   func callAsFunction(_ part: Int) {
     for job in (jobs * part / parts)..<(jobs * (part + 1) / parts) {
-      if job < scans { plan.listNonZeroSteps(first + job) } else { plan.packB(piece: job - scans) }
+      if job < scans {
+        let first = scanned.lowerBound + job * plan.panelsPerListing
+        plan.listNonZeroSteps(first..<min(scanned.upperBound, first + plan.panelsPerListing))
+      } else {
+        plan.packB(piece: job - scans)
+      }
     }
   }
 }
@@ -159,7 +167,7 @@ struct MultiplyTiles: ParallelJob {
       let columns = min(nr, nc - q * nr)
       let panel = plan.panelOfA(p)
       let steps = sparse ? space.counts[p] : kc
-      let list: UnsafePointer<Int32>? = steps < kc ? UnsafePointer(space.steps + p * kc) : nil
+      let list: UnsafePointer<Int32>? = steps < kc ? UnsafePointer(space.steps + p * space.listStride) : nil
       let target = c + (ic + p * mr) * ldc + jc + q * nr
       let bPanel = space.packedB + q * kc * nr
       if rows == mr && columns == nr {

@@ -4,8 +4,11 @@ final class GEMMWorkspace: @unchecked Sendable {
   /// The zero-padded copy of a ragged last row panel of A.
   private(set) var edgeA = UnsafeMutablePointer<Float>.allocate(capacity: 0)
   private(set) var packedB = UnsafeMutablePointer<Float>.allocate(capacity: 0)
-  /// Per A panel: the reduction steps kept after skipping all-zero ones, and how many.
+  /// Per A panel: the reduction steps kept after skipping all-zero ones (a list every
+  /// `listStride` entries: the block's depth and slack for the listing's wide writes), and
+  /// how many.
   private(set) var steps = UnsafeMutablePointer<Int32>.allocate(capacity: 0)
+  private(set) var listStride = 0
   private(set) var counts = UnsafeMutablePointer<Int>.allocate(capacity: 0)
   /// One scratch tile per thread, for tiles that overhang C's edge.
   private(set) var tiles = UnsafeMutablePointer<Float>.allocate(capacity: 0)
@@ -15,10 +18,11 @@ final class GEMMWorkspace: @unchecked Sendable {
   func reserve(edgeA a: Int, packedB b: Int, panels: Int, depth: Int, tile: Int, threads: Int) {
     if a > sizes.edge { (edgeA, sizes.edge) = (Self.regrow(edgeA, a), a) }
     if b > sizes.b { (packedB, sizes.b) = (Self.regrow(packedB, b), b) }
-    if panels * depth > sizes.steps {
+    listStride = depth + 16
+    if panels * listStride > sizes.steps {
       steps.deallocate()
-      steps = .allocate(capacity: panels * depth)
-      sizes.steps = panels * depth
+      steps = .allocate(capacity: panels * listStride)
+      sizes.steps = panels * listStride
     }
     if panels > sizes.counts {
       counts.deallocate()
@@ -106,16 +110,29 @@ struct Packing {
     }
   }
 
-  /// Lists the steps of A panel `panel` with a non-zero value, in order, in `space.steps`,
-  /// and their number in `space.counts`; returns that number.
-  @discardableResult
-  func listNonZeroSteps(_ panel: Int) -> Int {
+  /// Panels listed together: sixteen rows of A, whose values of a step are contiguous when A
+  /// is transposed (see `listKeptStepsRun`).
+  var panelsPerListing: Int { 16 % mr == 0 ? 16 / mr : 1 }
+
+  /// Lists the steps of A panels `panels` with a non-zero value, in order, in `space.steps`
+  /// (a list every `space.listStride` entries), and their number in `space.counts`.
+  func listNonZeroSteps(_ panels: Range<Int>) {
     let kc = depth.count
-    let source = panelOfA(panel)
-    let kept = space.steps + panel * kc
-    let count = kernels.listKeptSteps(source.base, source.rowStride, source.stepStride, mr, kc, kept)
-    space.counts[panel] = count
-    return count
+    var inPlace = panels
+    if hasEdgePanel && panels.contains(panelsOfA - 1) {
+      // The ragged last panel is read from its zero-padded copy.
+      let edge = panelsOfA - 1
+      let source = panelOfA(edge)
+      kernels.listKeptSteps(
+        source.base, source.rowStride, source.stepStride, mr, 1, kc, space.steps + edge * space.listStride,
+        space.listStride, space.counts + edge)
+      inPlace = panels.lowerBound..<edge
+    }
+    guard !inPlace.isEmpty else { return }
+    let source = panelOfA(inPlace.lowerBound)
+    kernels.listKeptSteps(
+      source.base, source.rowStride, source.stepStride, mr, inPlace.count, kc,
+      space.steps + inPlace.lowerBound * space.listStride, space.listStride, space.counts + inPlace.lowerBound)
   }
 
   /// How many pieces packing B is split into: panels of a transposed B, runs of

@@ -47,14 +47,28 @@ func naiveKept(_ a: [Float], lda: Int, transposeA: Bool, m: Int, k: Int, size: I
   }
 
   @Test func listsOfKeptStepsMatchANaiveList() {
-    let a = randomMatrix(8 * 100, seed: 12, zeros: 0.7)
-    var kept = [Int32](repeating: -1, count: 100)
+    // 37 rows × 100 steps, read as rows of steps (steps contiguous) or transposed (rows
+    // contiguous); panels of 1-8 rows, whole groups of sixteen rows and the ones after.
+    let (m, k) = (37, 100)
+    let a = randomMatrix(m * k, seed: 12, zeros: 0.7)
+    let stride = k + 16
+    var kept = [Int32](repeating: -1, count: 37 * stride)
+    var counts = [Int](repeating: -1, count: 37)
     for rows in [1, 2, 4, 8] {
-      // Steps contiguous (rows 100 apart), and rows contiguous (steps 8 apart).
-      for (rowStride, stepStride, steps) in [(100, 1, 100), (1, 8, 100)] {
-        let count = kernels.listKeptSteps(a, rowStride, stepStride, rows, steps, &kept)
-        let expected = (0..<steps).filter { p in (0..<rows).contains { a[$0 * rowStride + p * stepStride] != 0 } }
-        #expect(Array(kept[0..<count]) == expected.map(Int32.init), "\(rows) rows, steps \(stepStride) apart")
+      let panels = m / rows
+      for transposed in [false, true] {
+        // Transposed: the stored matrix is op(A)ᵀ, so value (i, p) sits at a[p · m + i].
+        let (rowStride, stepStride) = transposed ? (1, m) : (k, 1)
+        let steps = k
+        kernels.listKeptSteps(a, rowStride, stepStride, rows, panels, steps, &kept, stride, &counts)
+        for q in 0..<panels {
+          let expected = (0..<steps).filter { p in
+            (0..<rows).contains { a[(q * rows + $0) * rowStride + p * stepStride] != 0 }
+          }
+          #expect(
+            Array(kept[(q * stride)..<(q * stride + counts[q])]) == expected.map(Int32.init),
+            "\(rows) rows, panel \(q), transposed \(transposed)")
+        }
       }
     }
   }
