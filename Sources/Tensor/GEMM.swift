@@ -24,8 +24,9 @@ extension ComputeContext {
   /// The product is blocked (see `GEMMBlocking`), packed into panels, and computed by
   /// register tiles; threads share the tiles of C, never the reduction. Reduction steps
   /// whose A values are all zero across a tile's rows are skipped, which changes no bit of
-  /// a finite result (adding ±0 never does) and halves the work of a first layer fed with
-  /// MNIST's mostly black pixels.
+  /// a finite result (adding ±0 never does); for a sparse A (images, activations after ReLU
+  /// and dropout) a tile of fewer rows is picked so that more steps are skipped (see
+  /// `chooseTile`).
   public func multiply(
     _ a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
     _ b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false,
