@@ -17,7 +17,7 @@ struct ZeroSteps {
 
   /// Values of A read to estimate the fractions: a sample, since the estimate only steers
   /// the choice of a tile, and reading all of A costs as much as a few percent of the product.
-  static let sampleSize = 32_768
+  static let sampleSize = 8_192
 
   /// Counts over the first `k` steps of op(A), an `m × k` matrix: A itself (rows `lda` apart)
   /// or, with `transposeA`, the transpose of the stored `k × m` matrix. Large operands are
