@@ -98,8 +98,8 @@ extension ComputeContext {
   ///
   /// A tile skips a step only when all its MR rows of A are zero there, so a sparse A (images,
   /// or activations after ReLU and dropout) skips far more steps with a narrow tile than with
-  /// the dense 8-row one. The fraction of steps each tile keeps is counted over the first
-  /// depth block of A, and the tile with the least estimated time (steps kept, padded
+  /// the dense 8-row one. The fraction of steps each tile keeps is counted on a sample of the
+  /// first depth block of A (see `ZeroSteps`), and the tile with the least estimated time (steps kept, padded
   /// rows and columns, over the tile's relative speed) wins. The choice changes speed only:
   /// every tile sums each element of C in the same order.
   func chooseTile(_ a: UnsafePointer<Float>, lda: Int, transposeA: Bool, m: Int, n: Int, k: Int) -> (
