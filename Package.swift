@@ -64,10 +64,12 @@ let package = Package(
       dependencies: [
         "Study", "Charts", "Metrics", "NN", "Tensor", .product(name: "Mustache", package: "swift-mustache"), "Ink",
       ]),
+    .target(name: "Benchmark", dependencies: ["Study", "Data", "NN", "Tensor"], swiftSettings: optimized),
     .executableTarget(
       name: "mnist-report",
       dependencies: [
-        "Study", "Report", "Data", "NN", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "Study", "Report", "Benchmark", "Data", "NN", "Tensor",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
 

@@ -23,8 +23,14 @@ public struct LoadedDataset: Sendable {
   public var train: Images
   public var test: Images
   public let files: [FileCheck]
+  /// A name per class: the built-in dataset's, the lines of the folder's `classes.txt`, or
+  /// `0…n-1` for the n classes of the training labels.
+  public let classNames: [String]
   /// Wall time of read + decompress + verify + convert.
   public let seconds: Double
+
+  /// The shape every network trained on it has at its ends.
+  public var shape: DataShape { DataShape(rows: train.rows, columns: train.columns, classes: classNames.count) }
 
   /// The decompressed digests, by file.
   public var digests: [DatasetFile: String] {
@@ -67,6 +73,10 @@ public enum DatasetLoader {
     let (trainImages, trainLabels, testImages, testLabels) = (parts[0], parts[1], parts[2], parts[3])
     try checkPair(images: trainImages, labels: trainLabels)
     try checkPair(images: testImages, labels: testLabels)
+    var classNames = source.classNames
+    if classNames == nil { classNames = try readClassNames(source) }
+    let names = classNames ?? (0...Int(trainLabels.labels.max() ?? 0)).map(String.init)
+    for part in [trainLabels, testLabels] { try checkLabels(part, classes: names.count) }
     if trainImages.idx.dimensions.dropFirst() != testImages.idx.dimensions.dropFirst() {
       throw DataError(
         .badShape, testImages.idx.path,
@@ -84,7 +94,7 @@ public enum DatasetLoader {
       source: source,
       train: Images(pixels: trainImages.pixels, labels: trainLabels.labels, rows: rows, columns: columns),
       test: Images(pixels: testImages.pixels, labels: testLabels.labels, rows: rows, columns: columns),
-      files: files,
+      files: files, classNames: names,
       seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     if verify { try dataset.verifyDigests() }
     return dataset
@@ -92,6 +102,35 @@ public enum DatasetLoader {
 
   private static func shape(_ part: LoadedFile) -> String {
     part.idx.dimensions.dropFirst().map(String.init).joined(separator: "×")
+  }
+
+  /// Every label names one of `classes` classes.
+  private static func checkLabels(_ part: LoadedFile, classes: Int) throws(DataError) {
+    if let bad = part.labels.firstIndex(where: { Int($0) >= classes }) {
+      throw DataError(
+        .labelOutOfRange, part.idx.path, "label \(part.labels[bad]) at index \(bad) is outside 0-\(classes - 1)")
+    }
+  }
+
+  /// The class names of a folder's `classes.txt` (one per line, blank lines at the end
+  /// ignored), or nil when it has none.
+  static func readClassNames(_ source: DatasetSource) throws(DataError) -> [String]? {
+    let path = (source.directory as NSString).appendingPathComponent("classes.txt")
+    guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    guard let text = String(data: data, encoding: .utf8) else {
+      throw DataError(.unreadable, path, "is not UTF-8 text (expected one class name per line)")
+    }
+    var names = text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n")
+      .map { $0.trimmingCharacters(in: .whitespaces) }
+    while names.last?.isEmpty == true { names.removeLast() }
+    guard !names.isEmpty else { throw DataError(.emptyFile, path, "holds no class name (expected one per line)") }
+    if let blank = names.firstIndex(of: "") {
+      throw DataError(.unreadable, path, "line \(blank + 1) is blank, expected a class name")
+    }
+    guard names.count <= 256 else {
+      throw DataError(.unreadable, path, "names \(names.count) classes; IDX labels are bytes, so at most 256")
+    }
+    return names
   }
 
   private static func checkPair(images: LoadedFile, labels: LoadedFile) throws(DataError) {
@@ -120,11 +159,7 @@ func loadFile(_ file: DatasetFile, path: String) throws(DataError) -> LoadedFile
     }
     loaded.pixels = idx.withData(scaledPixels)
   } else {
-    let labels = idx.withData { data in data.map { Int32($0) } }
-    if let bad = labels.firstIndex(where: { $0 > 9 }) {
-      throw DataError(.labelOutOfRange, path, "label \(labels[bad]) at index \(bad) is outside 0-9")
-    }
-    loaded.labels = labels
+    loaded.labels = idx.withData { data in data.map { Int32($0) } }
   }
   return loaded
 }

@@ -20,8 +20,9 @@ public struct DatasetSource: Sendable {
   public let directory: String
   /// Expected digests; `nil` for a folder given by the user (digests are shown, not checked).
   public let expectedDigests: [DatasetFile: String]?
-  /// A display name per class label 0-9.
-  public let classNames: [String]
+  /// A display name per class of a built-in dataset; nil for a folder, whose names come from
+  /// its `classes.txt` or its labels (see `LoadedDataset.classNames`).
+  public let classNames: [String]?
 
   public var isBuiltIn: Bool { expectedDigests != nil }
 
@@ -70,7 +71,7 @@ public struct DatasetSource: Sendable {
     guard isDirectory.boolValue else {
       throw DataError(.notAFile, path, "is a file, expected a folder holding the four IDX files")
     }
-    return DatasetSource(name: path, directory: path, expectedDigests: nil, classNames: (0...9).map(String.init))
+    return DatasetSource(name: path, directory: path, expectedDigests: nil, classNames: nil)
   }
 
   /// The path of `file`: the gzip name when it exists, else the raw name, else the gzip

@@ -2,7 +2,7 @@
 public struct Images: Sendable {
   /// Row-major `count × featureCount` pixel values.
   public var pixels: [Float]
-  /// One class label (0-9) per image.
+  /// One class label (0 to the number of classes − 1) per image.
   public var labels: [Int32]
   /// The image height and width in pixels.
   public let rows: Int, columns: Int
@@ -32,7 +32,7 @@ public struct Images: Sendable {
   }
 
   /// The number of images of each class 0..<classCount.
-  public func classCounts(classCount: Int = 10) -> [Int] {
+  public func classCounts(classCount: Int) -> [Int] {
     var counts = [Int](repeating: 0, count: classCount)
     for label in labels { counts[Int(label)] += 1 }
     return counts

@@ -24,9 +24,10 @@ public enum StratifiedSplit {
   /// `heldOut` images. Within each class (in class order) the positions are shuffled by
   /// one generator from `seed` and the first quota are held out. Both parts come back
   /// in ascending order.
-  public static func split(labels: [Int32], heldOut: Int, seed: SeedPath, classCount: Int = 10)
+  public static func split(labels: [Int32], heldOut: Int, seed: SeedPath, classCount: Int? = nil)
     -> (train: [Int], heldOut: [Int])
   {
+    let classCount = classCount ?? Self.classCount(labels)
     var byClass = [[Int]](repeating: [], count: classCount)
     for (i, label) in labels.enumerated() { byClass[Int(label)].append(i) }
     let quotas = quotas(classCounts: byClass.map(\.count), total: heldOut)
@@ -45,8 +46,9 @@ public enum StratifiedSplit {
   /// keeps the class proportions. Each class's positions, shuffled, are dealt round-robin,
   /// carrying on where the previous class stopped, so that per class and in total the
   /// fold sizes differ by at most one. Returns the fold number of every position.
-  public static func foldAssignment(labels: [Int32], folds: Int, seed: SeedPath, classCount: Int = 10) -> [Int] {
+  public static func foldAssignment(labels: [Int32], folds: Int, seed: SeedPath, classCount: Int? = nil) -> [Int] {
     precondition(folds >= 2, "k-fold needs at least 2 folds")
+    let classCount = classCount ?? Self.classCount(labels)
     var byClass = [[Int]](repeating: [], count: classCount)
     for (i, label) in labels.enumerated() { byClass[Int(label)].append(i) }
     var generator = seed.generator
@@ -61,6 +63,12 @@ public enum StratifiedSplit {
     }
     return fold
   }
+}
+
+extension StratifiedSplit {
+  /// The classes `labels` can tell of: one more than the largest label. Classes with no
+  /// image shuffle nothing and draw nothing, so counting them changes no split.
+  static func classCount(_ labels: [Int32]) -> Int { Int(labels.max() ?? -1) + 1 }
 }
 
 /// How pixels are scaled before training.

@@ -21,32 +21,8 @@ struct CellView {
   /// What the results say, in a sentence or three (Markdown, and as HTML).
   let finding: String?
   let findingHTML: String?
-  /// The outputs: exactly one of these is set, by the cell's kind (none when it failed).
-  let data: DataView?
-  let train: TrainView?
-  let compare: CompareView?
-  let grid: GridView?
-  let search: SearchView?
-  let final: FinalView?
-}
-
-/// What every kind's figure and view code may look up: the study, all results, and the
-/// figures drawn so far.
-struct ReportContext {
-  let study: Study
-  let results: StudyResults
-  let figures: [String: FigureView]
-
-  func result(_ id: String) -> CellResult? { results.cells.first { $0.id == id } }
-
-  func figure(_ id: String) -> FigureView? { figures[id] }
-}
-
-/// The outputs of a train cell: one run.
-struct TrainView {
-  let configuration: TableView
-  let summary: TableView
-  let figures: [FigureView]
+  /// The outputs of the cell's kind; nil when it failed or was not built.
+  let outputs: CellOutputs?
 }
 
 extension CellView {

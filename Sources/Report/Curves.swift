@@ -5,22 +5,22 @@ import Study
 /// Learning curves: loss and accuracy per epoch, for one run or several side by side.
 enum Curves {
   /// Train (dashed) and validation loss of one run, the lowest validation loss marked.
-  static func loss(_ run: RunRecord, id: String, subtitle: String) -> FigureSpec {
+  static func loss(_ run: RunRecord, subtitle: String) -> FigureSpec {
     let lowest = run.history.epochs.filter { $0.validationLoss?.isFinite == true }
       .min { $0.validationLoss! < $1.validationLoss! }
     return single(
       run, train: \.trainLoss, validation: \.validationLoss, marked: lowest.map { ($0, "lowest: epoch \($0.epoch)") },
-      id: id, title: "Loss per epoch", subtitle: subtitle, axis: Axis("cross-entropy loss"),
+      title: "Loss per epoch", subtitle: subtitle, axis: Axis("cross-entropy loss"),
       caption: "Training loss (dashed, measured with dropout on, as Keras reports it) and validation loss.")
   }
 
   /// Train (dashed) and validation accuracy of one run, the best epoch marked.
-  static func accuracy(_ run: RunRecord, id: String, subtitle: String) -> FigureSpec {
+  static func accuracy(_ run: RunRecord, subtitle: String) -> FigureSpec {
     let best = run.bestEpoch.flatMap { e in
       e.validationAccuracy.map { (e, "best: \(Format.percent($0)) at epoch \(e.epoch)") }
     }
     return single(
-      run, train: \.trainAccuracy, validation: \.validationAccuracy, marked: best, id: id,
+      run, train: \.trainAccuracy, validation: \.validationAccuracy, marked: best,
       title: "Accuracy per epoch", subtitle: subtitle, axis: Axis("accuracy", format: .percent),
       caption: "Training accuracy (dashed) and validation accuracy; the marker is the best validation epoch.")
   }
@@ -28,7 +28,7 @@ enum Curves {
   /// One quantity of one run per epoch: training (dashed) and validation, one epoch marked.
   private static func single(
     _ run: RunRecord, train: KeyPath<EpochRecord, Double>, validation: KeyPath<EpochRecord, Double?>,
-    marked: (EpochRecord, String)?, id: String, title: String, subtitle: String, axis: Axis, caption: String
+    marked: (EpochRecord, String)?, title: String, subtitle: String, axis: Axis, caption: String
   ) -> FigureSpec {
     let epochs = run.history.epochs
     let x = epochs.map { Double($0.epoch) }
@@ -41,7 +41,7 @@ enum Curves {
     }
     let chart = LineChart(series: series, x: Axis("epoch", format: .integer), y: axis, annotations: annotations)
     return FigureSpec(
-      id: id, figure: Figure(title: title, subtitle: subtitle, width: 560, height: 380, chart: .line(chart)),
+      figure: Figure(title: title, subtitle: subtitle, width: 560, height: 380, chart: .line(chart)),
       alt:
         "\(title.replacingOccurrences(of: " per epoch", with: "")) in training and validation over \(epochs.count) epochs"
         + (marked.map { "; \($0.1)" } ?? "") + ".",
@@ -49,7 +49,7 @@ enum Curves {
   }
 
   /// The learning rate per epoch, on a log scale, when a schedule changed it.
-  static func learningRate(_ run: RunRecord, id: String, subtitle: String) -> FigureSpec? {
+  static func learningRate(_ run: RunRecord, subtitle: String) -> FigureSpec? {
     let epochs = run.history.epochs
     guard Set(epochs.map(\.learningRate)).count > 1 else { return nil }
     let chart = LineChart(
@@ -57,16 +57,15 @@ enum Curves {
       x: Axis("epoch", format: .integer), y: Axis("learning rate", scale: .log))
     let changes = zip(epochs, epochs.dropFirst()).filter { $0.learningRate != $1.learningRate }.count
     return FigureSpec(
-      id: id,
       figure: Figure(
         title: "Learning rate per epoch", subtitle: subtitle, width: 560, height: 300, chart: .line(chart)),
-      alt: "The learning rate per epoch: it changed \(changes) times.",
+      alt: "The learning rate per epoch: it changed \(changes == 1 ? "once" : "\(changes) times").",
       caption: "The learning rate the schedule set for each epoch.")
   }
 
   /// One validation metric of several named runs on one chart.
   static func compare(
-    _ runs: [NamedRun], metric: Metric, id: String, title: String, subtitle: String, caption: String
+    _ runs: [NamedRun], metric: Metric, title: String, subtitle: String, caption: String
   ) -> FigureSpec {
     let series = runs.map { named in
       LineSeries(
@@ -77,7 +76,7 @@ enum Curves {
     let axis = accuracy ? Axis(metric.label, format: .percent) : Axis(metric.label)
     let chart = LineChart(series: series, x: Axis("epoch", format: .integer), y: axis)
     return FigureSpec(
-      id: id, figure: Figure(title: title, subtitle: subtitle, width: 560, height: 380, chart: .line(chart)),
+      figure: Figure(title: title, subtitle: subtitle, width: 560, height: 380, chart: .line(chart)),
       alt: "\(metric.label.capitalizedFirst) per epoch of \(Format.list(runs.map(\.name))).", caption: caption)
   }
 }

@@ -6,8 +6,9 @@ import Tensor
 /// A figure the report shows: what to draw, the file name it is written under, and the words
 /// around it.
 struct FigureSpec {
-  /// The file name without extension, unique in the report (`baseline-loss`).
-  let id: String
+  /// The file name without extension, unique in the report (`baseline-loss`), set from the
+  /// cell's id and the presenter's name for the figure.
+  private(set) var id = ""
   let figure: Figure
   /// A sentence saying what the figure shows, for readers who cannot see it.
   let alt: String
@@ -15,6 +16,20 @@ struct FigureSpec {
   let caption: String
   /// Whether the figure takes the page's whole width in the HTML report (else two share a row).
   var wide = false
+
+  init(figure: Figure, alt: String, caption: String, wide: Bool = false) {
+    self.figure = figure
+    self.alt = alt
+    self.caption = caption
+    self.wide = wide
+  }
+
+  /// The same figure under the file name `id`.
+  func named(_ id: String) -> FigureSpec {
+    var spec = self
+    spec.id = id
+    return spec
+  }
 }
 
 /// A figure as the templates see it.

@@ -1,3 +1,4 @@
+import Data
 import Ink
 import Study
 
@@ -70,17 +71,12 @@ enum Markdown {
 }
 
 extension ReportView {
-  static func keyResults(_ results: StudyResults) -> KeyResultsView? {
-    guard let final = results.cells.last(where: { $0.kind == .final && $0.runs.first?.run.test != nil }),
-      let tuned = final.runs.first?.run, let test = tuned.test
-    else { return nil }
-    let baselineCell =
-      results.cells.first { $0.kind == .train && $0.runs.first?.run.test != nil }
-      ?? results.cells.first { $0.kind == .train && !$0.runs.isEmpty }
-    let baseline = baselineCell?.runs.first?.run
+  static func keyResults(_ facts: KeyResultFacts, shape: DataShape) -> KeyResultsView {
+    let (tunedCell, tuned, test) = facts.tuned
+    let baseline = facts.baseline?.run
     var columns: [(String, TableBuilder.Alignment)] = [("Measure", .left)]
-    if let baselineCell { columns.append((baselineCell.title, .right)) }
-    columns.append((final.title, .right))
+    if let baselineCell = facts.baseline?.cell { columns.append((baselineCell.title, .right)) }
+    columns.append((tunedCell.title, .right))
     if baseline != nil { columns.append(("Change", .right)) }
     var table = TableBuilder("The baseline and the tuned model", columns: columns)
 
@@ -121,16 +117,16 @@ extension ReportView {
 
     let errors = test.confusion.total - test.confusion.correct
     var headline =
-      "The tuned model classifies **\(Format.percent(test.accuracy))** of the \(Format.count(test.confusion.total)) test digits correctly (test loss \(Format.loss(test.loss)), \(Format.count(errors)) mistakes)"
-    if let baseline, let baseTest = baseline.test {
+      "The tuned model classifies **\(Format.percent(test.accuracy))** of the \(Format.count(test.confusion.total)) test images correctly (test loss \(Format.loss(test.loss)), \(Format.count(errors)) mistakes)"
+    if let baseTest = baseline?.test, let fewer = facts.fewerMistakes {
       headline +=
-        ", against \(Format.percent(baseTest.accuracy)) for the baseline: \(Format.count(baseTest.confusion.total - baseTest.confusion.correct - errors)) fewer mistakes."
+        ", against \(Format.percent(baseTest.accuracy)) for the baseline: \(Format.count(fewer)) fewer mistakes."
     } else {
       headline += "."
     }
     return KeyResultsView(
       headline: headline, headlineHTML: Markdown.html(headline), table: table.table,
-      configuration: SettingsText.summary(tuned.settings))
+      configuration: SettingsText.summary(tuned.settings, shape))
   }
 
   static func provenance(_ results: StudyResults, _ provenance: Provenance) -> ProvenanceView {
@@ -148,7 +144,7 @@ extension ReportView {
     table.add(["Study file", results.studyFile])
     table.add(["Profile", results.profile.name])
     table.add(["Seed", "\(results.data.seed)"])
-    table.add(["Dataset", "\(results.data.dataset), \(Format.count(results.data.validation)) validation images"])
+    table.add(["Dataset", "\(results.data.datasetName), \(Format.count(results.data.validation)) validation images"])
     table.add(["Built", provenance.date])
 
     var files = TableBuilder("Dataset files", columns: [("File", .left), ("SHA-256 (decompressed)", .left)])

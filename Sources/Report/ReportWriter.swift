@@ -30,11 +30,11 @@ public struct ReportWriter {
     self.threads = threads
   }
 
-  public func write(results: StudyResults, study: Study, provenance: Provenance, to output: String) throws
-    -> WrittenReport
-  {
+  public func write(_ built: BuiltStudy, provenance: Provenance, to output: String) throws -> WrittenReport {
     let started = Date()
-    let specs = figureSpecs(results: results, study: study)
+    let context = PresentationContext(shape: built.results.shape, results: built.results, built: built.cells)
+    let planned = built.cells.map { PlannedCell.plan($0, context) }
+    let specs = planned.flatMap { $0?.figures ?? [] }
     let rendered: [RenderedFigure]
     do {
       rendered = try FigureRenderer.render(specs, threads: threads)
@@ -42,9 +42,18 @@ public struct ReportWriter {
       throw ReportError(description: "cannot draw the report's figures: \(error)")
     }
     let glyphs = SharedGlyphs()
-    let figures = Dictionary(uniqueKeysWithValues: rendered.map { ($0.spec.id, $0.view(sharing: glyphs)) })
-    let context = ReportContext(study: study, results: results, figures: figures)
-    let view = reportView(context, provenance: provenance, glyphs: glyphs.definitions)
+    var views = rendered.map { $0.view(sharing: glyphs) }[...]
+    var cells: [CellView] = []
+    for (index, (built, plan)) in zip(built.cells, planned).enumerated() {
+      var outputs: (outputs: CellOutputs, finding: String)?
+      if let plan {
+        let own = Array(views.prefix(plan.figures.count))
+        views = views.dropFirst(plan.figures.count)
+        outputs = plan.finish(own)
+      }
+      cells.append(cellView(built, number: index + 1, outputs: outputs))
+    }
+    let view = reportView(built, cells: cells, provenance: provenance, glyphs: glyphs.definitions)
     let markdown = templates.render(view, template: "report.md")
     let html = templates.render(view, template: "report.html")
 
@@ -83,39 +92,17 @@ public struct ReportWriter {
     }
   }
 
-  /// Every figure of every cell that has results.
-  func figureSpecs(results: StudyResults, study: Study) -> [FigureSpec] {
-    var specs: [FigureSpec] = []
-    for result in results.cells where result.status != .failed && result.status != .skipped {
-      guard let cell = study.cell(result.id) else { continue }
-      switch cell.kind {
-      case .data: if let data = result.data { specs += DataCell.figures(cell, data) }
-      case .train: if let run = result.runs.first?.run { specs += TrainCell.figures(cell, run) }
-      case .compare: specs += CompareCell.figures(cell, result)
-      case .grid: if let grid = result.grid { specs += GridCell.figures(cell, grid) }
-      case .search: if let search = result.search { specs += SearchCell.figures(cell, search) }
-      case .final:
-        if let run = result.runs.first?.run, let test = run.test { specs += FinalCell.figures(cell, run, test) }
-      }
-    }
-    return specs
-  }
-
-  func reportView(_ context: ReportContext, provenance: Provenance, glyphs: String = "") -> ReportView {
-    let results = context.results
-    let cells = results.cells.enumerated().compactMap { index, result -> CellView? in
-      guard let cell = context.study.cell(result.id) else { return nil }
-      return cellView(cell, result, number: index + 1, context)
-    }
+  func reportView(_ built: BuiltStudy, cells: [CellView], provenance: Provenance, glyphs: String = "") -> ReportView {
+    let results = built.results
     var warning: String?
-    if results.profile.name != "full" {
+    if !results.profile.isFull {
       warning =
         "Built with the \(results.profile.name) profile: a subset of the data and few epochs, to check the pipeline. These numbers are not the study's; `mnist-report build` computes them."
     }
     return ReportView(
       title: results.title, description: results.description, descriptionHTML: Markdown.html(results.description),
       profileWarning: warning, profileWarningHTML: warning.map(Markdown.html),
-      keyResults: ReportView.keyResults(results),
+      keyResults: KeyResultFacts(built).map { ReportView.keyResults($0, shape: results.shape) },
       contents: cells.map { ContentsEntry(number: $0.number, id: $0.id, title: $0.title, status: $0.statusClass) },
       provenanceNumber: cells.count + 1, cells: cells, sharedGlyphs: glyphs,
       provenance: ReportView.provenance(results, provenance),
@@ -123,54 +110,15 @@ public struct ReportWriter {
       generator: "mnist-report \(provenance.version)")
   }
 
-  private func cellView(_ cell: Cell, _ result: CellResult, number: Int, _ context: ReportContext) -> CellView {
-    var data: DataView?
-    var train: TrainView?
-    var compare: CompareView?
-    var grid: GridView?
-    var search: SearchView?
-    var final: FinalView?
-    var finding: String?
-    let usable = result.status != .failed && result.status != .skipped
-    if usable {
-      switch cell.kind {
-      case .data:
-        if let summary = result.data {
-          data = DataCell.view(cell, summary, context)
-          finding = DataCell.finding(summary)
-        }
-      case .train:
-        if let run = result.runs.first?.run {
-          train = TrainCell.view(cell, run, context)
-          finding = TrainCell.finding(run)
-        }
-      case .compare:
-        compare = CompareCell.view(cell, result, context)
-        finding = CompareCell.finding(cell, result)
-      case .grid:
-        if let g = result.grid {
-          grid = GridCell.view(cell, result, g, context)
-          finding = GridCell.finding(g)
-        }
-      case .search:
-        if let s = result.search {
-          search = SearchCell.view(cell, s, context)
-          finding = SearchCell.finding(cell, s, context)
-        }
-      case .final:
-        if let run = result.runs.first?.run, let test = run.test {
-          final = FinalCell.view(cell, result, run, test, context)
-          finding = FinalCell.finding(run, test)
-        }
-      }
-    }
-    if finding?.isEmpty == true { finding = nil }
+  private func cellView(_ built: BuiltCell, number: Int, outputs: (outputs: CellOutputs, finding: String)?)
+    -> CellView
+  {
+    let (cell, result) = (built.cell, built.result)
+    let finding = outputs.flatMap { $0.finding.isEmpty ? nil : $0.finding }
     return CellView(
       id: cell.id, number: number, title: cell.title, kind: cell.kind.rawValue, explanation: cell.explanation,
       explanationHTML: Markdown.html(cell.explanation), source: CellView.input(cell.source),
-      status: CellView.status(result),
-      statusClass: result.status.rawValue, error: result.error, finding: finding,
-      findingHTML: finding.map(Markdown.html), data: data, train: train, compare: compare, grid: grid, search: search,
-      final: final)
+      status: CellView.status(result), statusClass: result.status.rawValue, error: result.error, finding: finding,
+      findingHTML: finding.map(Markdown.html), outputs: outputs?.outputs)
   }
 }

@@ -1,17 +1,29 @@
+import Data
 import NN
 import Study
 
 /// How training settings read in tables and sentences.
 enum SettingsText {
-  static func architecture(_ s: RunSettings, inputs: Int = 784, classes: Int = 10) -> String {
-    ([inputs] + s.hidden + [classes]).map(String.init).joined(separator: "-")
+  /// The layer widths from the input to the classes: `784-512-256-128-10`.
+  static func architecture(_ s: RunSettings, _ shape: DataShape) -> String {
+    ([shape.features] + s.hidden + [shape.classes]).map(String.init).joined(separator: "-")
   }
 
   static func activation(_ s: RunSettings) -> String {
-    switch s.activation.rawValue {
-    case "relu": return "ReLU"
-    case "gelu": return "GELU"
-    default: return s.activation.rawValue
+    switch s.activation {
+    case .relu: return "ReLU"
+    case .gelu: return "GELU"
+    case .identity, .tanh, .sigmoid: return s.activation.rawValue
+    }
+  }
+
+  static func initializer(_ s: RunSettings) -> String {
+    switch s.initializer {
+    case .heUniform?: return "He uniform"
+    case .heNormal?: return "He normal"
+    case .glorotUniform?: return "Glorot uniform"
+    case .glorotNormal?: return "Glorot normal"
+    case nil: return "the activation's default"
     }
   }
 
@@ -56,8 +68,8 @@ enum SettingsText {
 
   /// One line: `784-512-256-128-10 ReLU, dropout 0.4/0.3/0.3, Adam 5e-4, batch 128`; without
   /// the layer widths when a figure varies them.
-  static func summary(_ s: RunSettings, network: Bool = true) -> String {
-    var parts = [network ? "\(architecture(s)) \(activation(s))" : activation(s)]
+  static func summary(_ s: RunSettings, _ shape: DataShape, network: Bool = true) -> String {
+    var parts = [network ? "\(architecture(s, shape)) \(activation(s))" : activation(s)]
     let dropout = dropout(s)
     if dropout != "none" { parts.append("dropout \(dropout)") }
     if s.inputDropout > 0 { parts.append("input dropout \(Format.number(s.inputDropout, decimals: 2))") }
@@ -69,9 +81,9 @@ enum SettingsText {
   }
 
   /// The hyperparameters as a two-column table.
-  static func table(_ s: RunSettings, caption: String, parameters: Int? = nil) -> TableView {
+  static func table(_ s: RunSettings, _ shape: DataShape, caption: String, parameters: Int? = nil) -> TableView {
     var table = TableBuilder(caption, columns: [("Setting", .left), ("Value", .left)])
-    table.add(["Network", architecture(s)])
+    table.add(["Network", architecture(s, shape)])
     if let parameters { table.add(["Parameters", Format.count(parameters)]) }
     table.add(["Activation", activation(s)])
     table.add(["Dropout", dropout(s)])
@@ -89,40 +101,26 @@ enum SettingsText {
 }
 
 extension SettingsText {
-  /// The settings `variant` changes from `base`, by study-file key, each with its new value
-  /// in words.
-  static func changes(from base: RunSettings, to variant: RunSettings) -> [(key: String, text: String)] {
-    var changes: [(String, String)] = []
-    if base.hidden != variant.hidden { changes.append(("hidden", "network \(architecture(variant))")) }
-    if base.activation != variant.activation { changes.append(("activation", activation(variant))) }
-    if base.dropoutRates != variant.dropoutRates { changes.append(("dropout", "dropout \(dropout(variant))")) }
-    if base.inputDropout != variant.inputDropout {
-      changes.append(("input_dropout", "input dropout \(Format.number(variant.inputDropout, decimals: 2))"))
+  /// What `variant` changes from `base`, in words, one phrase per changed key (see
+  /// `RunSettings.changedKeys`).
+  static func changes(from base: RunSettings, to variant: RunSettings, _ shape: DataShape) -> [String] {
+    base.changedKeys(to: variant).map { key in
+      switch key {
+      case .hidden, .layers, .width: return "network \(architecture(variant, shape))"
+      case .activation: return activation(variant)
+      case .dropout: return "dropout \(dropout(variant))"
+      case .inputDropout: return "input dropout \(Format.number(variant.inputDropout, decimals: 2))"
+      case .batchNorm: return variant.batchNorm ? "batch normalization" : "no batch normalization"
+      case .initializer: return "initializer \(initializer(variant))"
+      case .optimizer, .momentum: return optimizer(variant)
+      case .learningRate: return "learning rate \(Format.scale(variant.learningRate))"
+      case .weightDecay:
+        return variant.weightDecay > 0 ? "weight decay \(Format.scale(variant.weightDecay))" : "no weight decay"
+      case .batchSize: return "batch size \(variant.batchSize)"
+      case .epochs: return "\(variant.epochs) epochs"
+      case .schedule, .warmup: return "schedule: \(schedule(variant))"
+      case .earlyStopping: return "early stopping \(earlyStopping(variant))"
+      }
     }
-    if base.batchNorm != variant.batchNorm {
-      changes.append(("batch_norm", variant.batchNorm ? "batch normalization" : "no batch normalization"))
-    }
-    if base.optimizer != variant.optimizer || base.momentum != variant.momentum {
-      changes.append(("optimizer", optimizer(variant)))
-    }
-    if base.learningRate != variant.learningRate {
-      changes.append(("learning_rate", "learning rate \(Format.scale(variant.learningRate))"))
-    }
-    if base.weightDecay != variant.weightDecay {
-      changes.append(
-        (
-          "weight_decay",
-          variant.weightDecay > 0 ? "weight decay \(Format.scale(variant.weightDecay))" : "no weight decay"
-        ))
-    }
-    if base.batchSize != variant.batchSize { changes.append(("batch_size", "batch size \(variant.batchSize)")) }
-    if base.epochs != variant.epochs { changes.append(("epochs", "\(variant.epochs) epochs")) }
-    if base.schedule != variant.schedule || base.warmup != variant.warmup {
-      changes.append(("schedule", "schedule: \(schedule(variant))"))
-    }
-    if base.earlyStopping != variant.earlyStopping {
-      changes.append(("early_stopping", "early stopping \(earlyStopping(variant))"))
-    }
-    return changes
   }
 }

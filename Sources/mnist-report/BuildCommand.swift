@@ -54,9 +54,9 @@ struct BuildCommand: ParsableCommand {
     defer { interrupt.cancel() }
     let build = StudyBuild(
       study: study, options: settings, observer: display, cancellation: cancellation, version: mnistReportVersion)
-    let results: StudyResults
+    let built: BuiltStudy
     do {
-      results = try build.run()
+      built = try build.run()
     } catch BuildError.interrupted {
       FileHandle.standardError.write(Data("\n\(BuildError.interrupted)\n".utf8))
       throw ExitCode(130)
@@ -65,7 +65,7 @@ struct BuildCommand: ParsableCommand {
       let writer = ReportWriter(templates: templateSet, threads: options.threads)
       let provenance = Provenance.current(version: mnistReportVersion, cpu: Kernels.cpuName, excluding: settings.output)
       do {
-        let report = try writer.write(results: results, study: study, provenance: provenance, to: settings.output)
+        let report = try writer.write(built, provenance: provenance, to: settings.output)
         if !quiet {
           FileHandle.standardError.write(
             Data(
@@ -79,6 +79,7 @@ struct BuildCommand: ParsableCommand {
         throw ValidationError("\(error.description); the previous report is left as it was")
       }
     }
+    let results = built.results
     let failed = results.cells.filter { $0.status == .failed }
     print(
       String(

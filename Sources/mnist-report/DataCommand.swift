@@ -1,6 +1,7 @@
 import ArgumentParser
 import Data
 import Foundation
+import Study
 
 struct DataCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -13,7 +14,7 @@ struct DataCommand: ParsableCommand {
   @OptionGroup var data: DatasetOptions
 
   func run() throws {
-    let dataset = try DatasetLoader.load(try data.source(), verify: false)
+    let dataset = try data.settings.load(verify: false)
     print(summary(dataset))
     try dataset.verifyDigests()
   }
@@ -58,12 +59,13 @@ struct DataCommand: ParsableCommand {
     )
     lines.append("")
 
-    let classCount = source.classNames.count
+    let names = dataset.classNames
+    let classCount = names.count
     var classes = TextTable(
       header: ["class", "train", "validation", "test"], rightAligned: [1, 2, 3])
     let counts = [prepared.train, prepared.validation, prepared.test].map { $0.classCounts(classCount: classCount) }
     for c in 0..<classCount {
-      let name = source.classNames[c] == String(c) ? String(c) : "\(c) \(source.classNames[c])"
+      let name = names[c] == String(c) ? String(c) : "\(c) \(names[c])"
       classes.rows.append([name] + counts.map { grouped($0[c]) })
     }
     classes.rows.append(["total"] + [prepared.train, prepared.validation, prepared.test].map { grouped($0.count) })

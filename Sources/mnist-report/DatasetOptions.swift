@@ -1,5 +1,6 @@
 import ArgumentParser
 import Data
+import Study
 
 /// The options that choose and prepare a dataset, shared by every command that loads one.
 struct DatasetOptions: ParsableArguments {
@@ -36,8 +37,18 @@ struct DatasetOptions: ParsableArguments {
 
   var normalization: Normalization { standardize ? .standardize : .scale }
 
-  func source() throws -> DatasetSource {
-    if let directory, dataset == nil { return try DatasetSource.directory(directory) }
-    return try DatasetSource.builtIn(dataset ?? "mnist", in: directory)
+  /// The options as a study's data settings: a built-in dataset (read from `--data` when
+  /// given), or the folder `--data` alone names.
+  var settings: DataSettings {
+    var settings = DataSettings()
+    if let directory, dataset == nil {
+      settings.source = .folder(directory)
+    } else {
+      settings.source = .builtIn(dataset ?? "mnist", path: directory)
+    }
+    settings.validation = validation
+    settings.seed = seed
+    settings.normalization = normalization
+    return settings
   }
 }

@@ -84,8 +84,9 @@ import Testing
         folder.write("t10k-labels-idx1-ubyte.gz", gzip(idx(dimensions: [9], data: tiny.labels(9))))
         return ("t10k-labels-idx1-ubyte.gz", "9 labels, expected 10")
       case .labelOutOfRange:
-        folder.write("train-labels-idx1-ubyte.gz", gzip(idx(dimensions: [30], data: tiny.labels(29) + [10])))
-        return ("train-labels-idx1-ubyte.gz", "label 10 at index 29 is outside 0-9")
+        // The training labels name classes 0-9; a test label beyond them is an error.
+        folder.write("t10k-labels-idx1-ubyte.gz", gzip(idx(dimensions: [10], data: tiny.labels(9) + [10])))
+        return ("t10k-labels-idx1-ubyte.gz", "label 10 at index 9 is outside 0-9")
       case .digestMismatch:
         return (images, "does not match the built-in mnist dataset: expected ba891046")
       case .emptyFile:

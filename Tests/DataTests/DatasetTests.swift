@@ -41,6 +41,30 @@ import Testing
     #expect(error?.description == "\(path): label 12 at index 7 is outside 0-9")
   }
 
+  @Test func classesComeFromTheLabelsOrClassesTxt() throws {
+    // 16 × 16 images in 4 classes: the class count is read from the training labels.
+    let folder = TemporaryFolder()
+    var tiny = TinyDataset()
+    (tiny.rows, tiny.columns) = (16, 16)
+    tiny.write(to: folder)
+    let labels = (0..<30).map { UInt8($0 % 4) }
+    folder.write("train-labels-idx1-ubyte.gz", gzip(idx(dimensions: [30], data: labels)))
+    folder.write("t10k-labels-idx1-ubyte.gz", gzip(idx(dimensions: [10], data: Array(labels.prefix(10)))))
+    let dataset = try DatasetLoader.load(try DatasetSource.directory(folder.path))
+    #expect(dataset.shape == DataShape(rows: 16, columns: 16, classes: 4))
+    #expect(dataset.classNames == ["0", "1", "2", "3"])
+    // classes.txt names them, and bounds the labels.
+    folder.write("classes.txt", Array("north\r\neast\nsouth\nwest\n\n".utf8))
+    #expect(
+      try DatasetLoader.load(try DatasetSource.directory(folder.path)).classNames == ["north", "east", "south", "west"])
+    folder.write("classes.txt", Array("north\neast\nsouth\n".utf8))
+    let error = #expect(throws: DataError.self) { try DatasetLoader.load(try DatasetSource.directory(folder.path)) }
+    #expect(error?.message == "label 3 at index 3 is outside 0-2")
+    folder.write("classes.txt", Array("north\n\nsouth\n".utf8))
+    let blank = #expect(throws: DataError.self) { try DatasetLoader.load(try DatasetSource.directory(folder.path)) }
+    #expect(blank?.path == folder.path + "/classes.txt" && blank?.message == "line 2 is blank, expected a class name")
+  }
+
   @Test func testImagesOfAnotherSize() {
     let folder = TemporaryFolder()
     TinyDataset().write(to: folder)
@@ -80,7 +104,7 @@ import Testing
     let dataset = try DatasetLoader.load(try DatasetSource.builtIn("mnist"))
     #expect(dataset.train.count == 60_000 && dataset.test.count == 10_000)
     #expect(dataset.files.allSatisfy { $0.matched == true })
-    #expect(dataset.train.classCounts() == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949])
+    #expect(dataset.train.classCounts(classCount: 10) == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949])
     let stats = dataset.train.pixelStatistics()
     #expect(abs(stats.mean - 0.1306604762738429) < 1e-6)  // torchvision's well-known 0.1307
     #expect(abs(stats.std - 0.30810780385646264) < 1e-6)  // and 0.3081
@@ -90,7 +114,7 @@ import Testing
   func fashionMNISTIsVerified() throws {
     let dataset = try DatasetLoader.load(try DatasetSource.builtIn("fashion-mnist"))
     #expect(dataset.files.allSatisfy { $0.matched == true })
-    #expect(dataset.train.classCounts() == Array(repeating: 6000, count: 10))
-    #expect(dataset.source.classNames[9] == "Ankle boot")
+    #expect(dataset.train.classCounts(classCount: 10) == Array(repeating: 6000, count: 10))
+    #expect(dataset.classNames[9] == "Ankle boot")
   }
 }

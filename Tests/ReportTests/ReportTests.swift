@@ -26,6 +26,7 @@ let tinyStudy = """
     learning_rate: 0.002
     epochs: 3
     schedule: {kind: plateau, factor: 0.5, patience: 1}
+  key_results: {baseline: baseline, tuned: tuned}
   cells:
     - id: data
       kind: data
@@ -78,7 +79,8 @@ final class TinyReport: @unchecked Sendable {
   static let shared = TinyReport()
   let folder = NSTemporaryDirectory() + "mnist-report-report-" + UUID().uuidString
   let study: Study
-  let results: StudyResults
+  let built: BuiltStudy
+  var results: StudyResults { built.results }
 
   private init() {
     study = try! Study.parse(tinyStudy, file: "tiny.yaml")
@@ -88,7 +90,7 @@ final class TinyReport: @unchecked Sendable {
       maxFolds: nil)
     options.threads = 2
     options.dataDirectory = packageRoot + "/data/mnist"
-    results = try! StudyBuild(
+    built = try! StudyBuild(
       study: study, options: options, observer: SilentObserver(), cancellation: Cancellation(), version: "test"
     ).run()
   }
@@ -99,7 +101,7 @@ final class TinyReport: @unchecked Sendable {
 
   func write(to output: String, templates: String = packageRoot + "/templates") throws -> WrittenReport {
     let writer = ReportWriter(templates: try TemplateSet(directory: templates), threads: 2)
-    return try writer.write(results: results, study: study, provenance: Self.provenance, to: output)
+    return try writer.write(built, provenance: Self.provenance, to: output)
   }
 }
 
@@ -254,10 +256,10 @@ func markdownTable(_ caption: String, in markdown: String) -> [String] {
   }
 
   @Test func aQuickProfileReportSaysSo() throws {
-    var results = tiny.results
-    results.profile = .quick
+    var built = tiny.built
+    built.results.profile = .quick
     let view = ReportWriter(templates: try TemplateSet(directory: packageRoot + "/templates"), threads: 1).reportView(
-      ReportContext(study: tiny.study, results: results, figures: [:]), provenance: TinyReport.provenance)
+      built, cells: [], provenance: TinyReport.provenance)
     #expect(view.profileWarning?.contains("quick profile") == true)
   }
 }

@@ -49,7 +49,7 @@ struct TinyBuild {
     let build = StudyBuild(
       study: try Study.parse(study, file: "study.yaml"), options: options, observer: observer,
       cancellation: cancellation, version: "test")
-    return try build.run()
+    return try build.run().results
   }
 
   func remove() { try? FileManager.default.removeItem(atPath: folder) }

@@ -37,7 +37,7 @@ import Testing
     for candidate in spec.candidates {
       #expect(candidate.settings.learningRate >= 0.0001 && candidate.settings.learningRate <= 0.01)
       #expect(candidate.settings.hidden == [16, 16] || candidate.settings.hidden == [32, 32])
-      #expect(candidate.parameters.keys.sorted() == ["learning_rate", "width"])
+      #expect(candidate.parameters.keys.sorted() == [.learningRate, .width])
     }
     let again = try Study.parse(validStudy, file: "s").cell("search")!.search!
     #expect(again.candidates.map(\.settings) == spec.candidates.map(\.settings))

@@ -54,11 +54,13 @@ func studyError(_ text: String, sourceLocation: SourceLocation = #_sourceLocatio
     #expect(baseline.settings.epochs == 3 && baseline.settings.hidden == [32, 16])
     #expect(baseline.source.hasPrefix("id: baseline") && baseline.source.contains("epochs: 3"))
     let optimizers = study.cell("optimizers")!
-    #expect(optimizers.variants.map(\.name) == ["SGD", "Adam"])
-    #expect(optimizers.variants[0].settings.optimizer == .sgd && optimizers.variants[0].settings.learningRate == 0.1)
-    #expect(optimizers.variants[1].settings.learningRate == 0.001, "a variant keeps what it does not change")
+    #expect(optimizers.compare!.variants.map(\.name) == ["SGD", "Adam"])
+    #expect(
+      optimizers.compare!.variants[0].settings.optimizer == .sgd
+        && optimizers.compare!.variants[0].settings.learningRate == 0.1)
+    #expect(optimizers.compare!.variants[1].settings.learningRate == 0.001, "a variant keeps what it does not change")
     let tuned = study.cell("tuned")!
-    #expect(tuned.finalSettings.count == 3 && tuned.finalSettings.allSatisfy { $0.epochs == 4 })
+    #expect(tuned.final!.settings.count == 3 && tuned.final!.settings.allSatisfy { $0.epochs == 4 })
   }
 
   @Test func unknownOptimizerNamesTheAllowedOnes() {

@@ -37,7 +37,8 @@ final class BuildData: @unchecked Sendable {
     lock.withLock {
       if let folds = folds[count] { return folds }
       let assignment = StratifiedSplit.foldAssignment(
-        labels: prepared.train.labels, folds: count, seed: SeedPath(seed).child("folds").child(count))
+        labels: prepared.train.labels, folds: count, seed: SeedPath(seed).child("folds").child(count),
+        classCount: dataset.shape.classes)
       folds[count] = assignment
       return assignment
     }
@@ -126,7 +127,7 @@ final class Executor: @unchecked Sendable {
     case .split: examples = Double(data.prepared.train.count)
     case .fold(_, let of): examples = Double(data.prepared.train.count) * Double(of - 1) / Double(of)
     }
-    return Double(request.settings.multiplyAdds) * examples * Double(request.settings.epochs)
+    return Double(request.settings.multiplyAdds(data.dataset.shape)) * examples * Double(request.settings.epochs)
   }
 
   /// Trains one run; nil when cancelled.
@@ -144,7 +145,8 @@ final class Executor: @unchecked Sendable {
       indices = assignment.indices.filter { assignment[$0] != fold }
       validation = prepared.train.subset(assignment.indices.filter { assignment[$0] == fold })
     }
-    let classes = 10
+    let shape = data.dataset.shape
+    let classes = shape.classes
     let seed = SeedPath(data.seed)
     let trainer = Trainer(
       model: settings.makeModel(classes: classes), inputWidth: prepared.train.featureCount, classes: classes,
@@ -167,7 +169,7 @@ final class Executor: @unchecked Sendable {
     }
     var record = RunRecord(
       key: request.key, settings: settings, data: request.data, history: history, status: status, seconds: 0,
-      parameterCount: settings.parameterCount(inputs: prepared.train.featureCount, classes: classes))
+      parameterCount: settings.parameterCount(shape))
     if status != .diverged {
       let final = trainer.evaluate(validation)
       record.validationLoss = final.loss
@@ -183,10 +185,13 @@ final class Executor: @unchecked Sendable {
   private func evaluate(_ trainer: Trainer, on test: Images) -> TestEvaluation {
     let result = trainer.evaluate(test)
     let probabilities = trainer.predict(test)
+    let classes = data.dataset.shape.classes
     let labels = test.labels.map(Int.init)
-    let predicted = (0..<test.count).map { i in argmax(probabilities[(i * 10)..<((i + 1) * 10)]) - i * 10 }
-    let confusion = ConfusionMatrix(labels: labels, predicted: predicted, classes: 10)
-    let mistakes = confidentMistakes(probabilities: probabilities, labels: labels, classes: 10, count: 24)
+    let predicted = (0..<test.count).map { i in
+      argmax(probabilities[(i * classes)..<((i + 1) * classes)]) - i * classes
+    }
+    let confusion = ConfusionMatrix(labels: labels, predicted: predicted, classes: classes)
+    let mistakes = confidentMistakes(probabilities: probabilities, labels: labels, classes: classes, count: 24)
     let raw = data.dataset.test
     let width = raw.featureCount
     let images = mistakes.map { mistake in
@@ -195,7 +200,7 @@ final class Executor: @unchecked Sendable {
     }
     return TestEvaluation(
       loss: result.loss, accuracy: result.accuracy, confusion: confusion,
-      report: ClassificationReport(confusion, classNames: data.dataset.source.classNames),
+      report: ClassificationReport(confusion, classNames: data.dataset.classNames),
       mistakes: mistakes, mistakeImages: images, probabilities: Base64.encode(probabilities))
   }
 }

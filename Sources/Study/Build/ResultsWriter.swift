@@ -36,9 +36,7 @@ struct ResultsWriter {
       positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
     // The test probabilities are predictions.csv's; results.json stays readable without them.
     var published = results
-    for c in published.cells.indices {
-      for r in published.cells[c].runs.indices { published.cells[c].runs[r].run.test?.probabilities = nil }
-    }
+    for c in published.cells.indices { published.cells[c].updateRuns { $0.test?.probabilities = nil } }
     try atomically(
       String(decoding: try encoder.encode(published), as: UTF8.self) + "\n", to: "\(folder)/results.json")
   }

@@ -1,30 +1,35 @@
 import Foundation
+import Study
 import Tensor
 
-/// One product shape of the reference network: forward (A·B), weight gradient (Aᵀ·B) and
-/// input gradient (A·Bᵀ) of its three large layers.
-struct GEMMShape: Codable, Hashable {
-  let m, n, k: Int
-  let transA, transB: Bool
+/// One matrix product of a training step: C (m × n) = A (m × k) · B (k × n), either operand
+/// possibly transposed.
+public struct GEMMShape: Codable, Hashable, Sendable {
+  public let m, n, k: Int
+  public let transA, transB: Bool
 
-  static let referenceNetwork: [GEMMShape] = [
-    .init(m: 128, n: 512, k: 784, transA: false, transB: false),
-    .init(m: 128, n: 256, k: 512, transA: false, transB: false),
-    .init(m: 128, n: 128, k: 256, transA: false, transB: false),
-    .init(m: 784, n: 512, k: 128, transA: true, transB: false),
-    .init(m: 512, n: 256, k: 128, transA: true, transB: false),
-    .init(m: 256, n: 128, k: 128, transA: true, transB: false),
-    .init(m: 128, n: 784, k: 512, transA: false, transB: true),
-    .init(m: 128, n: 512, k: 256, transA: false, transB: true),
-    .init(m: 128, n: 256, k: 128, transA: false, transB: true),
-  ]
+  public init(m: Int, n: Int, k: Int, transA: Bool, transB: Bool) {
+    (self.m, self.n, self.k, self.transA, self.transB) = (m, n, k, transA, transB)
+  }
 
-  var label: String { "\(m)×\(k)·\(k)×\(n) \(transA ? "Aᵀ" : "A")·\(transB ? "Bᵀ" : "B")" }
+  /// The products of a network's hidden layers in one training step, for batches of
+  /// `batch` images of `features` pixels: every forward product (A·B), then every weight
+  /// gradient (Aᵀ·B), then every input gradient (A·Bᵀ).
+  public static func hiddenLayers(of settings: RunSettings, features: Int) -> [GEMMShape] {
+    let widths = [features] + settings.hidden
+    let layers = zip(widths, widths.dropFirst()).map { (input: $0, output: $1) }
+    let batch = settings.batchSize
+    return layers.map { GEMMShape(m: batch, n: $0.output, k: $0.input, transA: false, transB: false) }
+      + layers.map { GEMMShape(m: $0.input, n: $0.output, k: batch, transA: true, transB: false) }
+      + layers.map { GEMMShape(m: batch, n: $0.input, k: $0.output, transA: false, transB: true) }
+  }
+
+  public var label: String { "\(m)×\(k)·\(k)×\(n) \(transA ? "Aᵀ" : "A")·\(transB ? "Bᵀ" : "B")" }
   var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
 }
 
 /// GFLOP/s of our product on dense random matrices: the median of several timed rounds.
-func measureGEMM(_ shape: GEMMShape, threads: Int, rounds: Int) -> Double {
+public func measureGEMM(_ shape: GEMMShape, threads: Int, rounds: Int) -> Double {
   let context = ComputeContext(threads: threads)
   var generator = Xoshiro256(seed: 1)
   let a = (0..<(shape.m * shape.k)).map { _ in generator.uniformFloat() + 0.5 }
@@ -50,7 +55,7 @@ func measureGEMM(_ shape: GEMMShape, threads: Int, rounds: Int) -> Double {
 
 /// numpy's (OpenBLAS's) GFLOP/s for the same shapes, measured by `python3` in this run, or
 /// `nil` when python3 with numpy is not installed. numpy is only a yardstick here.
-func measureNumpyGEMM(_ shapes: [GEMMShape], threads: Int, rounds: Int) -> [GEMMShape: Double]? {
+public func measureNumpyGEMM(_ shapes: [GEMMShape], threads: Int, rounds: Int) -> [GEMMShape: Double]? {
   let script = """
     import json, sys, time
     import numpy as np

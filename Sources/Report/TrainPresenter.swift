@@ -1,23 +1,47 @@
 import Study
 
-/// A train cell: one run, its configuration, curves and summary.
-enum TrainCell {
-  static func figures(_ cell: Cell, _ run: RunRecord) -> [FigureSpec] {
-    let subtitle = SettingsText.summary(run.settings)
+/// The outputs of a train cell: one run.
+struct TrainView {
+  let configuration: TableView
+  let summary: TableView
+  let figures: [FigureView]
+}
+
+/// A run's curves: loss, accuracy and (when a schedule changed it) the learning rate.
+enum CurveFigure: String, FigureName, CaseIterable {
+  case loss, accuracy
+  case learningRate = "learning-rate"
+
+  /// The curves of `run`, each titled with `subtitle`.
+  static func specs(_ run: RunRecord, subtitle: String) -> [(CurveFigure, FigureSpec)] {
     var specs = [
-      Curves.loss(run, id: "\(cell.id)-loss", subtitle: subtitle),
-      Curves.accuracy(run, id: "\(cell.id)-accuracy", subtitle: subtitle),
+      (CurveFigure.loss, Curves.loss(run, subtitle: subtitle)),
+      (.accuracy, Curves.accuracy(run, subtitle: subtitle)),
     ]
-    if let rate = Curves.learningRate(run, id: "\(cell.id)-learning-rate", subtitle: subtitle) { specs.append(rate) }
+    if let rate = Curves.learningRate(run, subtitle: subtitle) { specs.append((.learningRate, rate)) }
     return specs
   }
+}
 
-  static func view(_ cell: Cell, _ run: RunRecord, _ context: ReportContext) -> TrainView {
-    TrainView(
-      configuration: SettingsText.table(run.settings, caption: "Configuration", parameters: run.parameterCount),
-      summary: summary(run),
-      figures: ["\(cell.id)-loss", "\(cell.id)-accuracy", "\(cell.id)-learning-rate"].compactMap(context.figure))
+/// A train cell: one run, its configuration, curves and summary.
+struct TrainPresenter: Presenter {
+  let cell: Cell
+  let run: RunRecord
+  let context: PresentationContext
+
+  func figures() -> [(CurveFigure, FigureSpec)] {
+    CurveFigure.specs(run, subtitle: SettingsText.summary(run.settings, context.shape))
   }
+
+  func outputs(_ figures: Figures<CurveFigure>) -> CellOutputs {
+    .train(
+      TrainView(
+        configuration: SettingsText.table(
+          run.settings, context.shape, caption: "Configuration", parameters: run.parameterCount),
+        summary: Self.summary(run), figures: figures.list(CurveFigure.allCases)))
+  }
+
+  func finding() -> String { Self.finding(RunFacts(run)) }
 
   /// A run's results: epochs, best and final validation metrics, the train-validation gap,
   /// time, and the test evaluation when there is one.
@@ -59,41 +83,32 @@ enum TrainCell {
     }
   }
 
-  static func finding(_ run: RunRecord) -> String {
-    if case .diverged(let epoch, _) = run.history.stopReason {
+  static func finding(_ facts: RunFacts) -> String {
+    if let epoch = facts.divergedEpoch {
       return "The loss became NaN or infinite in epoch \(epoch): the run diverged and stopped there."
     }
-    let epochs = run.history.epochs
-    guard let best = run.bestEpoch, let last = epochs.last, let bestAccuracy = best.validationAccuracy else {
-      return ""
-    }
+    guard let best = facts.best else { return "" }
     var sentences = [
-      "Validation accuracy peaks at \(Format.percent(bestAccuracy)) in epoch \(best.epoch) of \(epochs.count)."
+      "Validation accuracy peaks at \(Format.percent(best.value)) in epoch \(best.epoch) of \(facts.epochs)."
     ]
-    if let lowest = epochs.filter({ $0.validationLoss != nil }).min(by: { $0.validationLoss! < $1.validationLoss! }),
-      lowest.epoch < last.epoch - 2, let lastLoss = last.validationLoss
-    {
+    if let turn = facts.lossTurn {
       sentences.append(
-        "The validation loss is lowest in epoch \(lowest.epoch) (\(Format.loss(lowest.validationLoss))) and ends at \(Format.loss(lastLoss)): later epochs grow more confident without getting more digits right."
+        "The validation loss is lowest in epoch \(turn.epoch) (\(Format.loss(turn.lowest))) and ends at \(Format.loss(turn.final)): later epochs grow more confident without getting more digits right."
       )
     }
-    if let validation = last.validationAccuracy {
-      let gap = last.trainAccuracy - validation
+    if let gap = facts.gap {
       sentences.append(
         gap < 0
           ? "Training accuracy, measured with dropout on, stays below validation accuracy (\(Format.points(gap))): dropout handicaps the network while it trains, not when it is evaluated."
           : "Training accuracy ends \(Format.points(gap)) above validation accuracy.")
     }
-    let rates = epochs.map(\.learningRate)
-    let cuts = zip(rates, rates.dropFirst()).filter { $1 < $0 }.count
-    if cuts > 0, let first = zip(epochs, epochs.dropFirst()).first(where: { $1.learningRate < $0.learningRate }) {
+    if let cuts = facts.rateCuts {
       sentences.append(
-        "The schedule lowered the learning rate \(cuts == 1 ? "once" : "\(cuts) times"), first after epoch \(first.0.epoch), to \(Format.scale(rates.last!)) at the end."
+        "The schedule lowered the learning rate \(cuts.count == 1 ? "once" : "\(cuts.count) times"), first after epoch \(cuts.firstAfter), to \(Format.scale(cuts.finalRate)) at the end."
       )
     }
-    if let test = run.test {
-      sentences.append(
-        "On the test set: \(Format.percent(test.accuracy)) accuracy, loss \(Format.loss(test.loss)).")
+    if let test = facts.test {
+      sentences.append("On the test set: \(Format.percent(test.accuracy)) accuracy, loss \(Format.loss(test.loss)).")
     }
     return sentences.joined(separator: " ")
   }

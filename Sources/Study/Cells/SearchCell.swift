@@ -2,10 +2,10 @@ import Foundation
 import Tensor
 import Yams
 
-/// A randomized hyperparameter search, in the manner of scikit-learn's RandomizedSearchCV
-/// (and, with `method: halving`, HalvingRandomSearchCV): candidates drawn from a space,
-/// each scored by stratified k-fold cross-validation on the training split.
-public struct SearchSpecification: Sendable {
+/// A search cell: a randomized hyperparameter search, in the manner of scikit-learn's
+/// RandomizedSearchCV (and, with `method: halving`, HalvingRandomSearchCV): candidates drawn
+/// from a space, each scored by stratified k-fold cross-validation on the training split.
+public struct SearchCell: CellBehaviour {
   public enum Method: String, Sendable, Codable, CaseIterable {
     /// Every candidate trains for the full epochs on every fold.
     case random
@@ -29,11 +29,26 @@ public struct SearchSpecification: Sendable {
       case .integers(let a, let b): return "an integer from \(a) to \(b)"
       }
     }
+
+    /// Whether values drawn from it are numbers spread over a range (not a list of
+    /// choices), and on which scale.
+    public var range: RangeScale? {
+      switch self {
+      case .choice: return nil
+      case .uniform, .integers: return .linear
+      case .logUniform: return .log
+      }
+    }
+  }
+
+  /// How a range is drawn from.
+  public enum RangeScale: Sendable {
+    case linear, log
   }
 
   /// One candidate: its drawn parameters (as text, in key order) and the settings they give.
   public struct Candidate: Sendable {
-    public let parameters: [String: String]
+    public let parameters: [SettingKey: String]
     public let settings: RunSettings
   }
 
@@ -45,15 +60,16 @@ public struct SearchSpecification: Sendable {
   /// Epochs of halving's first round (its minimum resource).
   public let minEpochs: Int
   /// The parameters searched, sorted by name, and how each is drawn.
-  public let space: [(key: String, distribution: Distribution)]
+  public let space: [(key: SettingKey, distribution: Distribution)]
   /// The candidates drawn, in the order drawn.
   public let candidates: [Candidate]
 
   static let distributions = ["choice", "uniform", "log_uniform", "int_uniform"]
 
-  init(_ value: YAMLValue, fields: [String: YAMLValue], settings: RunSettings, seed: UInt64, cell: String)
-    throws(StudyError)
-  {
+  static let keys = ["method", "candidates", "folds", "factor", "min_epochs", "space"]
+
+  init(_ input: CellInput) throws(StudyError) {
+    let (value, fields, settings, seed) = (input.value, input.fields, input.settings, input.data.seed)
     method = try fields["method"]?.choice(Method.self, what: "search method") ?? .random
     requested = try fields["candidates"]?.int(in: 1...10_000) ?? 10
     folds = try fields["folds"]?.int(in: 2...20) ?? 3
@@ -67,8 +83,9 @@ public struct SearchSpecification: Sendable {
     let entries = try spaceValue.mapping(allowed: RunSettings.keys)
     guard !entries.isEmpty else { throw spaceValue.error("the search space is empty; give at least one parameter") }
 
-    var space: [(String, Distribution, [YAMLValue])] = []
-    for (key, spec) in entries.sorted(by: { $0.key < $1.key }) {
+    var space: [(SettingKey, Distribution, [YAMLValue])] = []
+    for (name, spec) in entries.sorted(by: { $0.key < $1.key }) {
+      guard let key = SettingKey(rawValue: name) else { continue }  // `mapping(allowed:)` checked it
       let kinds = try spec.mapping(allowed: Self.distributions)
       guard kinds.count == 1, let (kind, argument) = kinds.first else {
         throw spec.error(
@@ -97,7 +114,7 @@ public struct SearchSpecification: Sendable {
       // Both ends of every range, and every choice, must be valid settings.
       for item in items {
         var probe = settings
-        try probe.apply(YAMLValue.mapping([(key, item)], at: spec))
+        try probe.apply(YAMLValue.mapping([(key.rawValue, item)], at: spec))
       }
     }
     self.space = space.map { ($0.0, $0.1) }
@@ -107,7 +124,7 @@ public struct SearchSpecification: Sendable {
     // independently, in key order. The stream depends on the study's seed only, so that two
     // searches of the same space (random and halving, say) weigh the same candidates.
     var generator = SeedPath(seed).child("search").generator
-    var draws: [[(String, Node)]] = []
+    var draws: [[(SettingKey, Node)]] = []
     if space.allSatisfy({ if case .choice = $0.1 { return true } else { return false } }) {
       let sizes = space.map { $0.2.count }
       let total = sizes.reduce(1, *)
@@ -118,7 +135,7 @@ public struct SearchSpecification: Sendable {
       }
       for flat in indices.prefix(count) {
         var rest = flat
-        var picks: [(String, Node)] = []
+        var picks: [(SettingKey, Node)] = []
         for (position, entry) in space.enumerated().reversed() {
           picks.append((entry.0, entry.2[rest % sizes[position]].node))
           rest /= sizes[position]
@@ -127,7 +144,7 @@ public struct SearchSpecification: Sendable {
       }
     } else {
       for _ in 0..<requested {
-        var picks: [(String, Node)] = []
+        var picks: [(SettingKey, Node)] = []
         for (key, distribution, items) in space {
           switch distribution {
           case .choice: picks.append((key, items[generator.integer(below: items.count)].node))
@@ -143,7 +160,9 @@ public struct SearchSpecification: Sendable {
     var candidates: [Candidate] = []
     for picks in draws {
       var candidate = settings
-      let values = picks.map { ($0.0, YAMLValue(node: $0.1, path: "\(spaceValue.path).\($0.0)", file: value.file)) }
+      let values = picks.map {
+        ($0.0.rawValue, YAMLValue(node: $0.1, path: "\(spaceValue.path).\($0.0.rawValue)", file: value.file))
+      }
       try candidate.apply(YAMLValue.mapping(values, at: spaceValue))
       let parameters = Dictionary(
         uniqueKeysWithValues: try picks.map { pick throws(StudyError) in
@@ -185,6 +204,130 @@ public struct SearchSpecification: Sendable {
       return (max(1, survivors), epochs)
     }
   }
+}
+
+extension SearchCell {
+  func runCount(settings: RunSettings) -> Int {
+    rounds(maxEpochs: settings.epochs).reduce(0) { $0 + $1.candidates } * folds
+  }
+
+  func keyParts(earlier: [String: String]) -> CellKeyParts {
+    CellKeyParts(
+      search: ["\(method.rawValue)", "\(requested)", "\(folds)", "\(factor)", "\(minEpochs)"],
+      candidates: candidates.map(\.settings))
+  }
+
+  /// Stratified k-fold cross-validation of every candidate: its score is its mean validation
+  /// accuracy over the folds at the end of training; with halving, the best 1/factor
+  /// candidates of each round go on with factor times the epochs.
+  func run(_ context: CellContext) -> CellOutcome? {
+    let profile = context.profile
+    let candidates = Array(self.candidates.prefix(profile.maxCandidates ?? Int.max))
+    let folds = min(self.folds, profile.maxFolds ?? Int.max)
+    let maxEpochs = profile.adjust(context.cell.settings).epochs
+    var rounds = rounds(maxEpochs: maxEpochs)
+    if method == .halving, profile.maxEpochs != nil {
+      rounds = [(candidates.count, max(1, maxEpochs / factor)), (max(1, candidates.count / factor), maxEpochs)]
+    }
+    rounds = rounds.map { (min($0.candidates, candidates.count), $0.epochs) }
+    var alive = Array(candidates.indices)
+    var latest: [Int: SearchCandidateResult] = [:]
+    var foldEpochs = 0
+    for (round, plan) in rounds.enumerated() {
+      var requests: [RunRequest] = []
+      for index in alive {
+        var settings = candidates[index].settings
+        settings.epochs = plan.epochs
+        for fold in 0..<folds {
+          requests.append(
+            context.request(
+              "candidate \(index + 1), fold \(fold + 1)/\(folds)\(rounds.count > 1 ? ", round \(round + 1)" : "")",
+              settings, .fold(fold, of: folds)))
+        }
+      }
+      guard let records = context.execute(requests) else { return nil }
+      foldEpochs += records.reduce(0) { $0 + $1.epochs }
+      for (position, index) in alive.enumerated() {
+        let runs = Array(records[(position * folds)..<((position + 1) * folds)])
+        let scores = runs.map { $0.validationAccuracy ?? .nan }
+        let times = runs.map(\.seconds)
+        latest[index] = SearchCandidateResult(
+          index: index, parameters: candidates[index].parameters, foldScores: scores, meanScore: mean(scores),
+          stdScore: deviation(scores), rank: 0, meanFitSeconds: mean(times), stdFitSeconds: deviation(times),
+          epochs: plan.epochs, round: round)
+      }
+      if round + 1 < rounds.count {
+        let keep = rounds[round + 1].candidates
+        alive = alive.sorted { a, b in
+          let (x, y) = (latest[a]!.meanScore, latest[b]!.meanScore)
+          return x != y ? (x.isNaN ? false : y.isNaN ? true : x > y) : a < b
+        }.prefix(keep).sorted()
+      }
+    }
+    // Ranks as scikit-learn's: by round reached, then by score, ties sharing a rank.
+    var ordered = candidates.indices.map { latest[$0]! }
+    let composite = ordered.map { Double($0.round) * 10 + ($0.meanScore.isFinite ? $0.meanScore : -1) }
+    let rank = ranks(composite)
+    for i in ordered.indices { ordered[i].rank = rank[i] }
+    let best = ordered.firstIndex { $0.rank == 1 } ?? 0
+    return .search(
+      SearchResult(
+        method: method, folds: folds,
+        space: Dictionary(uniqueKeysWithValues: space.map { ($0.key.rawValue, $0.distribution.description) }),
+        candidates: ordered, bestIndex: best,
+        rounds: rounds.map { SearchRound(candidates: $0.candidates, epochs: $0.epochs) }, foldEpochs: foldEpochs,
+        fullSearchFoldEpochs: candidates.count * folds * maxEpochs))
+  }
+}
+
+/// One candidate of a search: its parameters, scores per fold, and rank.
+public struct SearchCandidateResult: Codable, Sendable {
+  public var index: Int
+  public var parameters: [SettingKey: String]
+  /// Validation accuracy on each fold, at the last round the candidate reached.
+  public var foldScores: [Double]
+  public var meanScore: Double
+  public var stdScore: Double
+  public var rank: Int
+  public var meanFitSeconds: Double
+  public var stdFitSeconds: Double
+  /// Epochs per fold at the candidate's last round.
+  public var epochs: Int
+  /// The halving round the candidate reached (0-based); 0 for a random search.
+  public var round: Int
+}
+
+/// A search cell's results, in RandomizedSearchCV's terms.
+public struct SearchResult: Codable, Sendable {
+  public var method: SearchCell.Method
+  public var folds: Int
+  /// Parameter names and how each was drawn, in words.
+  public var space: [String: String]
+  public var candidates: [SearchCandidateResult]
+  /// The index of the best candidate (rank 1; the first one on ties).
+  public var bestIndex: Int
+  /// Halving's rounds: candidates and epochs per fold.
+  public var rounds: [SearchRound]
+  /// Fold-epochs trained in all (the cost of the search).
+  public var foldEpochs: Int
+  /// What a full random search of the same candidates would have trained, for comparison.
+  public var fullSearchFoldEpochs: Int
+
+  /// The best candidate (rank 1).
+  public var best: SearchCandidateResult? { candidates.first { $0.index == bestIndex } }
+}
+
+public struct SearchRound: Codable, Sendable {
+  public var candidates: Int
+  public var epochs: Int
+}
+
+func mean(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count) }
+
+/// The population standard deviation (as numpy's `std`, which scikit-learn reports).
+func deviation(_ values: [Double]) -> Double {
+  let m = mean(values)
+  return values.isEmpty ? .nan : (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(values.count)).squareRoot()
 }
 
 /// scikit-learn's `rankdata(-scores, method='min')`: 1 for the best, ties sharing the

@@ -1,26 +1,5 @@
 import Yams
 
-/// A study file that cannot be run as written: where (file, line, key) and why, with the
-/// allowed values when there is a fixed set.
-public struct StudyError: Error, CustomStringConvertible, Sendable {
-  public let file: String
-  public let line: Int?
-  /// The key's path, for example `cells[2].settings.dropout`.
-  public let key: String
-  public let message: String
-
-  public init(file: String, line: Int?, key: String, message: String) {
-    self.file = file
-    self.line = line
-    self.key = key
-    self.message = message
-  }
-
-  public var description: String {
-    "\(file)\(line.map { ":\($0)" } ?? ""): \(key.isEmpty ? "" : "\(key): ")\(message)"
-  }
-}
-
 /// A YAML node with where it is: its file, its path of keys and its line. Every accessor
 /// checks the node's type and range and throws a `StudyError` that says what was expected.
 struct YAMLValue {
@@ -128,5 +107,21 @@ extension Node {
   var scalar: Node.Scalar? {
     if case .scalar(let s) = self { return s }
     return nil
+  }
+}
+extension YAMLValue {
+  /// The same mapping without one key.
+  func without(_ key: String) -> YAMLValue {
+    guard let mapping = node.mapping else { return self }
+    let pairs = mapping.filter { $0.key.string != key }
+    return YAMLValue(
+      node: .mapping(Node.Mapping(pairs, mapping.tag, mapping.style, mapping.mark)), path: path, file: file)
+  }
+
+  /// A mapping made of `pairs`, placed (for errors) at `origin`.
+  static func mapping(_ pairs: [(String, YAMLValue)], at origin: YAMLValue) -> YAMLValue {
+    let nodes = pairs.map { (Node($0.0), $0.1.node) }
+    return YAMLValue(
+      node: .mapping(Node.Mapping(nodes, .implicit, .block, origin.node.mark)), path: origin.path, file: origin.file)
   }
 }

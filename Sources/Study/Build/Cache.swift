@@ -91,14 +91,6 @@ public final class ResultCache: @unchecked Sendable {
   }
 }
 
-/// The SHA-256 (hex) of a value's canonical JSON (sorted keys): a cache key.
-func contentKey<T: Encodable>(_ value: T) -> String {
-  let encoder = JSONEncoder()
-  encoder.outputFormatting = [.sortedKeys]
-  let data = (try? encoder.encode(value)) ?? Data()
-  return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-}
-
 /// Base64 without Foundation's allocation-heavy options, for the probabilities of final runs.
 enum Base64 {
   static func encode(_ values: [Float]) -> String {

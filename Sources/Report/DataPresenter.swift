@@ -1,0 +1,138 @@
+import Charts
+import Study
+
+/// The outputs of the data cell.
+struct DataView {
+  let splits: TableView
+  let classes: TableView
+  let pixels: TableView
+  let files: TableView
+  let figures: [FigureView]
+}
+
+/// The data cell: the splits, the classes, sample images, pixel statistics and the files.
+struct DataPresenter: Presenter {
+  enum FigureKind: String, FigureName, CaseIterable {
+    case classes, samples
+  }
+
+  let cell: Cell
+  let body: DataCell
+  let data: DataSummary
+
+  func figures() -> [(FigureKind, FigureSpec)] {
+    let classes = BarChart(
+      categories: data.classNames,
+      groups: [
+        BarGroup("training", values: data.trainClasses.map(Double.init)),
+        BarGroup("validation", values: data.validationClasses.map(Double.init)),
+        BarGroup("test", values: data.testClasses.map(Double.init)),
+      ], categoryTitle: "class", y: Axis("images", format: .integer, includesZero: true), valueLabels: false)
+    // One column per class, as many rows as samples per class.
+    let perClass = Dictionary(grouping: data.samples, by: \.label)
+    let depth = perClass.values.map(\.count).max() ?? 0
+    var tiles: [ImageTile] = []
+    for row in 0..<depth {
+      for label in data.classNames.indices {
+        guard let sample = perClass[label].flatMap({ row < $0.count ? $0[row] : nil }) else { continue }
+        tiles.append(
+          ImageTile(
+            pixels: sample.image.values, rows: data.rows, columns: data.columns,
+            caption: "\(data.classNames[label]) · #\(sample.image.index)"))
+      }
+    }
+    var specs: [(FigureKind, FigureSpec)] = [
+      (
+        .classes,
+        FigureSpec(
+          figure: Figure(title: "Images per class", width: 720, height: 380, chart: .bar(classes)),
+          alt: "Bar chart of the number of images of each class in the training, validation and test parts.",
+          caption: "Images per class in each part: the validation part keeps the training part's proportions.",
+          wide: true)
+      )
+    ]
+    if !tiles.isEmpty {
+      specs.append(
+        (
+          .samples,
+          FigureSpec(
+            figure: Figure(
+              title: "Sample training images", subtitle: "each captioned with its class and its position in the file",
+              width: 760, height: 110 + 86 * Double(depth), chart: .images(ImageGrid(images: tiles, columns: 10))),
+            alt: "\(tiles.count) training images, \(depth) of each class.",
+            caption: "The first training images of each class, as the network sees them (before normalization).",
+            wide: true)
+        ))
+    }
+    return specs
+  }
+
+  func outputs(_ figures: Figures<FigureKind>) -> CellOutputs {
+    let total = data.trainCount + data.validationCount + data.testCount
+    var splits = TableBuilder(
+      "The three parts", columns: [("Part", .left), ("Images", .right), ("Share", .right), ("Used for", .left)])
+    splits.add(["training", Format.count(data.trainCount), Self.share(data.trainCount, total), "fitting the weights"])
+    splits.add([
+      "validation", Format.count(data.validationCount), Self.share(data.validationCount, total),
+      "choosing epochs, schedules and settings",
+    ])
+    splits.add(["test", Format.count(data.testCount), Self.share(data.testCount, total), "the final model, once"])
+
+    var classes = TableBuilder(
+      "Images per class",
+      columns: [("Class", .left), ("Training", .right), ("Validation", .right), ("Test", .right)])
+    for (i, name) in data.classNames.enumerated() {
+      classes.add([
+        name, Format.count(data.trainClasses[i]), Format.count(data.validationClasses[i]),
+        Format.count(data.testClasses[i]),
+      ])
+    }
+    classes.add(
+      [
+        "all", Format.count(data.trainCount), Format.count(data.validationCount), Format.count(data.testCount),
+      ], emphasis: true)
+
+    var pixels = TableBuilder("Pixels", columns: [("Statistic", .left), ("Value", .left)])
+    pixels.add(["Image size", "\(data.rows) × \(data.columns) = \(data.rows * data.columns) pixels, 8-bit grey"])
+    pixels.add(["Mean intensity (training part)", Format.number(data.pixelMean, decimals: 4)])
+    pixels.add(["Standard deviation", Format.number(data.pixelStd, decimals: 4)])
+    let normalization: String
+    switch data.normalization {
+    case .scale: normalization = "pixels / 255, into [0, 1]"
+    case .standardize:
+      normalization =
+        "(pixel − \(Format.number(data.pixelMean, decimals: 4))) / \(Format.number(data.pixelStd, decimals: 4))"
+    }
+    pixels.add(["Normalization", normalization])
+
+    var files = TableBuilder(
+      "Files (\(data.dataset), \(data.directory))",
+      columns: [("File", .left), ("Bytes, decompressed", .right), ("SHA-256, decompressed", .left), ("Checked", .left)])
+    for file in data.files {
+      files.add([file.file, Format.count(file.bytes), file.sha256, file.verified ? "matches" : "not known"])
+    }
+    return .data(
+      DataView(
+        splits: splits.table, classes: classes.table, pixels: pixels.table, files: files.table,
+        figures: figures.list(FigureKind.allCases)))
+  }
+
+  func finding() -> String { DataFacts(data).map(Self.finding) ?? "" }
+
+  static func finding(_ facts: DataFacts) -> String {
+    let (low, high) = (facts.rarest, facts.commonest)
+    return """
+      The classes are close to balanced: the training part holds from \(Format.count(low.count)) images \
+      of class \(low.name) (\(Format.percent(low.share, decimals: 1))) to \
+      \(Format.count(high.count)) of class \(high.name) \
+      (\(Format.percent(high.share, decimals: 1))), so accuracy is a fair summary and a model \
+      that always answered the commonest class would score \(Format.percent(facts.majorityAccuracy, decimals: 1)) \
+      on the test set. The mean pixel is \(Format.number(facts.pixelMean, decimals: 3)) with a standard \
+      deviation of \(Format.number(facts.pixelStd, decimals: 3)): most of each image is black background.
+      """
+  }
+
+  static func share(_ part: Int, _ total: Int) -> String {
+    Format.percent(Double(part) / Double(max(total, 1)), decimals: 1)
+  }
+}

@@ -1,0 +1,166 @@
+import Charts
+import Metrics
+import Study
+
+/// The outputs of a final cell.
+struct FinalView {
+  let candidate: TableView
+  let configuration: TableView
+  let summary: TableView
+  let classification: TableView
+  let curves: [FigureView]
+  let errors: [FigureView]
+}
+
+/// A final cell: the best candidate of a search, retrained and tested once.
+struct FinalPresenter: Presenter {
+  enum FigureKind: FigureName, Hashable {
+    case curve(CurveFigure)
+    case confusion, mistakes
+
+    var slug: String {
+      switch self {
+      case .curve(let curve): return curve.slug
+      case .confusion: return "confusion"
+      case .mistakes: return "mistakes"
+      }
+    }
+  }
+
+  let cell: Cell
+  let final: FinalOutcome
+  let test: TestEvaluation
+  /// The search cell the candidate came from.
+  let search: SearchContents?
+  let context: PresentationContext
+
+  var run: RunRecord { final.run.run }
+
+  func figures() -> [(FigureKind, FigureSpec)] {
+    var specs = CurveFigure.specs(run, subtitle: SettingsText.summary(run.settings, context.shape)).map {
+      (FigureKind.curve($0.0), $0.1)
+    }
+    let names = test.report.classNames
+    let confusion = Heatmap(
+      values: test.confusion.counts.map { $0.map(Double.init) }, rowLabels: names, columnLabels: names,
+      rowTitle: "true class", columnTitle: "predicted class", cellText: .countAndRowShare, colorsByRowShare: true,
+      colorbarTitle: "share of the true class")
+    let errors = test.confusion.total - test.confusion.correct
+    let confusions = TestedModelFacts.confusions(test, count: TestedModelFacts.confusionsShown)
+    specs.append(
+      (
+        .confusion,
+        FigureSpec(
+          figure: Figure(
+            title: "Confusion matrix, test set",
+            subtitle: "\(Format.count(test.confusion.total)) images, \(Format.count(errors)) misclassified",
+            width: 680, height: 620, chart: .heatmap(confusion)),
+          alt:
+            "The confusion matrix of the test set: rows are true classes, columns predicted ones. \(confusions.map { "\($0.actual) taken for \($0.predicted): \(Self.times($0.count))" }.joined(separator: "; ")).",
+          caption:
+            "Counts of test images by true class (rows) and prediction (columns); off the diagonal are mistakes.",
+          wide: true)
+      ))
+    let shape = context.shape
+    let tiles = zip(test.mistakes, test.mistakeImages).map { mistake, image in
+      ImageTile(
+        pixels: image.values, rows: shape.rows, columns: shape.columns,
+        caption:
+          "\(names[mistake.label]) → \(names[mistake.predicted]), \(Format.percent(mistake.confidence, decimals: 0))",
+        highlighted: true)
+    }
+    if !tiles.isEmpty {
+      let columns = 8
+      let rows = (tiles.count + columns - 1) / columns
+      specs.append(
+        (
+          .mistakes,
+          FigureSpec(
+            figure: Figure(
+              title: "The most confident mistakes", subtitle: "true class → predicted class, confidence",
+              width: 760, height: 110 + 100 * Double(rows), chart: .images(ImageGrid(images: tiles, columns: columns))
+            ),
+            alt: "The \(tiles.count) test images the model got wrong with the highest confidence.",
+            caption:
+              "Test images the model misclassified with the highest confidence: many are ambiguous even to a person.",
+            wide: true)
+        ))
+    }
+    return specs
+  }
+
+  /// "once", "twice", "8 times".
+  static func times(_ count: Int) -> String {
+    count == 1 ? "once" : count == 2 ? "twice" : "\(count) times"
+  }
+
+  func outputs(_ figures: Figures<FigureKind>) -> CellOutputs {
+    var candidate = TableBuilder("The chosen candidate", columns: [("Parameter", .left), ("Value", .left)])
+    if let search, let best = search.result.best {
+      candidate.add([
+        "From", "\(search.cell.title), candidate #\(best.index + 1) of \(search.result.candidates.count)",
+      ])
+      for (key, value) in best.parameters.sorted(by: { $0.key < $1.key }) { candidate.add([key.rawValue, value]) }
+      candidate.add([
+        "Cross-validation accuracy", "\(Format.percent(best.meanScore)) ± \(Format.percent(best.stdScore))",
+      ])
+    } else {
+      for (key, value) in final.candidateParameters.sorted(by: { $0.key < $1.key }) {
+        candidate.add([key.rawValue, value])
+      }
+    }
+    var classification = TableBuilder(
+      "Classification report, test set",
+      columns: [("Class", .left), ("Precision", .right), ("Recall", .right), ("F1-score", .right), ("Support", .right)])
+    let report = test.report
+    let worstF1 = report.perClass.map(\.f1).min()
+    for (name, scores) in zip(report.classNames, report.perClass) {
+      classification.add(row(name, scores), emphasis: scores.f1 == worstF1)
+    }
+    classification.add([
+      "accuracy", "", "", String(format: "%.4f", report.accuracy), Format.count(test.confusion.total),
+    ])
+    classification.add(row("macro avg", report.macroAverage))
+    classification.add(row("weighted avg", report.weightedAverage))
+    return .final(
+      FinalView(
+        candidate: candidate.table,
+        configuration: SettingsText.table(
+          run.settings, context.shape, caption: "Configuration", parameters: run.parameterCount),
+        summary: TrainPresenter.summary(run), classification: classification.table,
+        curves: figures.list(CurveFigure.allCases.map(FigureKind.curve)), errors: figures.list([.confusion, .mistakes]))
+    )
+  }
+
+  private func row(_ name: String, _ scores: ClassScores) -> [String] {
+    [
+      name, String(format: "%.4f", scores.precision), String(format: "%.4f", scores.recall),
+      String(format: "%.4f", scores.f1), Format.count(scores.support),
+    ]
+  }
+
+  func finding() -> String { Self.finding(TestedModelFacts(run, test), run) }
+
+  static func finding(_ facts: TestedModelFacts, _ run: RunRecord) -> String {
+    let test = facts.test
+    var sentences = [
+      "On the \(Format.count(test.images)) test images the tuned model reaches **\(Format.percent(test.accuracy))** accuracy (loss \(Format.loss(test.loss))): \(Format.count(test.errors)) mistakes."
+    ]
+    if let restored = facts.restoredEpoch {
+      sentences.append(
+        "Training ran \(facts.epochs) epochs\(TrainPresenter.stopNote(run)) and kept the weights of epoch \(restored)."
+      )
+    }
+    if let worst = facts.hardest, let best = facts.easiest {
+      sentences.append(
+        "The hardest class is \(worst.name) (F1 \(Format.number(worst.f1, decimals: 4))), the easiest \(best.name) (F1 \(Format.number(best.f1, decimals: 4)))."
+      )
+    }
+    if !facts.confusions.isEmpty {
+      sentences.append(
+        "The commonest confusions: "
+          + Format.list(facts.confusions.map { "\($0.actual) taken for \($0.predicted) (\(times($0.count)))" }) + ".")
+    }
+    return sentences.joined(separator: " ")
+  }
+}

@@ -1,0 +1,108 @@
+import Data
+import Study
+
+/// Shows one kind of cell: the figures to draw, the outputs the templates lay out (tables
+/// and the drawn figures), and the finding, phrased from the analysis's facts.
+///
+/// Figures are named by a type of the presenter's own (`FigureKind`), which both the drawing
+/// and the outputs use: a figure is never looked up by a string.
+protocol Presenter {
+  associatedtype FigureKind: FigureName
+  /// The figures to draw, in the order the report shows them.
+  func figures() -> [(FigureKind, FigureSpec)]
+  /// The cell's outputs, given its figures as drawn.
+  func outputs(_ figures: Figures<FigureKind>) -> CellOutputs
+  /// What the results say, in a sentence or a few (Markdown); empty when there is nothing
+  /// to say.
+  func finding() -> String
+}
+
+/// A presenter's name for one of its figures.
+protocol FigureName: Hashable {
+  /// The figure's part of its file name: `figures/CELL-SLUG.png`.
+  var slug: String { get }
+}
+
+extension FigureName where Self: RawRepresentable, RawValue == String {
+  var slug: String { rawValue }
+}
+
+/// A cell's figures as drawn, by the presenter's names.
+struct Figures<Name: FigureName> {
+  private let views: [Name: FigureView]
+
+  init(_ views: [Name: FigureView]) { self.views = views }
+
+  subscript(_ name: Name) -> FigureView? { views[name] }
+
+  /// The figures of `names` that were drawn, in that order.
+  func list(_ names: [Name]) -> [FigureView] { names.compactMap { views[$0] } }
+}
+
+/// What every presenter may know besides its own cell: the data's shape and the build.
+struct PresentationContext {
+  let shape: DataShape
+  let results: StudyResults
+  /// Every cell of the build, in order.
+  let built: [BuiltCell]
+}
+
+/// The outputs of one cell, by kind, as the templates see them (`{{#outputs}}{{#train}}…`):
+/// Mustache reads an enum case as a section named after it.
+enum CellOutputs {
+  case data(DataView)
+  case train(TrainView)
+  case compare(CompareView)
+  case grid(GridView)
+  case search(SearchView)
+  case final(FinalView)
+}
+
+/// A cell whose figures are to be drawn, and how its outputs follow once they are.
+struct PlannedCell {
+  let built: BuiltCell
+  /// The figures, their file names set (`CELL-SLUG`).
+  let figures: [FigureSpec]
+  /// The outputs and the finding, given the drawn figures in the order of `figures`.
+  let finish: ([FigureView]) -> (outputs: CellOutputs, finding: String)
+
+  init<P: Presenter>(_ built: BuiltCell, _ presenter: P) {
+    self.built = built
+    let named = presenter.figures()
+    figures = named.map { name, spec in spec.named("\(built.cell.id)-\(name.slug)") }
+    finish = { views in
+      let figures = Figures(Dictionary(zip(named.map(\.0), views), uniquingKeysWith: { first, _ in first }))
+      return (presenter.outputs(figures), presenter.finding())
+    }
+  }
+
+  /// The presenter of `built`'s kind; nil when the cell has no outputs (it failed, or was
+  /// not built).
+  static func plan(_ built: BuiltCell, _ context: PresentationContext) -> PlannedCell? {
+    switch built.contents {
+    case .data(let cell, let summary)?:
+      return PlannedCell(built, DataPresenter(cell: built.cell, body: cell, data: summary))
+    case .train(_, let run)?:
+      return PlannedCell(built, TrainPresenter(cell: built.cell, run: run.run, context: context))
+    case .compare(let body, let runs)?:
+      return PlannedCell(built, ComparePresenter(cell: built.cell, body: body, runs: runs, context: context))
+    case .grid(let body, let grid, let runs)?:
+      return PlannedCell(
+        built, GridPresenter(cell: built.cell, body: body, grid: grid, runs: runs, context: context))
+    case .search(let body, let search)?:
+      return PlannedCell(
+        built,
+        SearchPresenter(
+          cell: built.cell, body: body, search: search,
+          earlier: Array(context.built.prefix { $0.cell.id != built.cell.id })))
+    case .final(_, let final, let search)?:
+      guard let test = final.run.run.test else { return nil }
+      return PlannedCell(
+        built,
+        FinalPresenter(
+          cell: built.cell, final: final, test: test, search: search, context: context))
+    case nil:
+      return nil
+    }
+  }
+}

@@ -1,0 +1,200 @@
+import Charts
+import Study
+
+/// The outputs of a search cell.
+struct SearchView {
+  let space: TableView
+  let candidates: TableView
+  /// Successive halving's rounds (nil for a randomized search).
+  let rounds: TableView?
+  /// What the search trained, in fold-epochs, against a full randomized search.
+  let cost: String
+  let figures: [FigureView]
+}
+
+/// A search cell: RandomizedSearchCV or HalvingRandomSearchCV over the study's settings.
+struct SearchPresenter: Presenter {
+  enum FigureKind: FigureName {
+    /// Each finalist's mean score with its fold spread.
+    case candidates
+    /// A range-drawn parameter against the score.
+    case parameter(SettingKey)
+
+    var slug: String {
+      switch self {
+      case .candidates: return "candidates"
+      case .parameter(let key): return key.rawValue.replacingOccurrences(of: "_", with: "-")
+      }
+    }
+  }
+
+  let cell: Cell
+  let body: SearchCell
+  let search: SearchResult
+  let facts: SearchFacts?
+
+  init(cell: Cell, body: SearchCell, search: SearchResult, earlier: [BuiltCell]) {
+    self.cell = cell
+    self.body = body
+    self.search = search
+    facts = SearchFacts(search, earlier: earlier)
+  }
+
+  /// The candidates a chart or table ranks: for halving, those of the last round.
+  var finalists: [SearchCandidateResult] { facts?.finalists ?? [] }
+
+  /// The parameter plotted against the score: the first drawn log-uniformly (a learning
+  /// rate, say), else the first drawn uniformly.
+  var plotted: (key: SettingKey, distribution: SearchCell.Distribution)? {
+    body.space.first { $0.distribution.range == .log }
+      ?? body.space.first { if case .uniform = $0.distribution { return true } else { return false } }
+  }
+
+  func figures() -> [(FigureKind, FigureSpec)] {
+    let finalists = finalists
+    let scores = finalists.map(\.meanScore).filter(\.isFinite)
+    guard !scores.isEmpty else { return [] }
+    let low = max(0, ((scores.min()! - (finalists.map(\.stdScore).max() ?? 0) - 0.004) * 200).rounded(.down) / 200)
+    let high = min(1, ((scores.max()! + (finalists.map(\.stdScore).max() ?? 0) + 0.002) * 200).rounded(.up) / 200)
+    let epochs = finalists.first?.epochs ?? 0
+    var specs: [(FigureKind, FigureSpec)] = [
+      (
+        .candidates,
+        FigureSpec(
+          figure: Figure(
+            title: "Cross-validation accuracy per candidate",
+            subtitle: "\(search.folds)-fold mean ± standard deviation, \(epochs) epochs per fold; best first",
+            width: 560, height: 380,
+            chart: .bar(
+              BarChart(
+                categories: finalists.map { "#\($0.index + 1)" },
+                groups: [
+                  BarGroup("mean accuracy", values: finalists.map(\.meanScore), errors: finalists.map(\.stdScore))
+                ], categoryTitle: "candidate",
+                y: Axis("accuracy", range: low...max(high, low + 0.005), format: .percent), valueLabels: false))),
+          alt: "Bars of each candidate's mean cross-validation accuracy with its standard deviation, ranked.",
+          caption: "Mean accuracy over the folds; the whiskers span one standard deviation.")
+      )
+    ]
+    if let (key, distribution) = plotted {
+      let points = finalists.compactMap { c -> ScatterPoint? in
+        guard let value = c.parameters[key].flatMap(Double.init), c.meanScore.isFinite else { return nil }
+        return ScatterPoint(x: value, y: c.meanScore)
+      }
+      let best = finalists.firstIndex { $0.index == search.bestIndex }
+      specs.append(
+        (
+          .parameter(key),
+          FigureSpec(
+            figure: Figure(
+              title: "\(key.label.capitalizedFirst) against accuracy",
+              subtitle: "drawn from \(distribution.description)",
+              width: 560, height: 380,
+              chart: .scatter(
+                ScatterChart(
+                  points: points, x: Axis(key.label, scale: distribution.range == .log ? .log : .linear),
+                  y: Axis("mean CV accuracy", format: .percent), highlighted: best, highlightLabel: "best"))),
+            alt: "Each candidate's \(key.label) against its mean cross-validation accuracy.",
+            caption: "Each point is a candidate; the highlighted one ranks first.")
+        ))
+    }
+    return specs
+  }
+
+  func outputs(_ figures: Figures<FigureKind>) -> CellOutputs {
+    var space = TableBuilder("Search space", columns: [("Parameter", .left), ("Drawn from", .left)])
+    for (key, distribution) in body.space { space.add([key.rawValue, distribution.description]) }
+
+    let keys = Set(search.candidates.flatMap(\.parameters.keys)).sorted()
+    let shown = Array(finalists.prefix(12))
+    var candidates = TableBuilder(
+      shown.count < search.candidates.count ? "The \(shown.count) best candidates" : "Candidates, best first",
+      columns: [("Rank", .right), ("Candidate", .right)] + keys.map { ($0.rawValue, TableBuilder.Alignment.left) } + [
+        ("Mean ± std", .right), ("Fit time", .right), ("Epochs", .right),
+      ])
+    for c in shown {
+      candidates.add(
+        ["\(c.rank)", "#\(c.index + 1)"] + keys.map { c.parameters[$0] ?? "" } + [
+          c.meanScore.isFinite ? "\(Format.percent(c.meanScore)) ± \(Format.percent(c.stdScore))" : "diverged",
+          "\(Format.number(c.meanFitSeconds, decimals: 1)) ± \(Format.number(c.stdFitSeconds, decimals: 1)) s",
+          "\(c.epochs)",
+        ], emphasis: c.index == search.bestIndex)
+    }
+
+    var rounds: TableView?
+    if search.method == .halving {
+      var table = TableBuilder(
+        "Rounds of successive halving",
+        columns: [("Round", .right), ("Candidates", .right), ("Epochs per fold", .right), ("Fold-epochs", .right)])
+      for (i, round) in search.rounds.enumerated() {
+        table.add([
+          "\(i + 1)", "\(round.candidates)", "\(round.epochs)",
+          Format.count(round.candidates * round.epochs * search.folds),
+        ])
+      }
+      rounds = table.table
+    }
+    let share = Double(search.foldEpochs) / Double(max(search.fullSearchFoldEpochs, 1))
+    let cost =
+      search.method == .halving
+      ? "\(Format.count(search.foldEpochs)) fold-epochs, \(Format.percent(share, decimals: 0)) of the \(Format.count(search.fullSearchFoldEpochs)) a randomized search of the same candidates trains."
+      : "\(Format.count(search.foldEpochs)) fold-epochs (\(search.candidates.count) candidates × \(search.folds) folds × \(search.candidates.first?.epochs ?? 0) epochs)."
+    var names: [FigureKind] = [.candidates]
+    if let plotted { names.append(.parameter(plotted.key)) }
+    return .search(
+      SearchView(
+        space: space.table, candidates: candidates.table, rounds: rounds, cost: cost, figures: figures.list(names)))
+  }
+
+  func finding() -> String { facts.map(Self.finding) ?? "" }
+
+  static func finding(_ facts: SearchFacts) -> String {
+    let best = facts.best
+    var sentences = [
+      "Candidate #\(best.index + 1) ranks first: \(describe(best.parameters)), with \(Format.percent(best.meanScore)) ± \(Format.percent(best.stdScore)) over \(best.foldScores.count) folds."
+    ]
+    if let second = facts.runnerUp {
+      let behind = ComparePresenter.margin(second.difference)
+      sentences.append(
+        second.withinSpread
+          ? "The runner-up, #\(second.candidate.index + 1), is only \(behind) behind, less than a standard deviation: at this budget the two are hard to tell apart."
+          : "The runner-up, #\(second.candidate.index + 1), is \(behind) behind, more than a standard deviation."
+      )
+      if !facts.shared.isEmpty {
+        sentences.append(
+          "The three best share \(Format.list(facts.shared.map { "`\($0.rawValue)` = \(best.parameters[$0]!)" }))."
+        )
+      }
+    }
+    if let halving = facts.halving {
+      sentences.append(
+        "Halving trained \(Format.count(halving.foldEpochs)) fold-epochs instead of \(Format.count(halving.fullSearchFoldEpochs)) (\(Format.percent(halving.share, decimals: 0)))."
+      )
+      if let random = halving.comparison {
+        if random.bestIndex == best.index {
+          sentences.append(
+            "It picks the same candidate, #\(best.index + 1), as the full randomized search (*\(random.title)*).")
+        } else if let rank = random.rankOfThisWinner {
+          sentences.append(
+            "The full randomized search (*\(random.title)*) ranked this candidate \(rank)\(ordinal(rank)) and preferred #\(random.bestIndex + 1): halving judged the candidates on fewer epochs."
+          )
+        }
+      }
+    }
+    return sentences.joined(separator: " ")
+  }
+
+  static func describe(_ parameters: [SettingKey: String]) -> String {
+    parameters.sorted { $0.key < $1.key }.map { "`\($0.key.rawValue)` = \($0.value)" }.joined(separator: ", ")
+  }
+
+  private static func ordinal(_ n: Int) -> String {
+    if (11...13).contains(n % 100) { return "th" }
+    switch n % 10 {
+    case 1: return "st"
+    case 2: return "nd"
+    case 3: return "rd"
+    default: return "th"
+    }
+  }
+}

@@ -1,0 +1,94 @@
+/// What a tested model shows: its test result, the epoch it kept, the hardest and easiest
+/// classes, and the commonest confusions.
+public struct TestedModelFacts: Sendable, Equatable {
+  public let test: TestFacts
+  /// The epoch whose weights the model kept, when early stopping restored one.
+  public let restoredEpoch: Int?
+  public let epochs: Int
+  /// The classes with the lowest and highest F1-score.
+  public let hardest: ClassScore?
+  public let easiest: ClassScore?
+  /// The most frequent (true, predicted) mistakes, most frequent first.
+  public let confusions: [Confusion]
+
+  public struct ClassScore: Sendable, Equatable {
+    public let name: String
+    public let f1: Double
+  }
+
+  public struct Confusion: Sendable, Equatable {
+    public let actual: String
+    public let predicted: String
+    public let count: Int
+  }
+
+  /// Confusions listed.
+  public static let confusionsShown = 3
+
+  public init(_ run: RunRecord, _ test: TestEvaluation) {
+    self.test = TestFacts(test)
+    restoredEpoch = run.history.restoredEpoch
+    epochs = run.history.epochs.count
+    let report = test.report
+    let scores = report.perClass
+    hardest = scores.indices.min { scores[$0].f1 < scores[$1].f1 }.map {
+      ClassScore(name: report.classNames[$0], f1: scores[$0].f1)
+    }
+    easiest = scores.indices.max { scores[$0].f1 < scores[$1].f1 }.map {
+      ClassScore(name: report.classNames[$0], f1: scores[$0].f1)
+    }
+    confusions = Self.confusions(test, count: Self.confusionsShown)
+  }
+
+  /// The most frequent (true, predicted, count) confusions.
+  public static func confusions(_ test: TestEvaluation, count: Int) -> [Confusion] {
+    let names = test.report.classNames
+    var pairs: [Confusion] = []
+    for (t, row) in test.confusion.counts.enumerated() {
+      for (p, n) in row.enumerated() where t != p && n > 0 {
+        pairs.append(Confusion(actual: names[t], predicted: names[p], count: n))
+      }
+    }
+    return Array(pairs.sorted { $0.count > $1.count }.prefix(count))
+  }
+}
+
+/// The report's opening: the tuned model's test result beside the baseline's, as the study
+/// file's `key_results` declares them.
+public struct KeyResultFacts: Sendable {
+  public let tuned: (cell: Cell, run: RunRecord, test: TestEvaluation)
+  public let baseline: (cell: Cell, run: RunRecord)?
+  /// How many fewer test mistakes the tuned model makes (negative: more), when the
+  /// baseline was tested.
+  public let fewerMistakes: Int?
+
+  /// Nil when the study declares no key results, or the tuned cell has no tested run.
+  public init?(_ built: BuiltStudy) {
+    guard let roles = built.study.keyResults,
+      let tunedCell = built.cells.first(where: { $0.cell.id == roles.tuned }),
+      let tunedRun = tunedCell.testedRun, let test = tunedRun.test
+    else { return nil }
+    tuned = (tunedCell.cell, tunedRun, test)
+    let baselineCell = roles.baseline.flatMap { id in built.cells.first { $0.cell.id == id } }
+    if let baselineCell, let run = baselineCell.testedRun {
+      baseline = (baselineCell.cell, run)
+      fewerMistakes = run.test.map { base in
+        (base.confusion.total - base.confusion.correct) - (test.confusion.total - test.confusion.correct)
+      }
+    } else {
+      baseline = nil
+      fewerMistakes = nil
+    }
+  }
+}
+
+extension BuiltCell {
+  /// The run a tested cell evaluated on the test set.
+  public var testedRun: RunRecord? {
+    switch contents {
+    case .train(_, let named)?: return named.run.test != nil ? named.run : nil
+    case .final(_, let final, _)?: return final.run.run
+    case .data?, .compare?, .grid?, .search?, nil: return nil
+    }
+  }
+}

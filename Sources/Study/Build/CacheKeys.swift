@@ -1,0 +1,106 @@
+import Crypto
+import Data
+import Foundation
+import Tensor
+
+/// The cache keys of a study's runs and cells: hashes of everything their results depend
+/// on (data settings, dataset digests, profile, engine version, seed, settings).
+struct CellKeys {
+  struct DataKey: Encodable {
+    let data: DataSettings
+    let digests: [String]
+    let profile: Profile
+    let engine: String
+    let format: String
+    let fusedMultiplyAdd: Bool
+  }
+
+  let dataKey: String
+
+  init(study: Study, files: [FileDigest], profile: Profile) {
+    dataKey = contentKey(
+      DataKey(
+        data: study.data, digests: files.map(\.sha256), profile: profile, engine: engineVersion,
+        format: resultsFormat, fusedMultiplyAdd: Kernels.best.name != "baseline"))
+  }
+
+  /// A run's key: `FAMILY-EPOCHS`. Runs of one family differ only in their number of epochs,
+  /// when nothing else depends on it (see `RunSettings.trainsEpochByEpoch`), so that a run of
+  /// the family can be read off the first epochs of a longer one.
+  func runKey(_ settings: RunSettings, data: TrainingData, evaluatesTest: Bool) -> (key: String, family: String?) {
+    struct Key: Encodable {
+      let data: String
+      let settings: RunSettings
+      let training: TrainingData
+    }
+    let prefixable = settings.trainsEpochByEpoch
+    var keyed = settings
+    if prefixable { keyed.epochs = 0 }
+    let family = contentKey(Key(data: dataKey, settings: keyed, training: data))
+    let key = "\(family)-\(settings.epochs)" + (evaluatesTest ? "-test" : "")
+    // A run evaluated on the test set can stand in for shorter runs, not the other way round.
+    return (key, prefixable && !evaluatesTest ? family : nil)
+  }
+
+  /// A cell's key: the data's, its kind and settings, and what its kind adds (`keyParts`);
+  /// `earlier` holds the keys of the cells before it, for a cell that builds on another.
+  func cellKey(_ cell: Cell, earlier: [String: String]) -> String {
+    struct Key: Encodable {
+      let data: String
+      let kind: Cell.Kind
+      let settings: RunSettings
+      let parts: CellKeyParts
+
+      func encode(to encoder: Encoder) throws {
+        // One flat object, as the keys have always been written.
+        var c = encoder.container(keyedBy: CellKeyParts.CodingKeys.self)
+        try c.encode(data, forKey: .data)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(settings, forKey: .settings)
+        try parts.encode(into: &c)
+      }
+    }
+    return contentKey(
+      Key(
+        data: dataKey, kind: cell.kind, settings: cell.settings, parts: cell.body.behaviour.keyParts(earlier: earlier)))
+  }
+}
+
+/// What a kind of cell adds to its cache key; each kind sets the fields it has.
+struct CellKeyParts {
+  var variants: [String: RunSettings] = [:]
+  var grid: [[RunSettings]] = []
+  var gridAxes: [String] = []
+  var search: [String] = []
+  var candidates: [RunSettings] = []
+  var final: [RunSettings] = []
+  /// The key of the cell this one builds on.
+  var from: String?
+  /// Sample images per class (2 unless a data cell says otherwise).
+  var samples = 2
+  var test = false
+
+  enum CodingKeys: String, CodingKey {
+    case data, kind, settings, variants, grid, gridAxes, search, candidates, final, from, samples, test
+  }
+
+  func encode(into c: inout KeyedEncodingContainer<CodingKeys>) throws {
+    try c.encode(variants, forKey: .variants)
+    try c.encode(grid, forKey: .grid)
+    try c.encode(gridAxes, forKey: .gridAxes)
+    try c.encode(search, forKey: .search)
+    try c.encode(candidates, forKey: .candidates)
+    try c.encode(final, forKey: .final)
+    try c.encodeIfPresent(from, forKey: .from)
+    try c.encode(samples, forKey: .samples)
+    try c.encode(test, forKey: .test)
+  }
+}
+
+/// The SHA-256 (hex) of a value's canonical JSON (sorted keys): a cache key.
+func contentKey<T: Encodable>(_ value: T) -> String {
+  let encoder = JSONEncoder()
+  encoder.outputFormatting = [.sortedKeys]
+  let data = (try? encoder.encode(value)) ?? Data()
+  return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+}

@@ -1,0 +1,157 @@
+import Foundation
+
+/// How a cell ended in a build.
+public enum CellStatus: String, Codable, Sendable {
+  /// Computed in this build.
+  case ran
+  /// Read from the cache: nothing in its key changed.
+  case cached
+  /// It could not be computed; `error` says why.
+  case failed
+  /// A run's loss became NaN or infinite.
+  case diverged
+  /// Not part of this build (`--only` another cell) and not in the cache.
+  case skipped
+}
+
+/// A cell as computed: its status, how long it took, and what its kind produced.
+public struct CellResult: Sendable {
+  public var id: String
+  public var kind: Cell.Kind
+  public var title: String
+  public var status: CellStatus
+  /// Time to compute it (when cached: how long it took when it ran).
+  public var seconds: Double
+  public var key: String
+  /// The settings of the cell's runs (the chosen candidate's for a final cell); nil for a
+  /// cell that trains nothing.
+  public var settings: RunSettings?
+  /// What the cell produced; nil when it failed or was not built.
+  public var outcome: CellOutcome?
+  public var error: String?
+
+  /// Epochs trained by this cell's runs (each fold's epochs counted).
+  public var epochsTrained: Int
+  /// Runs read from the cache instead of trained.
+  public var cachedRuns: Int
+  /// Epochs trained in the build that computed the cell (its cached runs not counted).
+  public var epochsTrainedNow = 0
+
+  public init(
+    id: String, kind: Cell.Kind, title: String, status: CellStatus, seconds: Double, key: String,
+    settings: RunSettings? = nil, outcome: CellOutcome? = nil, error: String? = nil, epochsTrained: Int = 0,
+    cachedRuns: Int = 0
+  ) {
+    self.id = id
+    self.kind = kind
+    self.title = title
+    self.status = status
+    self.seconds = seconds
+    self.key = key
+    self.settings = settings
+    self.outcome = outcome
+    self.error = error
+    self.epochsTrained = epochsTrained
+    self.cachedRuns = cachedRuns
+  }
+
+  /// Every training run of the cell, named (none for a data or search cell: a search's fold
+  /// runs are summarized by its candidates).
+  public var runs: [NamedRun] {
+    switch outcome {
+    case .train(let run)?: return [run]
+    case .compare(let runs)?, .grid(_, let runs)?: return runs
+    case .final(let final)?: return [final.run]
+    case .data?, .search?, nil: return []
+    }
+  }
+}
+
+extension CellResult {
+  /// Changes every training run of the cell (to leave something out of results.json, say).
+  public mutating func updateRuns(_ change: (inout RunRecord) -> Void) {
+    switch outcome {
+    case .train(var named)?:
+      change(&named.run)
+      outcome = .train(named)
+    case .compare(var runs)?:
+      for i in runs.indices { change(&runs[i].run) }
+      outcome = .compare(runs)
+    case .grid(let grid, var runs)?:
+      for i in runs.indices { change(&runs[i].run) }
+      outcome = .grid(grid, runs)
+    case .final(var final)?:
+      change(&final.run.run)
+      outcome = .final(final)
+    case .data?, .search?, nil: break
+    }
+  }
+}
+
+/// results.json and the cache hold a cell's outcome as the fields of its kind beside the
+/// common ones (`data`, `runs`, `grid`, `search`, `candidateParameters`).
+extension CellResult: Codable {
+  enum CodingKeys: String, CodingKey {
+    case id, kind, title, status, seconds, key, settings, data, runs, grid, search, candidateParameters, error
+    case epochsTrained, cachedRuns, epochsTrainedNow
+  }
+
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(id, forKey: .id)
+    try c.encode(kind, forKey: .kind)
+    try c.encode(title, forKey: .title)
+    try c.encode(status, forKey: .status)
+    try c.encode(seconds, forKey: .seconds)
+    try c.encode(key, forKey: .key)
+    try c.encodeIfPresent(settings, forKey: .settings)
+    try c.encode(runs, forKey: .runs)
+    switch outcome {
+    case .data(let summary)?: try c.encode(summary, forKey: .data)
+    case .grid(let grid, _)?: try c.encode(grid, forKey: .grid)
+    case .search(let search)?: try c.encode(search, forKey: .search)
+    case .final(let final)?: try c.encode(final.candidateParameters, forKey: .candidateParameters)
+    case .train?, .compare?, nil: break
+    }
+    try c.encodeIfPresent(error, forKey: .error)
+    try c.encode(epochsTrained, forKey: .epochsTrained)
+    try c.encode(cachedRuns, forKey: .cachedRuns)
+    try c.encode(epochsTrainedNow, forKey: .epochsTrainedNow)
+  }
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    id = try c.decode(String.self, forKey: .id)
+    kind = try c.decode(Cell.Kind.self, forKey: .kind)
+    title = try c.decode(String.self, forKey: .title)
+    status = try c.decode(CellStatus.self, forKey: .status)
+    seconds = try c.decode(Double.self, forKey: .seconds)
+    key = try c.decode(String.self, forKey: .key)
+    settings = try c.decodeIfPresent(RunSettings.self, forKey: .settings)
+    error = try c.decodeIfPresent(String.self, forKey: .error)
+    epochsTrained = try c.decode(Int.self, forKey: .epochsTrained)
+    cachedRuns = try c.decode(Int.self, forKey: .cachedRuns)
+    epochsTrainedNow = try c.decodeIfPresent(Int.self, forKey: .epochsTrainedNow) ?? 0
+    let runs = try c.decodeIfPresent([NamedRun].self, forKey: .runs) ?? []
+    guard status != .failed && status != .skipped else { return }
+    func first() throws -> NamedRun {
+      guard let run = runs.first else {
+        throw DecodingError.dataCorruptedError(forKey: .runs, in: c, debugDescription: "a \(kind) cell without its run")
+      }
+      return run
+    }
+    switch kind {
+    case .data: outcome = .data(try c.decode(DataSummary.self, forKey: .data))
+    case .train: outcome = .train(try first())
+    case .compare: outcome = .compare(runs)
+    case .grid: outcome = .grid(try c.decode(GridResult.self, forKey: .grid), runs)
+    case .search: outcome = .search(try c.decode(SearchResult.self, forKey: .search))
+    case .final:
+      let run = try first()
+      outcome = .final(
+        FinalOutcome(
+          candidateParameters: try c.decode([SettingKey: String].self, forKey: .candidateParameters),
+          settings: settings ?? run.run.settings, run: run))
+    }
+  }
+}

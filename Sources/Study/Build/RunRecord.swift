@@ -1,0 +1,113 @@
+import Foundation
+import Metrics
+import NN
+
+/// Which examples a run trains and validates on.
+public enum TrainingData: Codable, Hashable, Sendable {
+  /// The training split, validated on the validation split.
+  case split
+  /// The training split without fold `fold` of `folds` (stratified), validated on that fold.
+  case fold(Int, of: Int)
+}
+
+/// What one training run produced: its settings, its epochs, and (for a final run) its test
+/// evaluation. The unit of the cache.
+public struct RunRecord: Codable, Sendable {
+  public enum Status: String, Codable, Sendable {
+    case completed
+    case earlyStopped = "early-stopped"
+    case diverged
+  }
+
+  public var key: String
+  public var settings: RunSettings
+  public var data: TrainingData
+  public var history: History
+  public var status: Status
+  /// Wall time of the run.
+  public var seconds: Double
+  public var parameterCount: Int
+  /// Validation metrics of the weights the run ended with (the restored best epoch when
+  /// early stopping restored one).
+  public var validationLoss: Double?
+  public var validationAccuracy: Double?
+  /// Evaluation on the test set, for final runs.
+  public var test: TestEvaluation?
+
+  public var epochs: Int { history.epochs.count }
+
+  /// The record a run of the same settings would have left after `count` epochs, read off
+  /// this longer one: training is deterministic and, for settings that train epoch by epoch,
+  /// nothing in the first epochs depends on how many follow. Nil when this run cannot tell
+  /// (it stopped early or was cut short before `count` epochs for another reason).
+  func prefix(_ count: Int, key: String) -> RunRecord? {
+    var record = self
+    record.key = key
+    record.settings.epochs = count
+    record.test = nil
+    if case .diverged(let epoch, _) = history.stopReason, epoch <= count {
+      return record  // the shorter run diverges in the same batch
+    }
+    guard count >= 1, history.epochs.count >= count, status != .earlyStopped else { return nil }
+    record.history.epochs = Array(history.epochs.prefix(count))
+    record.history.stopReason = .completed
+    record.history.restoredEpoch = count
+    record.status = .completed
+    record.validationLoss = record.history.epochs[count - 1].validationLoss
+    record.validationAccuracy = record.history.epochs[count - 1].validationAccuracy
+    record.seconds = record.history.epochs.reduce(0) { $0 + $1.seconds }
+    return record
+  }
+
+  /// The epoch with the best validation accuracy (first on ties).
+  public var bestEpoch: EpochRecord? {
+    history.epochs.max { ($0.validationAccuracy ?? 0) < ($1.validationAccuracy ?? 0) }
+  }
+}
+
+/// A model evaluated once on the test set.
+public struct TestEvaluation: Codable, Sendable {
+  public var loss: Double
+  public var accuracy: Double
+  public var confusion: ConfusionMatrix
+  public var report: ClassificationReport
+  public var mistakes: [Mistake]
+  /// The images of `mistakes`, in the same order.
+  public var mistakeImages: [StoredImage]
+  /// Softmax probabilities, `count × classes` Float32 values, base64 of little-endian bytes;
+  /// kept in the cache, left out of results.json (predictions.csv has them).
+  public var probabilities: String?
+
+  public func decodedProbabilities() -> [Float] {
+    guard let probabilities, let data = Base64.decode(probabilities) else { return [] }
+    return data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+  }
+}
+
+/// An image kept in the results (a sample digit, a mistake): its position in its file and
+/// its pixels, one byte each (0–255), base64.
+public struct StoredImage: Codable, Sendable {
+  public var index: Int
+  public var pixels: String
+
+  public init(index: Int, pixels: [Float]) {
+    self.index = index
+    self.pixels = Data(pixels.map { UInt8(($0 * 255).rounded().clamped(0, 255)) }).base64EncodedString()
+  }
+
+  /// The pixels in [0, 1].
+  public var values: [Float] {
+    guard let data = Data(base64Encoded: pixels) else { return [] }
+    return data.map { Float($0) / 255 }
+  }
+}
+
+extension Float {
+  fileprivate func clamped(_ low: Float, _ high: Float) -> Float { Swift.min(Swift.max(self, low), high) }
+}
+
+/// A named run of a cell (a variant, a grid point, the baseline).
+public struct NamedRun: Codable, Sendable {
+  public var name: String
+  public var run: RunRecord
+}

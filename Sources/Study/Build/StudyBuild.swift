@@ -1,0 +1,186 @@
+import Data
+import Foundation
+import NN
+import Tensor
+
+/// Why a build stopped.
+public enum BuildError: Error, CustomStringConvertible {
+  /// Cancelled (Ctrl-C) while training; what finished before is cached.
+  case interrupted
+  /// `--only` names a cell the study does not have.
+  case unknownCell(String, [String])
+
+  public var description: String {
+    switch self {
+    case .interrupted:
+      return "interrupted: the runs that finished are cached, and the next build resumes from them"
+    case .unknownCell(let id, let ids):
+      return "--only \(id): the study has no such cell (cells: \(ids.joined(separator: ", ")))"
+    }
+  }
+}
+
+/// Everything a build produced, as written to `results.json`.
+public struct StudyResults: Codable, Sendable {
+  public var title: String
+  public var description: String
+  public var studyFile: String
+  public var version: String
+  public var engine: String
+  public var kernels: String
+  public var threads: Int
+  public var data: DataSettings
+  public var profile: Profile
+  /// The images' size and the number of classes, as read from the files.
+  public var shape: DataShape
+  public var files: [FileDigest]
+  public var cells: [CellResult]
+  /// Wall time of the build.
+  public var seconds: Double
+  /// Epochs trained by every cell's runs (cached ones included), and by this build alone.
+  public var epochsTrained: Int
+  public var epochsTrainedNow: Int
+  public var cachedCells: Int
+  public var cacheProblems: [String]
+}
+
+/// Runs a study's cells in order and writes the results: every cell whose key is unchanged
+/// comes from the cache, every run that is cached is read rather than trained.
+public final class StudyBuild {
+  public let study: Study
+  public let options: BuildOptions
+  public let observer: BuildObserver
+  public let cancellation: Cancellation
+  /// mnist-report's version, recorded in the results.
+  public let version: String
+
+  public init(study: Study, options: BuildOptions, observer: BuildObserver, cancellation: Cancellation, version: String)
+  {
+    self.study = study
+    self.options = options
+    self.observer = observer
+    self.cancellation = cancellation
+    self.version = version
+  }
+
+  /// Runs the study and writes `results.json`, the run CSVs and `predictions.csv`.
+  public func run() throws -> BuiltStudy {
+    let started = monotonicSeconds()
+    let ids = study.cells.map(\.id)
+    for id in options.only where !ids.contains(id) { throw BuildError.unknownCell(id, ids) }
+
+    let dataset = try study.data.load(directory: options.dataDirectory)
+    try study.check(against: dataset)
+    let profile = options.profile
+    let prepared = PreparedData(
+      dataset, validationCount: study.data.validation, seed: study.data.seed, normalization: study.data.normalization
+    ).limited(
+      train: profile.trainLimit, validation: profile.validationLimit, test: profile.testLimit, seed: study.data.seed)
+    let data = BuildData(prepared: prepared, dataset: dataset, seed: study.data.seed)
+    let files = dataset.files.map(FileDigest.init)
+    let cache = ResultCache(directory: options.cacheDirectory)
+    let executor = Executor(
+      data: data, cache: cache, observer: observer, cancellation: cancellation, threads: options.threads,
+      force: options.force)
+    let keys = CellKeys(study: study, files: files, profile: profile)
+
+    var built: [BuiltCell] = []
+    var cellKeys: [String: String] = [:]
+    for cell in study.cells {
+      let key = keys.cellKey(cell, earlier: cellKeys)
+      cellKeys[cell.id] = key
+      let result = try result(
+        of: cell, key: key, built: built, keys: keys, executor: executor, data: data, cache: cache)
+      built.append(BuiltCell(cell: cell, result: result, earlier: built))
+      observer.cellFinished(result)
+    }
+
+    let results = built.map(\.result)
+    var summary = StudyResults(
+      title: study.title, description: study.description, studyFile: study.file, version: version,
+      engine: engineVersion, kernels: Kernels.best.name, threads: options.threads, data: study.data, profile: profile,
+      shape: dataset.shape, files: files, cells: results, seconds: monotonicSeconds() - started,
+      epochsTrained: results.reduce(0) { $0 + $1.epochsTrained },
+      epochsTrainedNow: results.reduce(0) { $0 + $1.epochsTrainedNow },
+      cachedCells: results.filter { $0.status == .cached }.count, cacheProblems: cache.problems)
+    for problem in cache.problems { observer.note(problem) }
+    try ResultsWriter(results: summary, data: data).write(to: options.output)
+    summary.seconds = monotonicSeconds() - started
+    return BuiltStudy(study: study, results: summary, cells: built)
+  }
+
+  /// A cell's result: from the cache when its key is there (and it is not forced), skipped
+  /// when `--only` names other cells, else computed.
+  private func result(
+    of cell: Cell, key: String, built: [BuiltCell], keys: CellKeys, executor: Executor, data: BuildData,
+    cache: ResultCache
+  ) throws -> CellResult {
+    let wanted = options.only.isEmpty || options.only.contains(cell.id)
+    if !options.force || !wanted, var cached = cache.load(CellResult.self, kind: "cells", key: key, keyOf: \.key) {
+      (cached.id, cached.title, cached.status, cached.epochsTrainedNow) = (cell.id, cell.title, .cached, 0)
+      return cached
+    }
+    guard wanted else {
+      return CellResult(
+        id: cell.id, kind: cell.kind, title: cell.title, status: .skipped, seconds: 0, key: key,
+        error: "not built: --only names other cells, and it is not in the cache")
+    }
+    let context = CellContext(
+      cell: cell, keys: keys, executor: executor, data: data, profile: options.profile, earlier: built)
+    let cellStarted = monotonicSeconds()
+    observer.cellStarted(cell)
+    var result = CellResult(
+      id: cell.id, kind: cell.kind, title: cell.title, status: .ran, seconds: 0, key: key,
+      settings: cell.kind == .data ? nil : cell.settings)
+    do {
+      result.outcome = try cell.body.behaviour.run(context)
+    } catch {
+      (result.status, result.error) = (.failed, error.message)
+    }
+    if cancellation.isCancelled { throw BuildError.interrupted }
+    if case .final(let final)? = result.outcome { result.settings = final.settings }
+    (result.cachedRuns, result.epochsTrained, result.epochsTrainedNow) = (
+      context.cachedRuns, context.epochsTrained, context.epochsTrainedNow
+    )
+    if result.status == .ran && result.outcome?.diverged == true { result.status = .diverged }
+    result.seconds = monotonicSeconds() - cellStarted
+    if result.status == .ran || result.status == .diverged { cache.store(result, kind: "cells", key: key) }
+    return result
+  }
+}
+
+/// A study as built: the study, its results, and each cell with its result.
+public struct BuiltStudy: Sendable {
+  public let study: Study
+  public var results: StudyResults
+  public var cells: [BuiltCell]
+
+  public init(study: Study, results: StudyResults, cells: [BuiltCell]) {
+    self.study = study
+    self.results = results
+    self.cells = cells
+  }
+}
+
+/// A cell's place in the cache, for `mnist-report list`.
+public struct CellState: Sendable {
+  public let cell: Cell
+  public let key: String
+  public let cached: Bool
+}
+
+extension StudyBuild {
+  /// Each cell with its key and whether the cache holds its result (reads the dataset's
+  /// digests, trains nothing).
+  public func states() throws -> [CellState] {
+    let dataset = try study.data.load(directory: options.dataDirectory)
+    let keys = CellKeys(study: study, files: dataset.files.map(FileDigest.init), profile: options.profile)
+    let cache = ResultCache(directory: options.cacheDirectory)
+    var earlier: [String: String] = [:]
+    return study.cells.map { cell in
+      let key = keys.cellKey(cell, earlier: earlier)
+      earlier[cell.id] = key
+      return CellState(cell: cell, key: key, cached: cache.contains(kind: "cells", key: key))
+    }
+  }
+}

@@ -1,0 +1,59 @@
+/// A final cell: the best candidate of an earlier search cell, retrained on the training
+/// split with the final cell's own settings, and evaluated once on the test set.
+public struct FinalCell: CellBehaviour {
+  /// The id of the search cell the candidate comes from.
+  public let from: String
+  /// The settings of each candidate of that search: the candidate's settings overridden by
+  /// the final cell's own.
+  public let settings: [RunSettings]
+
+  static let keys = ["from"]
+
+  init(_ input: CellInput) throws(StudyError) {
+    guard let fromValue = input.fields["from"] else {
+      throw input.value.error("a final cell needs from: the id of a search cell")
+    }
+    let name = try fromValue.string()
+    let searches = input.earlier.compactMap { cell -> (String, SearchCell)? in
+      if case .search(let search) = cell.body { return (cell.id, search) }
+      return nil
+    }
+    guard let search = searches.first(where: { $0.0 == name })?.1 else {
+      let ids = searches.map(\.0)
+      throw fromValue.error(
+        "'\(name)' is not an earlier search cell (earlier search cells: \(ids.isEmpty ? "none" : ids.joined(separator: ", ")))"
+      )
+    }
+    from = name
+    let own = input.fields["settings"]
+    settings = try search.candidates.map { candidate throws(StudyError) in
+      var settings = candidate.settings
+      if let own { try settings.apply(own) }
+      return try settings.validated(at: own ?? input.value)
+    }
+  }
+
+  func runCount(settings: RunSettings) -> Int { 1 }
+
+  var isTested: Bool { true }
+
+  func keyParts(earlier: [String: String]) -> CellKeyParts {
+    CellKeyParts(final: settings, from: earlier[from])
+  }
+
+  func run(_ context: CellContext) throws(CellFailure) -> CellOutcome? {
+    let source = context.earlier.first { $0.cell.id == from }
+    guard case .search(_, let search)? = source?.contents, let best = search.best else {
+      throw CellFailure(message: "the search cell '\(from)' has no results in this build or the cache; build it first")
+    }
+    let chosen = settings[best.index]
+    return context.namedRuns([context.request(context.cell.id, chosen, test: true)]).map {
+      .final(FinalOutcome(candidateParameters: best.parameters, settings: chosen, run: $0[0]))
+    }
+  }
+
+  /// The settings the final cell trains, for the search's best candidate.
+  func settings(for search: SearchResult) -> RunSettings? {
+    search.best.map { settings[$0.index] }
+  }
+}

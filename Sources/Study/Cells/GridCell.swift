@@ -1,0 +1,96 @@
+/// A grid cell: every combination of two settings (for example hidden layers × neurons),
+/// each trained once.
+public struct GridCell: CellBehaviour {
+  /// One axis of the grid: a settings key and its values as written.
+  public struct Axis: Sendable {
+    public let key: SettingKey
+    public let values: [String]
+  }
+
+  public let rows: Axis
+  public let columns: Axis
+  /// The settings of each point, row-major: `settings[r][c]`.
+  public let settings: [[RunSettings]]
+
+  static let keys = ["rows", "columns"]
+
+  init(_ input: CellInput) throws(StudyError) {
+    let value = input.value
+    guard let rowsValue = input.fields["rows"], let columnsValue = input.fields["columns"] else {
+      throw value.error("a grid cell needs rows and columns (each a key and its values)")
+    }
+    let (rowKey, rowNodes) = try Self.axis(rowsValue)
+    let (columnKey, columnNodes) = try Self.axis(columnsValue)
+    if rowKey == columnKey { throw columnsValue.error("the columns vary '\(rowKey.rawValue)' too; choose another key") }
+    var points: [[RunSettings]] = []
+    for rowNode in rowNodes {
+      var row: [RunSettings] = []
+      for columnNode in columnNodes {
+        var point = input.settings
+        try point.apply(YAMLValue.mapping([(rowKey.rawValue, rowNode), (columnKey.rawValue, columnNode)], at: value))
+        row.append(try point.validated(at: value))
+      }
+      points.append(row)
+    }
+    rows = Axis(key: rowKey, values: try rowNodes.map { v throws(StudyError) in try v.string() })
+    columns = Axis(key: columnKey, values: try columnNodes.map { v throws(StudyError) in try v.string() })
+    settings = points
+  }
+
+  /// A grid axis: `{key: NAME, values: [...]}`, the key being a settings key.
+  private static func axis(_ value: YAMLValue) throws(StudyError) -> (SettingKey, [YAMLValue]) {
+    let fields = Dictionary(
+      uniqueKeysWithValues: try value.mapping(allowed: ["key", "values"]).map { ($0.key, $0.value) })
+    guard let keyValue = fields["key"], let values = fields["values"] else {
+      throw value.error("a grid axis needs key (a settings key) and values (a list)")
+    }
+    let name = try keyValue.string()
+    guard let key = SettingKey(rawValue: name) else {
+      throw keyValue.error("unknown settings key '\(name)' (allowed: \(RunSettings.keys.joined(separator: ", ")))")
+    }
+    let items = try values.list()
+    guard !items.isEmpty else { throw values.error("expected at least one value") }
+    return (key, items)
+  }
+
+  func runCount(settings: RunSettings) -> Int { rows.values.count * columns.values.count }
+
+  func keyParts(earlier: [String: String]) -> CellKeyParts {
+    CellKeyParts(
+      grid: settings, gridAxes: [rows.key.rawValue, columns.key.rawValue] + rows.values + columns.values)
+  }
+
+  /// The name of the run at row `r`, column `c`.
+  func pointName(_ r: Int, _ c: Int) -> String {
+    "\(rows.key.rawValue) \(rows.values[r]), \(columns.key.rawValue) \(columns.values[c])"
+  }
+
+  func run(_ context: CellContext) -> CellOutcome? {
+    var requests: [RunRequest] = []
+    for (r, row) in settings.enumerated() {
+      for (c, point) in row.enumerated() { requests.append(context.request(pointName(r, c), point)) }
+    }
+    guard let runs = context.namedRuns(requests) else { return nil }
+    let width = columns.values.count
+    func matrix<T>(_ value: (RunRecord) -> T) -> [[T]] {
+      (0..<rows.values.count).map { r in (0..<width).map { c in value(runs[r * width + c].run) } }
+    }
+    let grid = GridResult(
+      rowKey: rows.key, rowValues: rows.values, columnKey: columns.key, columnValues: columns.values,
+      accuracy: matrix { $0.bestEpoch?.validationAccuracy ?? .nan }, parameters: matrix(\.parameterCount),
+      seconds: matrix(\.seconds))
+    return .grid(grid, runs)
+  }
+}
+
+/// A grid cell's results: validation accuracy and parameter count per point.
+public struct GridResult: Codable, Sendable {
+  public var rowKey: SettingKey
+  public var rowValues: [String]
+  public var columnKey: SettingKey
+  public var columnValues: [String]
+  /// Row-major, the best validation accuracy of each point's run.
+  public var accuracy: [[Double]]
+  public var parameters: [[Int]]
+  public var seconds: [[Double]]
+}

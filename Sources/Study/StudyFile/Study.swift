@@ -1,0 +1,134 @@
+import Data
+import Foundation
+import Tensor
+import Yams
+
+/// A study: its data, the settings every training cell starts from, and its cells in order,
+/// read from a YAML study file and checked whole before anything runs.
+public struct Study: Sendable {
+  /// The file it was read from, as given.
+  public let file: String
+  /// The file's text.
+  public let source: String
+  public let title: String
+  /// Markdown shown at the top of the report.
+  public let description: String
+  public let data: DataSettings
+  public let base: RunSettings
+  public let cells: [Cell]
+  /// The cells whose tested models open the report, as the study file declares them.
+  public let keyResults: KeyResultRoles?
+
+  /// Reads and checks the study file at `path`.
+  public static func load(_ path: String) throws -> Study {
+    let text: String
+    do {
+      text = try String(contentsOfFile: path, encoding: .utf8)
+    } catch {
+      throw StudyError(
+        file: path, line: nil, key: "", message: "cannot read the study file (\(error.localizedDescription))")
+    }
+    return try parse(text, file: path)
+  }
+
+  /// Checks a study given as YAML text; `file` names it in errors.
+  public static func parse(_ text: String, file: String) throws(StudyError) -> Study {
+    let root: Node
+    do {
+      guard let node = try Yams.compose(yaml: text) else {
+        throw StudyError(file: file, line: nil, key: "", message: "the study file is empty")
+      }
+      root = node
+    } catch let error as StudyError {
+      throw error
+    } catch let error as YamlError {
+      throw StudyError(file: file, line: yamlLine(error), key: "", message: "not valid YAML: \(yamlProblem(error))")
+    } catch {
+      throw StudyError(file: file, line: nil, key: "", message: "not valid YAML: \(error)")
+    }
+    let top = YAMLValue(node: root, path: "", file: file)
+    let fields = Dictionary(
+      uniqueKeysWithValues: try top.mapping(allowed: ["title", "description", "data", "base", "cells", "key_results"])
+        .map {
+          ($0.key, $0.value)
+        })
+    let data = try fields["data"].map { v throws(StudyError) in try DataSettings(v) } ?? DataSettings()
+    var base = RunSettings()
+    if let baseValue = fields["base"] {
+      try base.apply(baseValue)
+      base = try base.validated(at: baseValue)
+    }
+    guard let cellsValue = fields["cells"] else { throw top.error("a study needs cells (a list)") }
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    var cells: [Cell] = []
+    let cellValues = try cellsValue.list()
+    guard !cellValues.isEmpty else { throw cellsValue.error("expected at least one cell") }
+    for (index, value) in cellValues.enumerated() {
+      let end = index + 1 < cellValues.count ? cellValues[index + 1].line : nil
+      let cell = try Cell(value, base: base, data: data, earlier: cells, lines: lines, end: end)
+      cells.append(cell)
+    }
+    let roles = try fields["key_results"].map { v throws(StudyError) in try KeyResultRoles(v, cells: cells) }
+    return Study(
+      file: file, source: text, title: try fields["title"]?.string() ?? "Fully connected networks on MNIST",
+      description: try fields["description"]?.string() ?? "", data: data, base: base, cells: cells,
+      keyResults: roles)
+  }
+
+  public func cell(_ id: String) -> Cell? { cells.first { $0.id == id } }
+
+  /// Checks what only the dataset's files can tell: that `validation` leaves training images.
+  public func check(against dataset: LoadedDataset) throws(StudyError) {
+    let available = dataset.train.count
+    guard data.validation < available else {
+      throw StudyError(
+        file: file, line: data.validationLine, key: "data.validation",
+        message:
+          "expected fewer than the \(available) images of the training file (\(dataset.files[0].path)), found \(data.validation)"
+      )
+    }
+  }
+}
+
+private func yamlLine(_ error: YamlError) -> Int? {
+  switch error {
+  case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
+  default: return nil
+  }
+}
+
+private func yamlProblem(_ error: YamlError) -> String {
+  switch error {
+  case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): return problem
+  default: return "\(error)"
+  }
+}
+
+/// Which cells the report's key results compare: `key_results: {baseline: ID, tuned: ID}`,
+/// each a cell whose model is tested (a final cell, or a train cell with `test: true`).
+public struct KeyResultRoles: Sendable {
+  /// The reference the tuned model is measured against, when there is one.
+  public let baseline: String?
+  public let tuned: String
+
+  init(_ value: YAMLValue, cells: [Cell]) throws(StudyError) {
+    let fields = Dictionary(
+      uniqueKeysWithValues: try value.mapping(allowed: ["baseline", "tuned"]).map { ($0.key, $0.value) })
+    let tested = cells.filter(\.isTested).map(\.id)
+    func role(_ name: String) throws(StudyError) -> String? {
+      guard let field = fields[name] else { return nil }
+      let id = try field.string()
+      guard tested.contains(id) else {
+        let known = cells.contains { $0.id == id } ? "'\(id)' is not tested" : "no cell is called '\(id)'"
+        throw field.error(
+          "\(known); expected a final cell or a train cell with test: true (tested cells: \(tested.isEmpty ? "none" : tested.joined(separator: ", ")))"
+        )
+      }
+      return id
+    }
+    guard let tuned = try role("tuned") else { throw value.error("key_results needs tuned: the id of a tested cell") }
+    self.tuned = tuned
+    baseline = try role("baseline")
+    if baseline == tuned { throw value.error("baseline and tuned name the same cell '\(tuned)'") }
+  }
+}
