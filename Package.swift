@@ -8,7 +8,13 @@ let optimized: [SwiftSetting] = [.unsafeFlags(["-O", "-wmo", "-num-threads", "2"
 /// Each kernel module is compiled for one instruction set (`nil`: the target's baseline);
 /// the engine picks one at run time from the CPU's features, so the binary runs on any
 /// x86-64 machine. Without `-fno-math-errno`, `squareRoot()` becomes a libm call per lane.
-/// The ISA modules link in the generic source of Sources/KernelSource (not a module).
+///
+/// The kernels are written once, in Sources/KernelSource (not a module), and each ISA folder
+/// (Sources/KernelsAVX512, KernelsAVX2, KernelsBaseline) holds its own ISA.swift plus a
+/// symbolic link to every file of KernelSource: `ln -s ../KernelSource/NAME.swift
+/// Sources/KernelsAVX2/NAME.swift`, and likewise for the other two, when a file is added.
+/// SwiftPM compiles a target's files, not another folder's, hence the links; the test
+/// KernelSourceLinks fails when an ISA folder misses one.
 func isa(_ level: String?) -> [SwiftSetting] {
   var flags = ["-O", "-Xcc", "-fno-math-errno"]
   #if arch(x86_64)

@@ -20,6 +20,9 @@ struct DataPresenter: Presenter {
   let body: DataCell
   let data: DataSummary
 
+  /// Sample images a row of the figure holds at most: ten fill its width.
+  static let maxColumns = 10
+
   func figures() -> [(FigureKind, FigureSpec)] {
     let classes = BarChart(
       categories: data.classNames,
@@ -51,6 +54,9 @@ struct DataPresenter: Presenter {
           wide: true)
       )
     ]
+    // One column per class, up to the ten that fit the page's width; more classes wrap.
+    let gridColumns = min(max(data.classNames.count, 1), Self.maxColumns)
+    let gridRows = (tiles.count + gridColumns - 1) / gridColumns
     if !tiles.isEmpty {
       specs.append(
         (
@@ -58,7 +64,8 @@ struct DataPresenter: Presenter {
           FigureSpec(
             figure: Figure(
               title: "Sample training images", subtitle: "each captioned with its class and its position in the file",
-              width: 760, height: 110 + 86 * Double(depth), chart: .images(ImageGrid(images: tiles, columns: 10))),
+              width: 760, height: 110 + 86 * Double(gridRows),
+              chart: .images(ImageGrid(images: tiles, columns: gridColumns))),
             alt: "\(tiles.count) training images, \(depth) of each class.",
             caption: "The first training images of each class, as the network sees them (before normalization).",
             wide: true)

@@ -43,17 +43,19 @@ public struct GridFacts: Sendable, Equatable {
     sizeRatio = smallest == best ? nil : Double(bestParameters) / Double(grid.parameters[smallest.row][smallest.column])
     let column = grid.accuracy.map { $0[best.column] }
     rowEffect = column.count > 1 ? column[column.count - 1] - column[0] : nil
-    worst = grid.accuracy.joined().min() ?? bestAccuracy
+    worst = grid.accuracy.joined().filter(\.isFinite).min() ?? bestAccuracy
   }
 
-  /// The point with the highest accuracy (the first in row-major order on ties; NaN never).
+  /// The point with the highest accuracy (the first in row-major order on ties); a diverged
+  /// point (NaN) only when every point diverged.
   public static func bestPoint(_ grid: GridResult) -> Point {
-    var best = Point(row: 0, column: 0)
+    var best: Point?
     for r in grid.accuracy.indices {
-      for c in grid.accuracy[r].indices where grid.accuracy[r][c] > grid.accuracy[best.row][best.column] {
+      for c in grid.accuracy[r].indices where grid.accuracy[r][c].isFinite {
+        if let b = best, grid.accuracy[r][c] <= grid.accuracy[b.row][b.column] { continue }
         best = Point(row: r, column: c)
       }
     }
-    return best
+    return best ?? Point(row: 0, column: 0)
   }
 }

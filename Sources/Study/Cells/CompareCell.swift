@@ -14,6 +14,11 @@ public struct CompareCell: CellBehaviour {
 
   static let keys = ["variants", "sequential"]
 
+  init(variants: [Variant], sequential: Bool) {
+    self.variants = variants
+    self.sequential = sequential
+  }
+
   init(_ input: CellInput) throws(StudyError) {
     sequential = try input.fields["sequential"]?.bool() ?? true
     guard let list = input.fields["variants"] else { throw input.value.error("a compare cell needs variants (a list)") }

@@ -1,0 +1,306 @@
+import NN
+import Testing
+
+@testable import Study
+
+/// A run with these validation accuracies per epoch (nil: no validation), built by hand.
+func handRun(
+  _ accuracies: [Double?], train: Double = 0.99, losses: [Double]? = nil, rates: [Double]? = nil,
+  secondsPerEpoch: Double = 1, settings: RunSettings = RunSettings(), diverged: Bool = false
+) -> RunRecord {
+  var history = History()
+  history.epochs = accuracies.enumerated().map { i, accuracy in
+    EpochRecord(
+      epoch: i + 1, trainLoss: 0.1, trainAccuracy: train, validationLoss: accuracy == nil ? nil : losses?[i] ?? 0.1,
+      validationAccuracy: accuracy, learningRate: rates?[i] ?? 0.001, seconds: secondsPerEpoch)
+  }
+  if diverged { history.stopReason = .diverged(epoch: accuracies.count, batch: 3) }
+  history.restoredEpoch = accuracies.count
+  return RunRecord(
+    key: "k", settings: settings, data: .split, history: history, status: diverged ? .diverged : .completed,
+    seconds: secondsPerEpoch * Double(accuracies.count), parameterCount: 1000,
+    validationLoss: accuracies.last.flatMap { $0 == nil ? nil : 0.1 }, validationAccuracy: accuracies.last ?? nil)
+}
+
+/// A compare cell of these variants (name and settings), with its facts from these runs.
+func compareFacts(_ variants: [(String, RunSettings, RunRecord)], base: RunSettings = RunSettings()) -> CompareFacts {
+  let cell = CompareCell(variants: variants.map { .init(name: $0.0, settings: $0.1) }, sequential: true)
+  // Each run trained its variant's settings, as in a build.
+  let runs = variants.map { name, settings, record in
+    var run = record
+    run.settings = settings
+    return NamedRun(name: name, run: run)
+  }
+  return CompareFacts(cell, runs: runs, settings: base)
+}
+
+func with(_ change: (inout RunSettings) -> Void) -> RunSettings {
+  var settings = RunSettings()
+  change(&settings)
+  return settings
+}
+
+@Suite struct RunFindings {
+  @Test func thePeakIsTheFirstBestEpochAndALateMinimumIsNoTurn() {
+    let facts = RunFacts(handRun([0.90, 0.95, 0.95, 0.94], train: 0.97, losses: [0.3, 0.2, 0.21, 0.19]))
+    #expect(facts.best == EpochValue(epoch: 2, value: 0.95), "ties keep the first epoch")
+    #expect(facts.epochs == 4)
+    #expect(facts.lossTurn == nil, "the lowest loss is the last epoch's")
+    #expect(abs(facts.gap! - (0.97 - 0.94)) < 1e-12)
+    #expect(facts.rateCuts == nil && facts.divergedEpoch == nil && facts.test == nil)
+  }
+
+  @Test func aLossThatTurnsUpMoreThanTwoEpochsBeforeTheEnd() {
+    let turned = RunFacts(handRun([0.9, 0.91, 0.92, 0.92, 0.92, 0.93], losses: [0.3, 0.2, 0.25, 0.26, 0.27, 0.28]))
+    #expect(turned.lossTurn == RunFacts.LossTurn(epoch: 2, lowest: 0.2, final: 0.28))
+    // Lowest at epoch 3 of 5: 5 − 3 = 2 epochs, within the wobble of a plateau.
+    let wobble = RunFacts(handRun([0.9, 0.91, 0.92, 0.92, 0.92], losses: [0.3, 0.25, 0.2, 0.21, 0.22]))
+    #expect(wobble.lossTurn == nil)
+  }
+
+  @Test func scheduleCutsAreCounted() {
+    let facts = RunFacts(handRun([0.9, 0.91, 0.92, 0.93], rates: [1e-3, 1e-3, 5e-4, 2.5e-4]))
+    #expect(facts.rateCuts == RunFacts.RateCuts(count: 2, firstAfter: 2, finalRate: 2.5e-4))
+  }
+
+  @Test func aDivergedRunSaysOnlyWhere() {
+    let facts = RunFacts(handRun([0.5, nil], diverged: true))
+    #expect(facts.divergedEpoch == 2)
+    #expect(facts.best == nil && facts.gap == nil && facts.lossTurn == nil)
+  }
+
+  @Test func withoutValidationThereIsNoPeakAndNoGap() {
+    let facts = RunFacts(handRun([nil, nil, nil]))
+    #expect(facts.best == nil && facts.gap == nil && facts.lossTurn == nil)
+  }
+}
+
+@Suite struct CompareFindings {
+  @Test func aRankingNamesTheWinnerAndItsMargins() throws {
+    let sgd = with { $0.optimizer = .sgd }
+    let adam = with { $0.optimizer = .adam }
+    let rms = with { $0.optimizer = .rmsprop }
+    let facts = compareFacts([
+      ("SGD", sgd, handRun([0.90, 0.95], secondsPerEpoch: 1.0)),
+      ("Adam", adam, handRun([0.96, 0.97], secondsPerEpoch: 1.1)),
+      ("RMSprop", rms, handRun([0.94, 0.96], secondsPerEpoch: 1.2)),
+    ])
+    #expect(facts.winner?.name == "Adam")
+    guard case .ranking(let ranking, let race) = facts.story else {
+      Issue.record("expected a ranking, got \(facts.story)")
+      return
+    }
+    let runnerUp = try #require(ranking.runnerUp)
+    #expect(runnerUp.name == "RMSprop" && abs(runnerUp.margin - 0.01) < 1e-12)
+    let last = try #require(ranking.last)
+    #expect(last.name == "SGD" && abs(last.margin - 0.02) < 1e-12)
+    // 1.2 s against 1.0 s is more than the 15% that counts as a difference.
+    guard case .differs(let fast, let slow) = ranking.cost else {
+      Issue.record("expected a difference in cost")
+      return
+    }
+    #expect(fast.name == "SGD" && slow.name == "RMSprop")
+    // The bar: half a point below the runner-up's 96%, rounded down to half a point: 95.5%.
+    let r = try #require(race)
+    #expect(abs(r.bar - 0.955) < 1e-12)
+    #expect(r.first.name == "Adam" && r.first.epoch == 1)
+    #expect(r.last?.name == "RMSprop" && r.last?.epoch == 2)
+    #expect(r.never == ["SGD"])
+  }
+
+  @Test func costsWithinFifteenPercentAreTheSame() {
+    let facts = compareFacts([
+      ("a", with { $0.learningRate = 1e-3 }, handRun([0.9], secondsPerEpoch: 1.0)),
+      ("b", with { $0.learningRate = 2e-3 }, handRun([0.91], secondsPerEpoch: 1.15)),
+    ])
+    guard case .ranking(let ranking, let race) = facts.story, case .same(let mean) = ranking.cost else {
+      Issue.record("expected a ranking of equal cost")
+      return
+    }
+    #expect(abs(mean - 1.075) < 1e-12)
+    #expect(race == nil, "a learning rate is no race")
+  }
+
+  @Test func tiesGoToTheFirstVariantOfTheStudyFile() {
+    let facts = compareFacts([
+      ("first", with { $0.activation = .tanh }, handRun([0.95])),
+      ("second", with { $0.activation = .gelu }, handRun([0.95])),
+    ])
+    #expect(facts.winner?.name == "first")
+    guard case .ranking(let ranking, _) = facts.story else {
+      Issue.record("expected a ranking")
+      return
+    }
+    #expect(ranking.runnerUp?.margin == 0)
+  }
+
+  @Test func aSingleVariantHasNoRunnerUpAndNoRace() {
+    let facts = compareFacts([("only", with { $0.optimizer = .sgd }, handRun([0.9, 0.95]))])
+    guard case .ranking(let ranking, let race) = facts.story else {
+      Issue.record("expected a ranking")
+      return
+    }
+    #expect(ranking.winner.name == "only" && ranking.runnerUp == nil && ranking.last == nil && race == nil)
+  }
+
+  @Test func divergedVariantsAreListedAndNeverWin() {
+    let facts = compareFacts([
+      ("wild", with { $0.learningRate = 5 }, handRun([0.99, nil], diverged: true)),
+      ("calm", with { $0.learningRate = 1e-3 }, handRun([0.9, 0.95])),
+    ])
+    #expect(facts.diverged == ["wild"])
+    #expect(facts.winner?.name == "calm")
+    let all = compareFacts([("wild", with { $0.learningRate = 5 }, handRun([nil], diverged: true))])
+    guard case .allDiverged = all.story else {
+      Issue.record("expected every variant to have diverged")
+      return
+    }
+    #expect(all.winner == nil)
+  }
+
+  @Test func batchSizesPayUntilADoublingSavesLessThanAFifth() throws {
+    // 4.0 → 2.0 s (×2, pays), 2.0 → 1.7 s (×1.18 < 1.25: stops).
+    let facts = compareFacts([
+      ("32", with { $0.batchSize = 32 }, handRun([0.980], secondsPerEpoch: 4.0)),
+      ("64", with { $0.batchSize = 64 }, handRun([0.982], secondsPerEpoch: 2.0)),
+      ("128", with { $0.batchSize = 128 }, handRun([0.979], secondsPerEpoch: 1.7)),
+      ("256", with { $0.batchSize = 256 }, handRun([0.975], secondsPerEpoch: 1.6)),
+    ])
+    guard case .batchSizes(let found) = facts.story else {
+      Issue.record("expected the batch-size story")
+      return
+    }
+    let batches = try #require(found)
+    #expect(batches.best.name == "64" && batches.smallest.name == "32" && batches.largest.name == "256")
+    #expect(batches.payoff.name == "64")
+    #expect(abs(batches.drop! - 0.007) < 1e-12)
+    // A drop under a tenth of a point is not told.
+    let flat = compareFacts([
+      ("32", with { $0.batchSize = 32 }, handRun([0.9805], secondsPerEpoch: 4.0)),
+      ("64", with { $0.batchSize = 64 }, handRun([0.9800], secondsPerEpoch: 1.0)),
+    ])
+    guard case .batchSizes(let found)? = Optional(flat.story), let small = found else {
+      Issue.record("expected the batch-size story")
+      return
+    }
+    #expect(small.drop == nil && small.payoff.name == "64")
+    // One batch size that trained is no story.
+    let one = compareFacts([
+      ("32", with { $0.batchSize = 32 }, handRun([0.98])),
+      ("64", with { $0.batchSize = 64 }, handRun([nil], diverged: true)),
+    ])
+    guard case .batchSizes(nil) = one.story else {
+      Issue.record("expected an empty batch-size story")
+      return
+    }
+  }
+
+  @Test func regularizersAreJudgedByTheGapTheyLeave() throws {
+    var none = RunSettings()
+    (none.dropout, none.weightDecay) = (.all(0), 0)
+    var dropout = none
+    dropout.dropout = .all(0.3)
+    var batchNorm = none
+    batchNorm.batchNorm = true
+    let facts = compareFacts(
+      [
+        ("none", none, handRun([0.97], train: 1.00)),  // gap 3 points
+        ("dropout", dropout, handRun([0.98], train: 0.99)),  // 1 point: closes most of it
+        ("batch norm", batchNorm, handRun([0.975], train: 0.995)),  // 2 points: narrows it
+      ], base: none)
+    guard case .regularization(let found) = facts.story else {
+      Issue.record("expected the regularization story, got \(facts.story)")
+      return
+    }
+    let r = try #require(found)
+    #expect(r.reference?.name == "none" && abs(r.reference!.gap - 0.03) < 1e-12)
+    #expect(r.others.map(\.name) == ["dropout", "batch norm"])
+    #expect(r.others.map { "\($0.verdict!)" } == ["closesMost", "narrows"])
+    #expect(facts.winner?.name == "dropout")
+  }
+}
+
+@Suite struct GridFindings {
+  func grid(_ accuracy: [[Double]], parameters: [[Int]]) -> GridResult {
+    GridResult(
+      rowKey: .layers, rowValues: accuracy.indices.map { "\($0 + 1)" }, columnKey: .width,
+      columnValues: accuracy[0].indices.map { "\(64 << $0)" }, accuracy: accuracy, parameters: parameters,
+      seconds: accuracy.map { $0.map { _ in 1 } })
+  }
+
+  @Test func theSmallestNetworkWithinATenthOfAPoint() {
+    let facts = GridFacts(
+      grid([[0.970, 0.9795], [0.975, 0.9800]], parameters: [[50_000, 100_000], [60_000, 400_000]]))
+    #expect(facts.best == GridFacts.Point(row: 1, column: 1) && facts.bestAccuracy == 0.98)
+    #expect(facts.smallestClose == GridFacts.Point(row: 0, column: 1))
+    #expect(facts.sizeRatio == 4)
+    #expect(abs(facts.rowEffect! - (0.98 - 0.9795)) < 1e-12)
+    #expect(facts.worst == 0.970)
+  }
+
+  @Test func tiesKeepTheFirstPointAndOneRowHasNoRowEffect() {
+    let facts = GridFacts(grid([[0.95, 0.95]], parameters: [[10, 20]]))
+    #expect(facts.best == GridFacts.Point(row: 0, column: 0))
+    #expect(facts.smallestClose == nil && facts.sizeRatio == nil)
+    #expect(facts.rowEffect == nil)
+  }
+
+  @Test func aDivergedPointNeverWins() {
+    let facts = GridFacts(grid([[.nan, 0.9]], parameters: [[10, 20]]))
+    #expect(facts.best == GridFacts.Point(row: 0, column: 1), "NaN compares false, so the first finite best wins")
+  }
+}
+
+@Suite struct SearchFindings {
+  func candidate(_ index: Int, _ mean: Double, std: Double, rank: Int, round: Int = 0, lr: String = "0.001")
+    -> SearchCandidateResult
+  {
+    SearchCandidateResult(
+      index: index, parameters: [.learningRate: lr, .optimizer: "adam"], foldScores: [mean, mean, mean],
+      meanScore: mean, stdScore: std, rank: rank, meanFitSeconds: 1, stdFitSeconds: 0, epochs: 4, round: round)
+  }
+
+  func search(_ candidates: [SearchCandidateResult], method: SearchCell.Method = .random) -> SearchResult {
+    SearchResult(
+      method: method, folds: 3, space: [:], candidates: candidates,
+      bestIndex: candidates.first { $0.rank == 1 }!.index, rounds: [], foldEpochs: 30, fullSearchFoldEpochs: 120)
+  }
+
+  @Test func aRunnerUpWithinTheFoldSpreadCannotBeToldApart() throws {
+    let close = try #require(
+      SearchFacts(
+        search([candidate(0, 0.970, std: 0.002, rank: 2), candidate(1, 0.971, std: 0.001, rank: 1)]),
+        earlier: []))
+    #expect(close.best.index == 1)
+    #expect(close.runnerUp?.candidate.index == 0 && close.runnerUp?.withinSpread == true)
+    let far = try #require(
+      SearchFacts(
+        search([candidate(0, 0.960, std: 0.002, rank: 2), candidate(1, 0.971, std: 0.001, rank: 1)]),
+        earlier: []))
+    #expect(far.runnerUp?.withinSpread == false)
+    #expect(far.shared.isEmpty, "two finalists are not the best three")
+  }
+
+  @Test func whatTheBestThreeShare() throws {
+    let facts = try #require(
+      SearchFacts(
+        search([
+          candidate(0, 0.97, std: 0, rank: 1, lr: "0.001"), candidate(1, 0.96, std: 0, rank: 2, lr: "0.002"),
+          candidate(2, 0.95, std: 0, rank: 3, lr: "0.003"),
+        ]), earlier: []))
+    #expect(facts.shared == [.optimizer])
+    #expect(facts.halving == nil)
+  }
+
+  @Test func halvingFinalistsAreTheLastRoundsOnly() throws {
+    let facts = try #require(
+      SearchFacts(
+        search(
+          [
+            candidate(0, 0.99, std: 0, rank: 3, round: 0), candidate(1, 0.95, std: 0, rank: 1, round: 1),
+            candidate(2, 0.94, std: 0, rank: 2, round: 1),
+          ], method: .halving), earlier: []))
+    #expect(facts.finalists.map(\.index) == [1, 2], "an early round's higher score on fewer epochs does not count")
+    #expect(facts.halving?.share == 0.25 && facts.halving?.comparison == nil)
+  }
+}
