@@ -87,7 +87,7 @@ let package = Package(
       exclude: ["fixtures/make_optimizer_fixtures.py"]),
     .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
     .testTarget(name: "StudyTests", dependencies: ["Study", "Data", "NN", "Tensor"]),
-    .testTarget(name: "ReportTests", dependencies: ["Report", "Study", "NN"]),
+    .testTarget(name: "ReportTests", dependencies: ["Report", "Study", "NN", "TestFixtures"]),
     .testTarget(name: "ChartsTests", dependencies: ["Charts", "CCairo"]),
     .testTarget(name: "DataTests", dependencies: ["Data", "TestFixtures"]),
     .testTarget(name: "CLITests", dependencies: ["mnist-report", "TestFixtures"]),

@@ -22,7 +22,7 @@ struct StudyOptions: ParsableArguments {
   @Option(
     name: .customLong("data"),
     help: ArgumentHelp(
-      "A folder holding the study's dataset files (checked against its digests) instead of the built-in location.",
+      "A folder holding the study's dataset files instead of its own: a built-in dataset's are checked against its digests; a study of a folder (data: {path: DIR}) reads this one instead.",
       valueName: "dir"))
   var dataDirectory: String?
 

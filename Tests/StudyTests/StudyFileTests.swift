@@ -160,6 +160,48 @@ func studyError(_ text: String, sourceLocation: SourceLocation = #_sourceLocatio
     let study = try Study.load(packageRoot + "/studies/default.yaml")
     #expect(study.cells.count >= 9)
     #expect(Set(study.cells.map(\.kind)) == Set(Cell.Kind.allCases))
+    #expect(study.keyResults?.baseline == "baseline" && study.keyResults?.tuned == "tuned")
+    #expect(study.base.hidden == RunSettings.reference.hidden, "the base starts from the reference network")
+  }
+
+  @Test func keyResultsNameTestedCells() throws {
+    let tested = validStudy.replacingOccurrences(of: "title: Baseline\n", with: "title: Baseline\n    test: true\n")
+    let study = try Study.parse(tested + "\nkey_results: {baseline: baseline, tuned: tuned}\n", file: "study.yaml")
+    #expect(study.keyResults?.baseline == "baseline" && study.keyResults?.tuned == "tuned")
+    #expect(try Study.parse(validStudy, file: "study.yaml").keyResults == nil, "no roles are guessed")
+
+    let untested = studyError(validStudy + "\nkey_results: {baseline: baseline, tuned: tuned}\n")
+    #expect(untested?.key == "key_results.baseline")
+    #expect(
+      untested?.message
+        == "'baseline' is not tested; expected a final cell or a train cell with test: true (tested cells: tuned)")
+    let unknown = studyError(validStudy + "\nkey_results: {tuned: tunned}\n")
+    #expect(unknown?.message.hasPrefix("no cell is called 'tunned'") == true)
+    #expect(unknown?.line == validStudy.components(separatedBy: "\n").count + 1)
+    let missing = studyError(validStudy + "\nkey_results: {baseline: tuned}\n")
+    #expect(missing?.message == "key_results needs tuned: the id of a tested cell")
+    let same = studyError(tested + "\nkey_results: {baseline: tuned, tuned: tuned}\n")
+    #expect(same?.message == "baseline and tuned name the same cell 'tuned'")
+  }
+
+  @Test func aDataPathIsAFolderBesideTheStudyFile() throws {
+    let text = validStudy.replacingOccurrences(of: "  validation: 600\n", with: "  validation: 600\n  path: my-data\n")
+    let study = try Study.parse(text, file: "/work/studies/mine.yaml")
+    guard case .folder(let path) = study.data.source else {
+      Issue.record("expected a folder, got \(study.data.source)")
+      return
+    }
+    #expect(path == "/work/studies/my-data")
+    let named = try Study.parse(
+      text.replacingOccurrences(of: "  path: my-data\n", with: "  path: /data/f\n  dataset: fashion-mnist\n"),
+      file: "s.yaml")
+    guard case .builtIn("fashion-mnist", path: "/data/f") = named.data.source else {
+      Issue.record("expected Fashion-MNIST in /data/f, got \(named.data.source)")
+      return
+    }
+    #expect(
+      studyError(validStudy.replacingOccurrences(of: "  seed: 7\n", with: "  seed: 7\n  dataset: cifar\n"))?.message
+        == "unknown dataset 'cifar' (allowed: mnist, fashion-mnist; or path: DIR for a folder of IDX files)")
   }
 }
 
