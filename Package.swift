@@ -86,7 +86,7 @@ let package = Package(
       name: "NNTests", dependencies: ["NN", "Data", "Tensor", "MallocCounter"],
       exclude: ["fixtures/make_optimizer_fixtures.py"]),
     .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
-    .testTarget(name: "StudyTests", dependencies: ["Study", "Data", "NN", "Tensor"]),
+    .testTarget(name: "StudyTests", dependencies: ["Study", "Data", "NN", "Tensor", "Metrics"]),
     .testTarget(name: "ReportTests", dependencies: ["Report", "Study", "NN", "TestFixtures"]),
     .testTarget(name: "ChartsTests", dependencies: ["Charts", "CCairo"]),
     .testTarget(name: "DataTests", dependencies: ["Data", "TestFixtures"]),

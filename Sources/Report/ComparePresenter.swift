@@ -95,9 +95,8 @@ struct ComparePresenter: Presenter {
         ("Variant", .left), ("Changes", .left), ("Best val. accuracy", .right), ("Epoch", .right),
         ("Final val. loss", .right), ("Train accuracy", .right), ("Gap", .right), ("s / epoch", .right),
       ])
-    for entry in facts.variants {
-      let variant = body.variants.first { $0.name == entry.name }?.settings ?? cell.settings
-      let changes = SettingsText.changes(from: cell.settings, to: variant, context.shape)
+    for (entry, variant) in zip(facts.variants, body.variants) {
+      let changes = SettingsText.changes(from: cell.settings, to: variant.settings, context.shape)
       table.add(
         [
           entry.name,

@@ -78,7 +78,8 @@ struct PlannedCell {
 
   /// The presenter of `built`'s kind; nil when the cell has no outputs (it failed, or was
   /// not built).
-  static func plan(_ built: BuiltCell, _ context: PresentationContext) -> PlannedCell? {
+  /// `index` is the cell's position in the build.
+  static func plan(_ built: BuiltCell, at index: Int, _ context: PresentationContext) -> PlannedCell? {
     switch built.contents {
     case .data(let cell, let summary)?:
       return PlannedCell(built, DataPresenter(cell: built.cell, body: cell, data: summary))
@@ -94,7 +95,7 @@ struct PlannedCell {
         built,
         SearchPresenter(
           cell: built.cell, body: body, search: search,
-          earlier: Array(context.built.prefix { $0.cell.id != built.cell.id })))
+          earlier: Array(context.built.prefix(index))))
     case .final(_, let final, let search)?:
       guard let test = final.run.run.test else { return nil }
       return PlannedCell(

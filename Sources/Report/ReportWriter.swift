@@ -33,7 +33,7 @@ public struct ReportWriter {
   public func write(_ built: BuiltStudy, provenance: Provenance, to output: String) throws -> WrittenReport {
     let started = Date()
     let context = PresentationContext(shape: built.results.shape, results: built.results, built: built.cells)
-    let planned = built.cells.map { PlannedCell.plan($0, context) }
+    let planned = built.cells.enumerated().map { PlannedCell.plan($1, at: $0, context) }
     let specs = planned.flatMap { $0?.figures ?? [] }
     let rendered: [RenderedFigure]
     do {

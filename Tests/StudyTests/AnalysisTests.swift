@@ -1,3 +1,5 @@
+import Data
+import Metrics
 import NN
 import Testing
 
@@ -302,5 +304,126 @@ func with(_ change: (inout RunSettings) -> Void) -> RunSettings {
           ], method: .halving), earlier: []))
     #expect(facts.finalists.map(\.index) == [1, 2], "an early round's higher score on fewer epochs does not count")
     #expect(facts.halving?.share == 0.25 && facts.halving?.comparison == nil)
+  }
+}
+
+/// A test evaluation of these (label, prediction) pairs.
+func handTest(_ pairs: [(Int, Int)], classes: [String]) -> TestEvaluation {
+  let confusion = ConfusionMatrix(labels: pairs.map(\.0), predicted: pairs.map(\.1), classes: classes.count)
+  return TestEvaluation(
+    loss: 0.2, accuracy: Double(confusion.correct) / Double(confusion.total), confusion: confusion,
+    report: ClassificationReport(confusion, classNames: classes), mistakes: [], mistakeImages: [])
+}
+
+@Suite struct TestedModelFindings {
+  @Test func hardestClassesAndCommonestConfusions() {
+    // a: 4 right (F1 0.89); b: 2 right, 2 taken for c (F1 0.67); c: 5 right, 1 taken for a (F1 0.77).
+    let pairs =
+      [(0, 0), (0, 0), (0, 0), (0, 0), (1, 1), (1, 1), (1, 2), (1, 2)] + Array(repeating: (2, 2), count: 5) + [(2, 0)]
+    var run = handRun([0.9, 0.95, 0.94])
+    run.history.restoredEpoch = 2
+    let test = handTest(pairs, classes: ["a", "b", "c"])
+    run.test = test
+    let facts = TestedModelFacts(run, test)
+    #expect(facts.test == TestFacts(accuracy: 11.0 / 14, loss: 0.2, images: 14, errors: 3))
+    #expect(facts.restoredEpoch == 2 && facts.epochs == 3)
+    #expect(facts.hardest?.name == "b" && facts.easiest?.name == "a")
+    #expect(
+      facts.confusions == [
+        .init(actual: "b", predicted: "c", count: 2), .init(actual: "c", predicted: "a", count: 1),
+      ])
+  }
+
+  @Test func aPerfectModelHasNoConfusions() {
+    let test = handTest([(0, 0), (1, 1)], classes: ["x", "y"])
+    let facts = TestedModelFacts(handRun([1]), test)
+    #expect(facts.confusions.isEmpty && facts.test.errors == 0)
+  }
+}
+
+@Suite struct DataFindings {
+  func summary(train: [Int], test: [Int]) -> DataSummary {
+    DataSummary(
+      dataset: "d", directory: "d", files: [], rows: 2, columns: 2, classNames: train.indices.map { "c\($0)" },
+      trainCount: train.reduce(0, +), validationCount: 0, testCount: test.reduce(0, +), trainClasses: train,
+      validationClasses: train.map { _ in 0 }, testClasses: test, pixelMean: 0.1, pixelStd: 0.3,
+      normalization: .scale, samples: [])
+  }
+
+  @Test func rarestAndCommonestClassesAndTheMajorityBaseline() throws {
+    let facts = try #require(DataFacts(summary(train: [30, 50, 20], test: [10, 6, 4])))
+    #expect(facts.rarest == .init(name: "c2", count: 20, share: 0.2))
+    #expect(facts.commonest == .init(name: "c1", count: 50, share: 0.5))
+    #expect(facts.majorityAccuracy == 0.3, "always answering c1 gets its 6 of 20 test images")
+  }
+
+  @Test func tiesKeepTheFirstClassAndNoClassesNoFacts() throws {
+    let facts = try #require(DataFacts(summary(train: [5, 5], test: [1, 1])))
+    #expect(facts.rarest.name == "c0" && facts.commonest.name == "c0")
+    #expect(DataFacts(summary(train: [], test: [])) == nil)
+  }
+}
+
+@Suite struct KeyResultFindings {
+  @Test func theDeclaredCellsAreCompared() throws {
+    let text =
+      validStudy.replacingOccurrences(of: "title: Baseline\n", with: "title: Baseline\n    test: true\n")
+      + "\nkey_results: {baseline: baseline, tuned: tuned}\n"
+    let study = try Study.parse(text, file: "s.yaml")
+    var baseline = handRun([0.9])
+    baseline.test = handTest([(0, 0), (0, 1), (1, 1), (1, 0)], classes: ["a", "b"])
+    var tuned = handRun([0.95])
+    tuned.test = handTest([(0, 0), (0, 0), (1, 1), (1, 0)], classes: ["a", "b"])
+    let outcomes: [Int: CellOutcome] = [
+      1: .train(NamedRun(name: "baseline", run: baseline)),
+      4: .final(
+        FinalOutcome(candidateParameters: [:], settings: tuned.settings, run: NamedRun(name: "tuned", run: tuned))),
+    ]
+    var built: [BuiltCell] = []
+    for (i, cell) in study.cells.enumerated() {
+      let result = CellResult(
+        id: cell.id, kind: cell.kind, title: cell.title, status: outcomes[i] == nil ? .skipped : .ran, seconds: 0,
+        key: "", outcome: outcomes[i])
+      built.append(BuiltCell(cell: cell, result: result, earlier: built))
+    }
+    let facts = try #require(KeyResultFacts(BuiltStudy(study: study, results: dummyResults(study), cells: built)))
+    #expect(facts.tuned.cell.id == "tuned" && facts.baseline?.cell.id == "baseline")
+    #expect(facts.fewerMistakes == 1, "2 mistakes against 1")
+  }
+
+  func dummyResults(_ study: Study) -> StudyResults {
+    StudyResults(
+      title: "", description: "", studyFile: "", version: "", engine: "", kernels: "", threads: 1, data: study.data,
+      profile: .full, shape: DataShape(rows: 2, columns: 2, classes: 2), files: [], cells: [], seconds: 0,
+      epochsTrained: 0, epochsTrainedNow: 0, cachedCells: 0, cacheProblems: [])
+  }
+}
+
+extension SearchFindings {
+  @Test func halvingIsComparedWithTheRandomSearchOfTheSameCandidates() throws {
+    let random = search([candidate(0, 0.97, std: 0, rank: 1), candidate(1, 0.96, std: 0, rank: 2)])
+    let halving = search(
+      [candidate(0, 0.90, std: 0, rank: 2, round: 0), candidate(1, 0.95, std: 0, rank: 1, round: 1)],
+      method: .halving)
+    let study = try Study.parse(validStudy, file: "s.yaml")
+    let cell = study.cells[3]
+    let earlier = [
+      BuiltCell(
+        cell: cell,
+        result: CellResult(
+          id: cell.id, kind: .search, title: "Random", status: .ran, seconds: 0, key: "", outcome: .search(random)),
+        earlier: [])
+    ]
+    let facts = try #require(SearchFacts(halving, earlier: earlier))
+    let comparison = try #require(facts.halving?.comparison)
+    #expect(comparison.title == cell.title && comparison.bestIndex == 0 && comparison.rankOfThisWinner == 2)
+  }
+
+  @Test func divergedCandidatesRankLastAndOneCandidateHasNoRunnerUp() throws {
+    let facts = try #require(
+      SearchFacts(search([candidate(0, .nan, std: .nan, rank: 2), candidate(1, 0.9, std: 0, rank: 1)]), earlier: []))
+    #expect(facts.best.index == 1 && facts.finalists.map(\.index) == [1, 0])
+    let one = try #require(SearchFacts(search([candidate(0, 0.9, std: 0, rank: 1)]), earlier: []))
+    #expect(one.runnerUp == nil && one.shared.isEmpty)
   }
 }

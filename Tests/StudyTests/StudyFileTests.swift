@@ -160,14 +160,15 @@ func studyError(_ text: String, sourceLocation: SourceLocation = #_sourceLocatio
     let study = try Study.load(packageRoot + "/studies/default.yaml")
     #expect(study.cells.count >= 9)
     #expect(Set(study.cells.map(\.kind)) == Set(Cell.Kind.allCases))
-    #expect(study.keyResults?.baseline == "baseline" && study.keyResults?.tuned == "tuned")
+    #expect(
+      study.keyResults.map { [study.cells[$0.baseline!].id, study.cells[$0.tuned].id] } == ["baseline", "tuned"])
     #expect(study.base.hidden == RunSettings.reference.hidden, "the base starts from the reference network")
   }
 
   @Test func keyResultsNameTestedCells() throws {
     let tested = validStudy.replacingOccurrences(of: "title: Baseline\n", with: "title: Baseline\n    test: true\n")
     let study = try Study.parse(tested + "\nkey_results: {baseline: baseline, tuned: tuned}\n", file: "study.yaml")
-    #expect(study.keyResults?.baseline == "baseline" && study.keyResults?.tuned == "tuned")
+    #expect(study.keyResults?.baseline == 1 && study.keyResults?.tuned == 4, "resolved to the cells' places")
     #expect(try Study.parse(validStudy, file: "study.yaml").keyResults == nil, "no roles are guessed")
 
     let untested = studyError(validStudy + "\nkey_results: {baseline: baseline, tuned: tuned}\n")

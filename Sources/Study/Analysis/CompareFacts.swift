@@ -52,10 +52,11 @@ public struct CompareFacts: Sendable {
   /// normalization is among them).
   static let regularizationKeys: Set<SettingKey> = [.dropout, .batchNorm, .weightDecay, .optimizer, .inputDropout]
 
+  /// Facts of `runs`, one per variant of `cell` in the same order; `settings` are the
+  /// cell's, which the variants change.
   public init(_ cell: CompareCell, runs: [NamedRun], settings: RunSettings) {
-    variants = runs.map { named in
-      let variant = cell.variants.first { $0.name == named.name }?.settings ?? settings
-      return Variant(name: named.name, run: named.run, changes: settings.changedKeys(to: variant))
+    variants = zip(cell.variants, runs).map { variant, named in
+      Variant(name: named.name, run: named.run, changes: settings.changedKeys(to: variant.settings))
     }
     diverged = variants.filter(\.diverged).map(\.name)
     let ranked = variants.filter { !$0.diverged }.sorted { $0.best > $1.best }
@@ -123,10 +124,13 @@ public struct CompareFacts: Sendable {
 
     /// A bar at or below this is no race: every network gets there in its first epoch.
     public static let lowestBar = 0.5
+    /// How far below the runner-up's best the bar sits: half a point, so that the winner
+    /// and the runner-up both reach it and the race is about speed, not the final score.
+    public static let margin = 0.005
 
     init?(_ ranked: [Variant]) {
       guard ranked.count > 1 else { return nil }
-      let bar = (ranked[1].best * 200).rounded(.down) / 200 - 0.005
+      let bar = (ranked[1].best * 200).rounded(.down) / 200 - Self.margin
       guard bar > Self.lowestBar else { return nil }
       let reached = ranked.compactMap { v -> (String, Int)? in
         v.run.history.epochs.first { ($0.validationAccuracy ?? 0) >= bar }.map { (v.name, $0.epoch) }
@@ -182,6 +186,9 @@ public struct CompareFacts: Sendable {
       case doesNotNarrow
     }
 
+    /// A regularizer "closes most of" the gap when it leaves less than this share of it.
+    public static let mostOfTheGap = 0.5
+
     /// The unregularized variant and its gap, when the cell has one.
     public let reference: (name: String, gap: Double)?
     /// Every other variant (all of them without a reference), with its gap and, against a
@@ -196,7 +203,7 @@ public struct CompareFacts: Sendable {
         others = valid.filter { $0.name != none.name }.map { v in
           let gap = v.gap!
           let verdict: Verdict =
-            abs(gap) < reference / 2 ? .closesMost : abs(gap) < reference ? .narrows : .doesNotNarrow
+            abs(gap) < reference * Self.mostOfTheGap ? .closesMost : abs(gap) < reference ? .narrows : .doesNotNarrow
           return (v.name, gap, verdict)
         }
       } else {

@@ -83,6 +83,10 @@ public struct TestFacts: Sendable, Equatable {
   public let images: Int
   public let errors: Int
 
+  init(accuracy: Double, loss: Double, images: Int, errors: Int) {
+    (self.accuracy, self.loss, self.images, self.errors) = (accuracy, loss, images, errors)
+  }
+
   public init(_ test: TestEvaluation) {
     accuracy = test.accuracy
     loss = test.loss

@@ -22,7 +22,8 @@ public struct TestedModelFacts: Sendable, Equatable {
     public let count: Int
   }
 
-  /// Confusions listed.
+  /// Confusions listed: the three commonest carry most of a good model's mistakes, and more
+  /// would not read as a sentence.
   public static let confusionsShown = 3
 
   public init(_ run: RunRecord, _ test: TestEvaluation) {
@@ -64,12 +65,11 @@ public struct KeyResultFacts: Sendable {
 
   /// Nil when the study declares no key results, or the tuned cell has no tested run.
   public init?(_ built: BuiltStudy) {
-    guard let roles = built.study.keyResults,
-      let tunedCell = built.cells.first(where: { $0.cell.id == roles.tuned }),
-      let tunedRun = tunedCell.testedRun, let test = tunedRun.test
+    guard let roles = built.study.keyResults, roles.tuned < built.cells.count,
+      let tunedRun = built.cells[roles.tuned].testedRun, let test = tunedRun.test
     else { return nil }
-    tuned = (tunedCell.cell, tunedRun, test)
-    let baselineCell = roles.baseline.flatMap { id in built.cells.first { $0.cell.id == id } }
+    tuned = (built.cells[roles.tuned].cell, tunedRun, test)
+    let baselineCell = roles.baseline.flatMap { $0 < built.cells.count ? built.cells[$0] : nil }
     if let baselineCell, let run = baselineCell.testedRun {
       baseline = (baselineCell.cell, run)
       fewerMistakes = run.test.map { base in

@@ -5,7 +5,7 @@ import Tensor
 
 /// The cache keys of a study's runs and cells: hashes of everything their results depend
 /// on (data settings, dataset digests, profile, engine version, seed, settings).
-struct CellKeys {
+struct CacheKeys {
   struct DataKey: Encodable {
     let data: DataSettings
     let digests: [String]
@@ -20,7 +20,7 @@ struct CellKeys {
   init(study: Study, files: [FileDigest], profile: Profile) {
     dataKey = contentKey(
       DataKey(
-        data: study.data, digests: files.map(\.sha256), profile: profile, engine: engineVersion,
+        data: study.data.keyed, digests: files.map(\.sha256), profile: profile, engine: engineVersion,
         format: resultsFormat, fusedMultiplyAdd: Kernels.best.name != "baseline"))
   }
 
@@ -43,8 +43,9 @@ struct CellKeys {
   }
 
   /// A cell's key: the data's, its kind and settings, and what its kind adds (`keyParts`);
-  /// `earlier` holds the keys of the cells before it, for a cell that builds on another.
-  func cellKey(_ cell: Cell, earlier: [String: String]) -> String {
+  /// `earlier` holds the keys of the cells before it, in order, for a cell that builds on
+  /// another.
+  func cellKey(_ cell: Cell, earlier: [String]) -> String {
     struct Key: Encodable {
       let data: String
       let kind: Cell.Kind

@@ -82,13 +82,13 @@ public final class StudyBuild {
     let executor = Executor(
       data: data, cache: cache, observer: observer, cancellation: cancellation, threads: options.threads,
       force: options.force)
-    let keys = CellKeys(study: study, files: files, profile: profile)
+    let keys = CacheKeys(study: study, files: files, profile: profile)
 
     var built: [BuiltCell] = []
-    var cellKeys: [String: String] = [:]
+    var cellKeys: [String] = []
     for cell in study.cells {
       let key = keys.cellKey(cell, earlier: cellKeys)
-      cellKeys[cell.id] = key
+      cellKeys.append(key)
       let result = try result(
         of: cell, key: key, built: built, keys: keys, executor: executor, data: data, cache: cache)
       built.append(BuiltCell(cell: cell, result: result, earlier: built))
@@ -112,7 +112,7 @@ public final class StudyBuild {
   /// A cell's result: from the cache when its key is there (and it is not forced), skipped
   /// when `--only` names other cells, else computed.
   private func result(
-    of cell: Cell, key: String, built: [BuiltCell], keys: CellKeys, executor: Executor, data: BuildData,
+    of cell: Cell, key: String, built: [BuiltCell], keys: CacheKeys, executor: Executor, data: BuildData,
     cache: ResultCache
   ) throws -> CellResult {
     let wanted = options.only.isEmpty || options.only.contains(cell.id)
@@ -174,12 +174,12 @@ extension StudyBuild {
   /// digests, trains nothing).
   public func states() throws -> [CellState] {
     let dataset = try study.data.load(directory: options.dataDirectory)
-    let keys = CellKeys(study: study, files: dataset.files.map(FileDigest.init), profile: options.profile)
+    let keys = CacheKeys(study: study, files: dataset.files.map(FileDigest.init), profile: options.profile)
     let cache = ResultCache(directory: options.cacheDirectory)
-    var earlier: [String: String] = [:]
+    var earlier: [String] = []
     return study.cells.map { cell in
       let key = keys.cellKey(cell, earlier: earlier)
-      earlier[cell.id] = key
+      earlier.append(key)
       return CellState(cell: cell, key: key, cached: cache.contains(kind: "cells", key: key))
     }
   }

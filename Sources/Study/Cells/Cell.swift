@@ -76,8 +76,8 @@ public struct Cell: Sendable {
   /// Whether the cell's model is evaluated on the test set.
   public var isTested: Bool { body.behaviour.isTested }
 
-  /// The keys every cell may hold.
-  static let commonKeys = ["id", "kind", "title", "explanation", "settings"]
+  /// The keys every cell may hold (and `settings`, every cell that trains).
+  static let commonKeys = ["id", "kind", "title", "explanation"]
 
   init(_ value: YAMLValue, base: RunSettings, data: DataSettings, earlier: [Cell], lines: [String], end: Int?)
     throws(StudyError)
@@ -172,7 +172,7 @@ protocol CellBehaviour: Sendable {
   /// Whether the cell's model is evaluated on the test set.
   var isTested: Bool { get }
   /// What the cell's cache key holds besides its settings and the data.
-  func keyParts(earlier: [String: String]) -> CellKeyParts
+  func keyParts(earlier: [String]) -> CellKeyParts
   /// Computes the cell: nil when the build was cancelled.
   func run(_ context: CellContext) throws(CellFailure) -> CellOutcome?
 }
@@ -241,10 +241,9 @@ public enum CellContents: Sendable {
     case (.grid(let cell), .grid(let grid, let runs)): self = .grid(cell, grid, runs)
     case (.search(let cell), .search(let result)): self = .search(cell, result)
     case (.final(let cell), .final(let final)):
-      let source = earlier.first { $0.cell.id == cell.from }
       var search: SearchContents?
-      if let source, case .search(let spec, let result)? = source.contents {
-        search = SearchContents(cell: source.cell, spec: spec, result: result)
+      if cell.source < earlier.count, case .search(let spec, let result)? = earlier[cell.source].contents {
+        search = SearchContents(cell: earlier[cell.source].cell, spec: spec, result: result)
       }
       self = .final(cell, final, search: search)
     case (.data, _), (.train, _), (.compare, _), (.grid, _), (.search, _), (.final, _): return nil

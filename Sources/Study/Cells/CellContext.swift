@@ -6,7 +6,7 @@ import Foundation
 /// cached runs for the cell's result.
 final class CellContext: @unchecked Sendable {
   let cell: Cell
-  let keys: CellKeys
+  let keys: CacheKeys
   let executor: Executor
   let data: BuildData
   let profile: Profile
@@ -17,7 +17,7 @@ final class CellContext: @unchecked Sendable {
   private(set) var epochsTrained = 0
   private(set) var epochsTrainedNow = 0
 
-  init(cell: Cell, keys: CellKeys, executor: Executor, data: BuildData, profile: Profile, earlier: [BuiltCell]) {
+  init(cell: Cell, keys: CacheKeys, executor: Executor, data: BuildData, profile: Profile, earlier: [BuiltCell]) {
     self.cell = cell
     self.keys = keys
     self.executor = executor

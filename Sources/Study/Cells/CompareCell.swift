@@ -12,7 +12,7 @@ public struct CompareCell: CellBehaviour {
   /// than side by side on one thread each.
   public let sequential: Bool
 
-  static let keys = ["variants", "sequential"]
+  static let keys = ["settings", "variants", "sequential"]
 
   init(variants: [Variant], sequential: Bool) {
     self.variants = variants
@@ -41,7 +41,7 @@ public struct CompareCell: CellBehaviour {
 
   func runCount(settings: RunSettings) -> Int { variants.count }
 
-  func keyParts(earlier: [String: String]) -> CellKeyParts {
+  func keyParts(earlier: [String]) -> CellKeyParts {
     CellKeyParts(variants: Dictionary(uniqueKeysWithValues: variants.map { ($0.name, $0.settings) }))
   }
 

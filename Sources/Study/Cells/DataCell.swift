@@ -15,7 +15,7 @@ public struct DataCell: CellBehaviour {
 
   func runCount(settings: RunSettings) -> Int { 0 }
 
-  func keyParts(earlier: [String: String]) -> CellKeyParts {
+  func keyParts(earlier: [String]) -> CellKeyParts {
     CellKeyParts(samples: samplesPerClass)
   }
 
@@ -78,6 +78,10 @@ public struct FileDigest: Codable, Sendable {
   public var sha256: String
   public var bytes: Int
   public var verified: Bool
+
+  init(file: String, sha256: String, bytes: Int, verified: Bool) {
+    (self.file, self.sha256, self.bytes, self.verified) = (file, sha256, bytes, verified)
+  }
 
   public init(_ check: FileCheck) {
     file = (check.path as NSString).lastPathComponent

@@ -1,30 +1,33 @@
 /// A final cell: the best candidate of an earlier search cell, retrained on the training
 /// split with the final cell's own settings, and evaluated once on the test set.
 public struct FinalCell: CellBehaviour {
-  /// The id of the search cell the candidate comes from.
+  /// The id of the search cell the candidate comes from, as the study file names it.
   public let from: String
+  /// That cell's position in the study, resolved when the study is read.
+  public let source: Int
   /// The settings of each candidate of that search: the candidate's settings overridden by
   /// the final cell's own.
   public let settings: [RunSettings]
 
-  static let keys = ["from"]
+  static let keys = ["settings", "from"]
 
   init(_ input: CellInput) throws(StudyError) {
     guard let fromValue = input.fields["from"] else {
       throw input.value.error("a final cell needs from: the id of a search cell")
     }
     let name = try fromValue.string()
-    let searches = input.earlier.compactMap { cell -> (String, SearchCell)? in
-      if case .search(let search) = cell.body { return (cell.id, search) }
+    let searches = input.earlier.enumerated().compactMap { index, cell -> (String, Int, SearchCell)? in
+      if case .search(let search) = cell.body { return (cell.id, index, search) }
       return nil
     }
-    guard let search = searches.first(where: { $0.0 == name })?.1 else {
+    guard let (_, source, search) = searches.first(where: { $0.0 == name }) else {
       let ids = searches.map(\.0)
       throw fromValue.error(
         "'\(name)' is not an earlier search cell (earlier search cells: \(ids.isEmpty ? "none" : ids.joined(separator: ", ")))"
       )
     }
     from = name
+    self.source = source
     let own = input.fields["settings"]
     settings = try search.candidates.map { candidate throws(StudyError) in
       var settings = candidate.settings
@@ -37,13 +40,12 @@ public struct FinalCell: CellBehaviour {
 
   var isTested: Bool { true }
 
-  func keyParts(earlier: [String: String]) -> CellKeyParts {
-    CellKeyParts(final: settings, from: earlier[from])
+  func keyParts(earlier: [String]) -> CellKeyParts {
+    CellKeyParts(final: settings, from: earlier[source])
   }
 
   func run(_ context: CellContext) throws(CellFailure) -> CellOutcome? {
-    let source = context.earlier.first { $0.cell.id == from }
-    guard case .search(_, let search)? = source?.contents, let best = search.best else {
+    guard case .search(_, let search)? = context.earlier[source].contents, let best = search.best else {
       throw CellFailure(message: "the search cell '\(from)' has no results in this build or the cache; build it first")
     }
     let chosen = settings[best.index]

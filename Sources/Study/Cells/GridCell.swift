@@ -12,7 +12,7 @@ public struct GridCell: CellBehaviour {
   /// The settings of each point, row-major: `settings[r][c]`.
   public let settings: [[RunSettings]]
 
-  static let keys = ["rows", "columns"]
+  static let keys = ["settings", "rows", "columns"]
 
   init(_ input: CellInput) throws(StudyError) {
     let value = input.value
@@ -55,7 +55,7 @@ public struct GridCell: CellBehaviour {
 
   func runCount(settings: RunSettings) -> Int { rows.values.count * columns.values.count }
 
-  func keyParts(earlier: [String: String]) -> CellKeyParts {
+  func keyParts(earlier: [String]) -> CellKeyParts {
     CellKeyParts(
       grid: settings, gridAxes: [rows.key.rawValue, columns.key.rawValue] + rows.values + columns.values)
   }
@@ -70,7 +70,8 @@ public struct GridCell: CellBehaviour {
     for (r, row) in settings.enumerated() {
       for (c, point) in row.enumerated() { requests.append(context.request(pointName(r, c), point)) }
     }
-    guard let runs = context.namedRuns(requests) else { return nil }
+    // One run at a time on every thread, so that the grid's seconds per epoch compare.
+    guard let runs = context.namedRuns(requests, sequential: true) else { return nil }
     let width = columns.values.count
     func matrix<T>(_ value: (RunRecord) -> T) -> [[T]] {
       (0..<rows.values.count).map { r in (0..<width).map { c in value(runs[r * width + c].run) } }

@@ -66,7 +66,7 @@ public struct SearchCell: CellBehaviour {
 
   static let distributions = ["choice", "uniform", "log_uniform", "int_uniform"]
 
-  static let keys = ["method", "candidates", "folds", "factor", "min_epochs", "space"]
+  static let keys = ["settings", "method", "candidates", "folds", "factor", "min_epochs", "space"]
 
   init(_ input: CellInput) throws(StudyError) {
     let (value, fields, settings, seed) = (input.value, input.fields, input.settings, input.data.seed)
@@ -211,7 +211,7 @@ extension SearchCell {
     rounds(maxEpochs: settings.epochs).reduce(0) { $0 + $1.candidates } * folds
   }
 
-  func keyParts(earlier: [String: String]) -> CellKeyParts {
+  func keyParts(earlier: [String]) -> CellKeyParts {
     CellKeyParts(
       search: ["\(method.rawValue)", "\(requested)", "\(folds)", "\(factor)", "\(minEpochs)"],
       candidates: candidates.map(\.settings))
@@ -245,7 +245,8 @@ extension SearchCell {
               settings, .fold(fold, of: folds)))
         }
       }
-      guard let records = context.execute(requests) else { return nil }
+      // One run at a time on every thread, so that the candidates' fit times compare.
+      guard let records = context.execute(requests, sequential: true) else { return nil }
       foldEpochs += records.reduce(0) { $0 + $1.epochs }
       for (position, index) in alive.enumerated() {
         let runs = Array(records[(position * folds)..<((position + 1) * folds)])

@@ -4,7 +4,7 @@ public struct TrainCell: CellBehaviour {
   /// Whether the run is also evaluated on the test set.
   public let evaluatesTest: Bool
 
-  static let keys = ["test"]
+  static let keys = ["settings", "test"]
 
   init(_ input: CellInput) throws(StudyError) {
     evaluatesTest = try input.fields["test"]?.bool() ?? false
@@ -14,7 +14,7 @@ public struct TrainCell: CellBehaviour {
 
   var isTested: Bool { evaluatesTest }
 
-  func keyParts(earlier: [String: String]) -> CellKeyParts {
+  func keyParts(earlier: [String]) -> CellKeyParts {
     CellKeyParts(test: evaluatesTest)
   }
 

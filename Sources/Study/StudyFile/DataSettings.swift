@@ -95,6 +95,18 @@ public struct DataSettings: Codable, Hashable, Sendable {
     try DatasetLoader.load(try datasetSource(directory: directory), verify: verify)
   }
 
+  /// The settings as a cache key holds them: where the files are read from changes no
+  /// result (their digests are keyed), so the folder is left out, and a study moved to
+  /// another machine finds its cache.
+  var keyed: DataSettings {
+    var keyed = self
+    switch source {
+    case .builtIn(let name, _): keyed.source = .builtIn(name, path: nil)
+    case .folder: keyed.source = .folder("")
+    }
+    return keyed
+  }
+
   /// The dataset's name for people: the built-in name, or the folder.
   public var datasetName: String {
     switch source {

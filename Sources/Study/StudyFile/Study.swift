@@ -105,30 +105,31 @@ private func yamlProblem(_ error: YamlError) -> String {
 }
 
 /// Which cells the report's key results compare: `key_results: {baseline: ID, tuned: ID}`,
-/// each a cell whose model is tested (a final cell, or a train cell with `test: true`).
+/// each a cell whose model is tested (a final cell, or a train cell with `test: true`),
+/// resolved to its position in the study when the study is read.
 public struct KeyResultRoles: Sendable {
   /// The reference the tuned model is measured against, when there is one.
-  public let baseline: String?
-  public let tuned: String
+  public let baseline: Int?
+  public let tuned: Int
 
   init(_ value: YAMLValue, cells: [Cell]) throws(StudyError) {
     let fields = Dictionary(
       uniqueKeysWithValues: try value.mapping(allowed: ["baseline", "tuned"]).map { ($0.key, $0.value) })
     let tested = cells.filter(\.isTested).map(\.id)
-    func role(_ name: String) throws(StudyError) -> String? {
+    func role(_ name: String) throws(StudyError) -> Int? {
       guard let field = fields[name] else { return nil }
       let id = try field.string()
-      guard tested.contains(id) else {
+      guard let index = cells.firstIndex(where: { $0.id == id }), cells[index].isTested else {
         let known = cells.contains { $0.id == id } ? "'\(id)' is not tested" : "no cell is called '\(id)'"
         throw field.error(
           "\(known); expected a final cell or a train cell with test: true (tested cells: \(tested.isEmpty ? "none" : tested.joined(separator: ", ")))"
         )
       }
-      return id
+      return index
     }
     guard let tuned = try role("tuned") else { throw value.error("key_results needs tuned: the id of a tested cell") }
     self.tuned = tuned
     baseline = try role("baseline")
-    if baseline == tuned { throw value.error("baseline and tuned name the same cell '\(tuned)'") }
+    if baseline == tuned { throw value.error("baseline and tuned name the same cell '\(cells[tuned].id)'") }
   }
 }
