@@ -59,6 +59,7 @@ let package = Package(
       dependencies: ["Tensor", "NN", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
       swiftSettings: optimized),
     .target(name: "Metrics"),
+    .target(name: "Statistics", dependencies: ["Tensor"]),
     .target(name: "Charts", dependencies: ["CCairo", "CPangoCairo"]),
     .target(
       name: "Study",
@@ -86,6 +87,9 @@ let package = Package(
       name: "NNTests", dependencies: ["NN", "Data", "Tensor", "MallocCounter"],
       exclude: ["fixtures/make_optimizer_fixtures.py"]),
     .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+    .testTarget(
+      name: "StatisticsTests", dependencies: ["Statistics", "Tensor"], exclude: ["fixtures/make_statistics_fixtures.py"]
+    ),
     .testTarget(name: "StudyTests", dependencies: ["Study", "Data", "NN", "Tensor", "Metrics"]),
     .testTarget(name: "ReportTests", dependencies: ["Report", "Study", "NN", "TestFixtures"]),
     .testTarget(name: "ChartsTests", dependencies: ["Charts", "CCairo"]),
