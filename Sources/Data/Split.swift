@@ -127,10 +127,15 @@ public struct PreparedData: Sendable {
   }
 
   /// Splits `dataset.train` into training and validation parts (stratified, seeded), keeps
-  /// the test set, and normalizes all three with the training split's statistics.
-  public init(_ dataset: LoadedDataset, validationCount: Int, seed: UInt64, normalization: Normalization) {
+  /// the test set, and normalizes all three with the training split's statistics. The split
+  /// draws from `split` when given (another split of the same study), else from the seed's
+  /// `validation-split` stream.
+  public init(
+    _ dataset: LoadedDataset, validationCount: Int, seed: UInt64, normalization: Normalization,
+    split: SeedPath? = nil
+  ) {
     let parts = StratifiedSplit.split(
-      labels: dataset.train.labels, heldOut: validationCount, seed: SeedPath(seed).child("validation-split"))
+      labels: dataset.train.labels, heldOut: validationCount, seed: split ?? SeedPath(seed).child("validation-split"))
     var train = dataset.train.subset(parts.train)
     var validation = dataset.train.subset(parts.heldOut)
     var test = dataset.test

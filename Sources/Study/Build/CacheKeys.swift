@@ -27,16 +27,22 @@ struct CacheKeys {
   /// A run's key: `FAMILY-EPOCHS`. Runs of one family differ only in their number of epochs,
   /// when nothing else depends on it (see `RunSettings.trainsEpochByEpoch`), so that a run of
   /// the family can be read off the first epochs of a longer one.
-  func runKey(_ settings: RunSettings, data: TrainingData, evaluatesTest: Bool) -> (key: String, family: String?) {
+  /// Repeat 0's key is an unrepeated run's.
+  func runKey(_ settings: RunSettings, data: TrainingData, evaluatesTest: Bool, repeatIndex: Int = 0) -> (
+    key: String, family: String?
+  ) {
     struct Key: Encodable {
       let data: String
       let settings: RunSettings
       let training: TrainingData
+      /// Nil (left out) for repeat 0.
+      let seedRepeat: Int?
     }
     let prefixable = settings.trainsEpochByEpoch
     var keyed = settings
     if prefixable { keyed.epochs = 0 }
-    let family = contentKey(Key(data: dataKey, settings: keyed, training: data))
+    let family = contentKey(
+      Key(data: dataKey, settings: keyed, training: data, seedRepeat: repeatIndex == 0 ? nil : repeatIndex))
     let key = "\(family)-\(settings.epochs)" + (evaluatesTest ? "-test" : "")
     // A run evaluated on the test set can stand in for shorter runs, not the other way round.
     return (key, prefixable && !evaluatesTest ? family : nil)
@@ -80,9 +86,12 @@ struct CellKeyParts {
   /// Sample images per class (2 unless a data cell says otherwise).
   var samples = 2
   var test = false
+  /// Repeats and resampling, left out of the key when the cell has neither.
+  var replication = Replication()
 
   enum CodingKeys: String, CodingKey {
     case data, kind, settings, variants, grid, gridAxes, search, candidates, final, from, samples, test
+    case repeats, resample
   }
 
   func encode(into c: inout KeyedEncodingContainer<CodingKeys>) throws {
@@ -95,6 +104,8 @@ struct CellKeyParts {
     try c.encodeIfPresent(from, forKey: .from)
     try c.encode(samples, forKey: .samples)
     try c.encode(test, forKey: .test)
+    if replication.count > 1 { try c.encode(replication.count, forKey: .repeats) }
+    if replication.resample { try c.encode(true, forKey: .resample) }
   }
 }
 

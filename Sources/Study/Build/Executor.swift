@@ -10,6 +10,8 @@ struct RunRequest: Sendable {
   let name: String
   let settings: RunSettings
   let data: TrainingData
+  /// Which repeat of the run: 0 keeps the streams of an unrepeated run.
+  var repeatIndex = 0
   /// Whether to evaluate the trained model on the test set.
   let evaluatesTest: Bool
   let key: String
@@ -23,13 +25,36 @@ final class BuildData: @unchecked Sendable {
   let prepared: PreparedData
   let dataset: LoadedDataset
   let seed: UInt64
+  /// Another split of the training file, drawn from the given stream, cut down as `prepared`.
+  private let split: @Sendable (SeedPath) -> PreparedData
   private var folds: [Int: [Int]] = [:]
+  private var resampled: [Int: PreparedData] = [:]
   private let lock = NSLock()
 
-  init(prepared: PreparedData, dataset: LoadedDataset, seed: UInt64) {
+  init(
+    prepared: PreparedData, dataset: LoadedDataset, seed: UInt64,
+    split: @escaping @Sendable (SeedPath) -> PreparedData = { _ in fatalError("no resampling in this build") }
+  ) {
     self.prepared = prepared
     self.dataset = dataset
     self.seed = seed
+    self.split = split
+  }
+
+  /// The data a run trains and validates on: the study's split, or repeat r's own.
+  func prepared(for data: TrainingData) -> PreparedData {
+    guard case .resampled(let r) = data else { return prepared }
+    return lock.withLock {
+      if let cached = resampled[r] { return cached }
+      let made = split(SeedPath(seed).child("validation-split").child(r))
+      resampled[r] = made
+      return made
+    }
+  }
+
+  /// The seeds of repeat r: an unrepeated run's for repeat 0, else derived by name and r.
+  func seed(repeat r: Int) -> SeedPath {
+    r == 0 ? SeedPath(seed) : SeedPath(seed).child("repeat").child(r)
   }
 
   /// The fold of every training image when the training part is cut in `count` folds.
@@ -124,7 +149,7 @@ final class Executor: @unchecked Sendable {
   private func cost(_ request: RunRequest) -> Double {
     let examples: Double
     switch request.data {
-    case .split: examples = Double(data.prepared.train.count)
+    case .split, .resampled: examples = Double(data.prepared.train.count)
     case .fold(_, let of): examples = Double(data.prepared.train.count) * Double(of - 1) / Double(of)
     }
     return Double(request.settings.multiplyAdds(data.dataset.shape)) * examples * Double(request.settings.epochs)
@@ -133,12 +158,12 @@ final class Executor: @unchecked Sendable {
   /// Trains one run; nil when cancelled.
   private func train(_ request: RunRequest, label: RunLabel, context: ComputeContext) -> RunRecord? {
     let started = monotonicSeconds()
-    let prepared = data.prepared
+    let prepared = data.prepared(for: request.data)
     let settings = request.settings
     let validation: Images
     var indices: [Int]?
     switch request.data {
-    case .split:
+    case .split, .resampled:
       validation = prepared.validation
     case .fold(let fold, let count):
       let assignment = data.foldAssignment(count)
@@ -147,7 +172,7 @@ final class Executor: @unchecked Sendable {
     }
     let shape = data.dataset.shape
     let classes = shape.classes
-    let seed = SeedPath(data.seed)
+    let seed = data.seed(repeat: request.repeatIndex)
     let trainer = Trainer(
       model: settings.makeModel(classes: classes), inputWidth: prepared.train.featureCount, classes: classes,
       batchSize: settings.batchSize, optimizer: settings.makeOptimizer(), context: context,

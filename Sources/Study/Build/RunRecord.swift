@@ -8,6 +8,9 @@ public enum TrainingData: Codable, Hashable, Sendable {
   case split
   /// The training split without fold `fold` of `folds` (stratified), validated on that fold.
   case fold(Int, of: Int)
+  /// A split of its own for repeat r ≥ 1 of a resampled cell: the training file split
+  /// again, stratified, from a stream derived from the seed and r.
+  case resampled(Int)
 }
 
 /// What one training run produced: its settings, its epochs, and (for a final run) its test
@@ -106,8 +109,39 @@ extension Float {
   fileprivate func clamped(_ low: Float, _ high: Float) -> Float { Swift.min(Swift.max(self, low), high) }
 }
 
-/// A named run of a cell (a variant, a grid point, the baseline).
+/// A named run of a cell (a variant, a grid point, the baseline), with its repeats.
 public struct NamedRun: Codable, Sendable {
   public var name: String
+  /// Repeat 0: the run an unrepeated cell has.
   public var run: RunRecord
+  /// Repeats 1, 2, …: the same settings from other seeds (and splits, when resampled).
+  public var repeats: [RunRecord] = []
+
+  public init(name: String, run: RunRecord, repeats: [RunRecord] = []) {
+    self.name = name
+    self.run = run
+    self.repeats = repeats
+  }
+
+  /// Every repeat, repeat 0 first.
+  public var all: [RunRecord] { [run] + repeats }
+
+  enum CodingKeys: String, CodingKey {
+    case name, run, repeats
+  }
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    name = try c.decode(String.self, forKey: .name)
+    run = try c.decode(RunRecord.self, forKey: .run)
+    repeats = try c.decodeIfPresent([RunRecord].self, forKey: .repeats) ?? []
+  }
+
+  /// An unrepeated run is written as it always was: without `repeats`.
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(name, forKey: .name)
+    try c.encode(run, forKey: .run)
+    if !repeats.isEmpty { try c.encode(repeats, forKey: .repeats) }
+  }
 }

@@ -76,7 +76,16 @@ public final class StudyBuild {
       dataset, validationCount: study.data.validation, seed: study.data.seed, normalization: study.data.normalization
     ).limited(
       train: profile.trainLimit, validation: profile.validationLimit, test: profile.testLimit, seed: study.data.seed)
-    let data = BuildData(prepared: prepared, dataset: dataset, seed: study.data.seed)
+    let settings = study.data
+    let data = BuildData(
+      prepared: prepared, dataset: dataset, seed: settings.seed,
+      split: { seed in
+        PreparedData(
+          dataset, validationCount: settings.validation, seed: settings.seed, normalization: settings.normalization,
+          split: seed
+        ).limited(
+          train: profile.trainLimit, validation: profile.validationLimit, test: profile.testLimit, seed: settings.seed)
+      })
     let files = dataset.files.map(FileDigest.init)
     let cache = ResultCache(directory: options.cacheDirectory)
     let executor = Executor(

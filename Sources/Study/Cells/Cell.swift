@@ -79,9 +79,10 @@ public struct Cell: Sendable {
   /// The keys every cell may hold (and `settings`, every cell that trains).
   static let commonKeys = ["id", "kind", "title", "explanation"]
 
-  init(_ value: YAMLValue, base: RunSettings, data: DataSettings, earlier: [Cell], lines: [String], end: Int?)
-    throws(StudyError)
-  {
+  init(
+    _ value: YAMLValue, base: RunSettings, data: DataSettings, replication: Replication, earlier: [Cell],
+    lines: [String], end: Int?
+  ) throws(StudyError) {
     let entries = try value.mapping()
     let fields = Dictionary(uniqueKeysWithValues: entries.map { ($0.key, $0.value) })
     guard let kindValue = fields["kind"] else {
@@ -119,7 +120,9 @@ public struct Cell: Sendable {
     if let own = fields["settings"] { try merged.apply(own) }
     settings = try merged.validated(at: fields["settings"] ?? value)
 
-    let input = CellInput(value: value, fields: fields, id: cellID, settings: settings, data: data, earlier: earlier)
+    let input = CellInput(
+      value: value, fields: fields, id: cellID, settings: settings, data: data, earlier: earlier,
+      replication: replication)
     switch kind {
     case .data: body = .data(try DataCell(input))
     case .train: body = .train(try TrainCell(input))
@@ -161,6 +164,11 @@ struct CellInput {
   let settings: RunSettings
   let data: DataSettings
   let earlier: [Cell]
+  /// The study's `repeats` and `resample`, which a training cell's own override.
+  let replication: Replication
+
+  /// The cell's repeats: its own `repeats` and `resample`, else the study's.
+  func cellReplication() throws(StudyError) -> Replication { try Replication(fields, defaults: replication) }
 }
 
 /// What every kind of cell does in a build.

@@ -27,12 +27,36 @@ final class CellContext: @unchecked Sendable {
   }
 
   /// A run of `settings` as this build's profile trains it, with its cache key.
-  func request(_ name: String, _ settings: RunSettings, _ data: TrainingData = .split, test: Bool = false)
-    -> RunRequest
-  {
+  func request(
+    _ name: String, _ settings: RunSettings, _ data: TrainingData = .split, test: Bool = false, repeatIndex: Int = 0
+  ) -> RunRequest {
     let adjusted = profile.adjust(settings)
-    let (key, family) = keys.runKey(adjusted, data: data, evaluatesTest: test)
-    return RunRequest(name: name, settings: adjusted, data: data, evaluatesTest: test, key: key, family: family)
+    let (key, family) = keys.runKey(adjusted, data: data, evaluatesTest: test, repeatIndex: repeatIndex)
+    return RunRequest(
+      name: name, settings: adjusted, data: data, repeatIndex: repeatIndex, evaluatesTest: test, key: key,
+      family: family)
+  }
+
+  /// The runs of one named setting, every repeat of `replication` (as many as the
+  /// profile allows).
+  func repeated(_ name: String, _ settings: RunSettings, _ replication: Replication, test: Bool = false)
+    -> [RunRequest]
+  {
+    (0..<profile.repeats(replication.count)).map { r in
+      request(name, settings, replication.data(repeat: r), test: test, repeatIndex: r)
+    }
+  }
+
+  /// Named runs of groups of repeats (each group one setting, repeat 0 first), trained or
+  /// read; nil when cancelled.
+  func namedRuns(_ groups: [[RunRequest]], sequential: Bool = false) -> [NamedRun]? {
+    guard let records = execute(groups.flatMap { $0 }, sequential: sequential) else { return nil }
+    var start = 0
+    return groups.map { group in
+      defer { start += group.count }
+      let runs = Array(records[start..<(start + group.count)])
+      return NamedRun(name: group[0].name, run: runs[0], repeats: Array(runs.dropFirst()))
+    }
   }
 
   /// Trains or reads `requests`, counting epochs and cached runs; nil when cancelled. With
@@ -48,10 +72,4 @@ final class CellContext: @unchecked Sendable {
     return done
   }
 
-  /// Named runs of `requests`: trained or read, nil when cancelled.
-  func namedRuns(_ requests: [RunRequest], sequential: Bool = false) -> [NamedRun]? {
-    execute(requests, sequential: sequential).map { records in
-      zip(requests, records).map { NamedRun(name: $0.name, run: $1) }
-    }
-  }
 }

@@ -11,12 +11,18 @@ public struct CompareCell: CellBehaviour {
   /// Whether the variants train one after another on every thread (the default), rather
   /// than side by side on one thread each.
   public let sequential: Bool
+  public let replication: Replication
+  /// The variant every other is compared with: the one `reference` names, else the first
+  /// that changes nothing of the cell's settings, else the first.
+  public let reference: Int
 
-  static let keys = ["settings", "variants", "sequential"]
+  static let keys = ["settings", "variants", "sequential", "repeats", "resample", "reference"]
 
-  init(variants: [Variant], sequential: Bool) {
+  init(variants: [Variant], sequential: Bool, replication: Replication = Replication(), reference: Int = 0) {
     self.variants = variants
     self.sequential = sequential
+    self.replication = replication
+    self.reference = reference
   }
 
   init(_ input: CellInput) throws(StudyError) {
@@ -37,17 +43,33 @@ public struct CompareCell: CellBehaviour {
       variants.append(Variant(name: name, settings: try variant.validated(at: item)))
     }
     self.variants = variants
+    replication = try input.cellReplication()
+    if let named = input.fields["reference"] {
+      let name = try named.string()
+      guard let index = variants.firstIndex(where: { $0.name == name }) else {
+        throw named.error(
+          "no variant is named '\(name)' (variants: \(variants.map(\.name).joined(separator: ", ")))")
+      }
+      reference = index
+    } else {
+      reference = variants.firstIndex { input.settings.changedKeys(to: $0.settings).isEmpty } ?? 0
+    }
   }
 
-  func runCount(settings: RunSettings) -> Int { variants.count }
+  /// Whether the reference is the cell's settings unchanged (not merely the first variant).
+  public func referenceIsUnchanged(from settings: RunSettings) -> Bool {
+    settings.changedKeys(to: variants[reference].settings).isEmpty
+  }
+
+  func runCount(settings: RunSettings) -> Int { variants.count * replication.count }
 
   func keyParts(earlier: [String]) -> CellKeyParts {
-    CellKeyParts(variants: Dictionary(uniqueKeysWithValues: variants.map { ($0.name, $0.settings) }))
+    CellKeyParts(
+      variants: Dictionary(uniqueKeysWithValues: variants.map { ($0.name, $0.settings) }), replication: replication)
   }
 
   func run(_ context: CellContext) -> CellOutcome? {
-    context.namedRuns(variants.map { context.request($0.name, $0.settings) }, sequential: sequential).map {
-      .compare($0)
-    }
+    let groups = variants.map { context.repeated($0.name, $0.settings, replication) }
+    return context.namedRuns(groups, sequential: sequential).map { .compare($0) }
   }
 }

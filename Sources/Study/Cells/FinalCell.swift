@@ -8,8 +8,9 @@ public struct FinalCell: CellBehaviour {
   /// The settings of each candidate of that search: the candidate's settings overridden by
   /// the final cell's own.
   public let settings: [RunSettings]
+  public let replication: Replication
 
-  static let keys = ["settings", "from"]
+  static let keys = ["settings", "from", "repeats", "resample"]
 
   init(_ input: CellInput) throws(StudyError) {
     guard let fromValue = input.fields["from"] else {
@@ -28,6 +29,7 @@ public struct FinalCell: CellBehaviour {
     }
     from = name
     self.source = source
+    replication = try input.cellReplication()
     let own = input.fields["settings"]
     settings = try search.candidates.map { candidate throws(StudyError) in
       var settings = candidate.settings
@@ -36,12 +38,12 @@ public struct FinalCell: CellBehaviour {
     }
   }
 
-  func runCount(settings: RunSettings) -> Int { 1 }
+  func runCount(settings: RunSettings) -> Int { replication.count }
 
   var isTested: Bool { true }
 
   func keyParts(earlier: [String]) -> CellKeyParts {
-    CellKeyParts(final: settings, from: earlier[source])
+    CellKeyParts(final: settings, from: earlier[source], replication: replication)
   }
 
   func run(_ context: CellContext) throws(CellFailure) -> CellOutcome? {
@@ -49,7 +51,7 @@ public struct FinalCell: CellBehaviour {
       throw CellFailure(message: "the search cell '\(from)' has no results in this build or the cache; build it first")
     }
     let chosen = settings[best.index]
-    return context.namedRuns([context.request(context.cell.id, chosen, test: true)]).map {
+    return context.namedRuns([context.repeated(context.cell.id, chosen, replication, test: true)]).map {
       .final(FinalOutcome(candidateParameters: best.parameters, settings: chosen, run: $0[0]))
     }
   }

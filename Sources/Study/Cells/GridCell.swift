@@ -11,8 +11,9 @@ public struct GridCell: CellBehaviour {
   public let columns: Axis
   /// The settings of each point, row-major: `settings[r][c]`.
   public let settings: [[RunSettings]]
+  public let replication: Replication
 
-  static let keys = ["settings", "rows", "columns"]
+  static let keys = ["settings", "rows", "columns", "repeats", "resample"]
 
   init(_ input: CellInput) throws(StudyError) {
     let value = input.value
@@ -35,6 +36,7 @@ public struct GridCell: CellBehaviour {
     rows = Axis(key: rowKey, values: try rowNodes.map { v throws(StudyError) in try v.string() })
     columns = Axis(key: columnKey, values: try columnNodes.map { v throws(StudyError) in try v.string() })
     settings = points
+    replication = try input.cellReplication()
   }
 
   /// A grid axis: `{key: NAME, values: [...]}`, the key being a settings key.
@@ -53,11 +55,12 @@ public struct GridCell: CellBehaviour {
     return (key, items)
   }
 
-  func runCount(settings: RunSettings) -> Int { rows.values.count * columns.values.count }
+  func runCount(settings: RunSettings) -> Int { rows.values.count * columns.values.count * replication.count }
 
   func keyParts(earlier: [String]) -> CellKeyParts {
     CellKeyParts(
-      grid: settings, gridAxes: [rows.key.rawValue, columns.key.rawValue] + rows.values + columns.values)
+      grid: settings, gridAxes: [rows.key.rawValue, columns.key.rawValue] + rows.values + columns.values,
+      replication: replication)
   }
 
   /// The name of the run at row `r`, column `c`.
@@ -66,20 +69,23 @@ public struct GridCell: CellBehaviour {
   }
 
   func run(_ context: CellContext) -> CellOutcome? {
-    var requests: [RunRequest] = []
+    var groups: [[RunRequest]] = []
     for (r, row) in settings.enumerated() {
-      for (c, point) in row.enumerated() { requests.append(context.request(pointName(r, c), point)) }
+      for (c, point) in row.enumerated() { groups.append(context.repeated(pointName(r, c), point, replication)) }
     }
     // One run at a time on every thread, so that the grid's seconds per epoch compare.
-    guard let runs = context.namedRuns(requests, sequential: true) else { return nil }
+    guard let runs = context.namedRuns(groups, sequential: true) else { return nil }
     let width = columns.values.count
-    func matrix<T>(_ value: (RunRecord) -> T) -> [[T]] {
-      (0..<rows.values.count).map { r in (0..<width).map { c in value(runs[r * width + c].run) } }
+    func matrix<T>(_ value: (NamedRun) -> T) -> [[T]] {
+      (0..<rows.values.count).map { r in (0..<width).map { c in value(runs[r * width + c]) } }
     }
+    func best(_ run: RunRecord) -> Double { run.bestEpoch?.validationAccuracy ?? .nan }
+    let repeated = runs.contains { !$0.repeats.isEmpty }
     let grid = GridResult(
       rowKey: rows.key, rowValues: rows.values, columnKey: columns.key, columnValues: columns.values,
-      accuracy: matrix { $0.bestEpoch?.validationAccuracy ?? .nan }, parameters: matrix(\.parameterCount),
-      seconds: matrix(\.seconds))
+      accuracy: matrix { mean($0.all.map(best)) }, parameters: matrix(\.run.parameterCount),
+      seconds: matrix { mean($0.all.map(\.seconds)) },
+      accuracySD: repeated ? matrix { sampleSD($0.all.map(best)) } : nil)
     return .grid(grid, runs)
   }
 }
@@ -90,8 +96,12 @@ public struct GridResult: Codable, Sendable {
   public var rowValues: [String]
   public var columnKey: SettingKey
   public var columnValues: [String]
-  /// Row-major, the best validation accuracy of each point's run.
+  /// Row-major, the best validation accuracy of each point's run (the mean over its
+  /// repeats).
   public var accuracy: [[Double]]
   public var parameters: [[Int]]
+  /// Each point's training time (the mean over its repeats).
   public var seconds: [[Double]]
+  /// The sample standard deviation of `accuracy` over the repeats; nil without repeats.
+  public var accuracySD: [[Double]]?
 }

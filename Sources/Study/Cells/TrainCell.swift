@@ -3,23 +3,26 @@
 public struct TrainCell: CellBehaviour {
   /// Whether the run is also evaluated on the test set.
   public let evaluatesTest: Bool
+  public let replication: Replication
 
-  static let keys = ["settings", "test"]
+  static let keys = ["settings", "test", "repeats", "resample"]
 
   init(_ input: CellInput) throws(StudyError) {
     evaluatesTest = try input.fields["test"]?.bool() ?? false
+    replication = try input.cellReplication()
   }
 
-  func runCount(settings: RunSettings) -> Int { 1 }
+  func runCount(settings: RunSettings) -> Int { replication.count }
 
   var isTested: Bool { evaluatesTest }
 
   func keyParts(earlier: [String]) -> CellKeyParts {
-    CellKeyParts(test: evaluatesTest)
+    CellKeyParts(test: evaluatesTest, replication: replication)
   }
 
   func run(_ context: CellContext) -> CellOutcome? {
     let cell = context.cell
-    return context.namedRuns([context.request(cell.id, cell.settings, test: evaluatesTest)]).map { .train($0[0]) }
+    let runs = context.repeated(cell.id, cell.settings, replication, test: evaluatesTest)
+    return context.namedRuns([runs]).map { .train($0[0]) }
   }
 }

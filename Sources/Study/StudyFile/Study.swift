@@ -18,6 +18,8 @@ public struct Study: Sendable {
   public let cells: [Cell]
   /// The cells whose tested models open the report, as the study file declares them.
   public let keyResults: KeyResultRoles?
+  /// The study's `repeats` and `resample`: every training cell's unless it says otherwise.
+  public let replication: Replication
 
   /// Reads and checks the study file at `path`.
   public static func load(_ path: String) throws -> Study {
@@ -48,16 +50,19 @@ public struct Study: Sendable {
     }
     let top = YAMLValue(node: root, path: "", file: file)
     let fields = Dictionary(
-      uniqueKeysWithValues: try top.mapping(allowed: ["title", "description", "data", "base", "cells", "key_results"])
-        .map {
-          ($0.key, $0.value)
-        })
+      uniqueKeysWithValues: try top.mapping(allowed: [
+        "title", "description", "data", "base", "repeats", "resample", "cells", "key_results",
+      ])
+      .map {
+        ($0.key, $0.value)
+      })
     let data = try fields["data"].map { v throws(StudyError) in try DataSettings(v) } ?? DataSettings()
     var base = RunSettings()
     if let baseValue = fields["base"] {
       try base.apply(baseValue)
       base = try base.validated(at: baseValue)
     }
+    let replication = try Replication(fields, defaults: Replication())
     guard let cellsValue = fields["cells"] else { throw top.error("a study needs cells (a list)") }
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     var cells: [Cell] = []
@@ -65,14 +70,15 @@ public struct Study: Sendable {
     guard !cellValues.isEmpty else { throw cellsValue.error("expected at least one cell") }
     for (index, value) in cellValues.enumerated() {
       let end = index + 1 < cellValues.count ? cellValues[index + 1].line : nil
-      let cell = try Cell(value, base: base, data: data, earlier: cells, lines: lines, end: end)
+      let cell = try Cell(
+        value, base: base, data: data, replication: replication, earlier: cells, lines: lines, end: end)
       cells.append(cell)
     }
     let roles = try fields["key_results"].map { v throws(StudyError) in try KeyResultRoles(v, cells: cells) }
     return Study(
       file: file, source: text, title: try fields["title"]?.string() ?? "Fully connected networks on MNIST",
       description: try fields["description"]?.string() ?? "", data: data, base: base, cells: cells,
-      keyResults: roles)
+      keyResults: roles, replication: replication)
   }
 
   public func cell(_ id: String) -> Cell? { cells.first { $0.id == id } }
