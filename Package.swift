@@ -64,12 +64,14 @@ let package = Package(
     .target(
       name: "Study",
       dependencies: [
-        "Tensor", "NN", "Data", "Metrics", "Yams", .product(name: "Crypto", package: "swift-crypto"),
+        "Tensor", "NN", "Data", "Metrics", "Statistics", "Yams", .product(name: "Crypto", package: "swift-crypto"),
       ]),
     .target(
       name: "Report",
       dependencies: [
-        "Study", "Charts", "Metrics", "NN", "Tensor", .product(name: "Mustache", package: "swift-mustache"), "Ink",
+        "Study", "Charts", "Metrics", "Statistics", "NN", "Tensor",
+        .product(name: "Mustache", package: "swift-mustache"),
+        "Ink",
       ]),
     .target(name: "Benchmark", dependencies: ["Study", "Data", "NN", "Tensor"], swiftSettings: optimized),
     .executableTarget(

@@ -51,6 +51,17 @@ final class Canvas {
     stroke(color, width: width, dash: dash)
   }
 
+  /// A closed shape through `points`, filled.
+  func polygon(_ points: [(Double, Double)], fill color: Color) {
+    guard let first = points.first else { return }
+    cairo_new_path(cr)
+    cairo_move_to(cr, first.0, first.1)
+    for point in points.dropFirst() { cairo_line_to(cr, point.0, point.1) }
+    cairo_close_path(cr)
+    setColor(color)
+    cairo_fill(cr)
+  }
+
   /// Connected segments through `points`.
   func polyline(_ points: [(Double, Double)], color: Color, width: Double, dash: [Double] = []) {
     guard let first = points.first else { return }

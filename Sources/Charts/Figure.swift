@@ -64,13 +64,19 @@ public struct LineSeries: Sendable {
   public var y: [Double]
   public var dashed: Bool
   public var markers: Bool
+  /// A shaded band around the line, one (low, high) per x: the spread of repeats, say.
+  public var band: [(low: Double, high: Double)]?
 
-  public init(_ name: String, x: [Double], y: [Double], dashed: Bool = false, markers: Bool = false) {
+  public init(
+    _ name: String, x: [Double], y: [Double], dashed: Bool = false, markers: Bool = false,
+    band: [(low: Double, high: Double)]? = nil
+  ) {
     self.name = name
     self.x = x
     self.y = y
     self.dashed = dashed
     self.markers = markers
+    self.band = band
   }
 }
 
@@ -143,6 +149,8 @@ public struct Heatmap: Sendable {
     case countAndRowShare
     /// The value formatted like an axis.
     case value(Axis.Format)
+    /// The value formatted like an axis, and under it "± spread" from `spreads`.
+    case valueAndSpread(Axis.Format)
   }
 
   /// Row-major values, one array per row.
@@ -155,11 +163,14 @@ public struct Heatmap: Sendable {
   /// Color by each value's share of its row (confusion matrices) rather than by the value.
   public var colorsByRowShare: Bool
   public var colorbarTitle: String
+  /// Each value's spread (a standard deviation over repeats), for `.valueAndSpread`.
+  public var spreads: [[Double]]?
 
   public init(
     values: [[Double]], rowLabels: [String], columnLabels: [String], rowTitle: String, columnTitle: String,
-    cellText: CellText, colorsByRowShare: Bool = false, colorbarTitle: String = ""
+    cellText: CellText, colorsByRowShare: Bool = false, colorbarTitle: String = "", spreads: [[Double]]? = nil
   ) {
+    self.spreads = spreads
     self.values = values
     self.rowLabels = rowLabels
     self.columnLabels = columnLabels

@@ -114,6 +114,24 @@ extension Heatmap {
         canvas.text(
           count, x: x + cell / 2, y: y + cell / 2, size: countSize, color: ink, horizontal: .center, vertical: .center)
       }
+    case .valueAndSpread(let style):
+      let step = style == .percent ? 0.001 : 0.01
+      let text = format(value, step: step, style)
+      let spread = spreads.flatMap { r < $0.count && c < $0[r].count ? $0[r][c] : nil }
+      let second = spread.flatMap { $0.isFinite ? "± " + format($0, step: step, style) : nil }
+      var size = min(Theme.labelSize, cell * 0.28)
+      while size > 7, canvas.measure(text, size: size).width > cell - 4 { size -= 0.5 }
+      guard canvas.measure(text, size: size).width <= cell - 4 else { return }
+      if let second, cell >= 40 {
+        let small = max(7, size * 0.8)
+        canvas.text(
+          text, x: x + cell / 2, y: y + cell / 2, size: size, color: ink, bold: true, horizontal: .center,
+          vertical: .end)
+        canvas.text(second, x: x + cell / 2, y: y + cell / 2 + 1, size: small, color: ink, horizontal: .center)
+      } else {
+        canvas.text(
+          text, x: x + cell / 2, y: y + cell / 2, size: size, color: ink, horizontal: .center, vertical: .center)
+      }
     case .value(let style):
       let text = format(value, step: style == .percent ? 0.001 : 0.01, style)
       var size = min(Theme.labelSize, cell * 0.3)
@@ -130,7 +148,10 @@ extension Heatmap {
   private func colorbarLabels(low: Double, high: Double) -> [(fraction: Double, text: String)] {
     if colorsByRowShare { return [(0, "0%"), (0.5, "50%"), (1, "100%")] }
     let style: Axis.Format
-    if case .value(let s) = cellText { style = s } else { style = .automatic }
+    switch cellText {
+    case .value(let s), .valueAndSpread(let s): style = s
+    case .none, .countAndRowShare: style = .automatic
+    }
     let step = Ticks.niceStep(max(high - low, 1e-12) / 10)
     return [
       (0, format(low, step: step, style)), (0.5, format((low + high) / 2, step: step, style)),

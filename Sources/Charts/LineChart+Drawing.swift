@@ -24,8 +24,15 @@ extension LineChart {
       return notes
     }
     let marks = annotations.filter { drawable($0.x, x) && drawable($0.y, y) }
+    // The bands: each series' drawable (x, low, high), which the y axis must also span.
+    let bands = series.map { s -> [(Double, Double, Double)] in
+      guard let band = s.band else { return [] }
+      return zip(s.x, band).compactMap { x, b in
+        drawable(x, self.x) && drawable(b.low, y) && drawable(b.high, y) ? (x, b.low, b.high) : nil
+      }
+    }
     let xs = all.map(\.0) + marks.map(\.x)
-    let ys = all.map(\.1) + marks.map(\.y)
+    let ys = all.map(\.1) + marks.map(\.y) + bands.flatMap { $0.flatMap { [$0.1, $0.2] } }
     let integers = x.scale == .linear && xs.allSatisfy { $0 == $0.rounded() }
     let xTicks = Ticks.fit(x, low: xs.min()!, high: xs.max()!, integers: integers, target: 8)
     let yTicks = Ticks.fit(y, low: ys.min()!, high: ys.max()!)
@@ -33,6 +40,11 @@ extension LineChart {
     frame.drawAxes(xTitle: x.title, yTitle: y.title, verticalGrid: true, canvas: canvas, area: area)
 
     canvas.clip(frame.plot.x - 4, frame.plot.y - 4, frame.plot.width + 8, frame.plot.height + 8)
+    for (index, band) in bands.enumerated() where band.count > 1 {
+      let upper = band.map { (frame.px($0.0), frame.py($0.2)) }
+      let lower = band.reversed().map { (frame.px($0.0), frame.py($0.1)) }
+      canvas.polygon(upper + lower, fill: Theme.series(index).color.withAlpha(0.18))
+    }
     var placed: [(Double, Double)] = []
     for (index, s) in series.enumerated() {
       let style = Theme.series(index)

@@ -1,6 +1,8 @@
 import Charts
 import NN
+import Statistics
 import Study
+import Tensor
 
 /// The outputs of a compare cell.
 struct CompareView {
@@ -8,7 +10,8 @@ struct CompareView {
   let figures: [FigureView]
 }
 
-/// A compare cell: variants of one setting trained side by side.
+/// A compare cell: variants of one setting, each over its repeats, each compared with the
+/// cell's reference.
 struct ComparePresenter: Presenter {
   enum FigureKind: String, FigureName, CaseIterable {
     case accuracy, loss, gap, time
@@ -25,8 +28,13 @@ struct ComparePresenter: Presenter {
     self.body = body
     self.runs = runs
     self.context = context
-    facts = CompareFacts(body, runs: runs, settings: cell.settings)
+    facts = CompareFacts(
+      body, runs: runs, settings: cell.settings, id: cell.id,
+      seed: SeedPath(context.results.data.seed).child(cell.id))
   }
+
+  /// "3 repeats", "one run".
+  static func repeatsText(_ n: Int) -> String { n == 1 ? "one run" : "\(n) repeats" }
 
   func figures() -> [(FigureKind, FigureSpec)] {
     let subtitle = "from \(SettingsText.summary(cell.settings, context.shape))"
@@ -44,12 +52,15 @@ struct ComparePresenter: Presenter {
           caption: "Validation loss of each variant after every epoch.")
       ),
     ]
-    let finished = facts.variants.filter { !$0.diverged && $0.run.history.epochs.last?.validationAccuracy != nil }
+    let repeated = facts.repeats > 1
+    let spreadNote = repeated ? " The whiskers span ± one standard deviation over \(facts.repeats) repeats." : ""
+    let finished = facts.variants.filter { !$0.diverged && $0.gap != nil }
     if !finished.isEmpty {
-      let train = finished.map { $0.run.history.epochs.last!.trainAccuracy }
-      let validation = finished.map { $0.run.history.epochs.last!.validationAccuracy! }
-      let low = max(0, ((min(train.min()!, validation.min()!) - 0.005) * 200).rounded(.down) / 200)
-      let high = min(1, ((max(train.max()!, validation.max()!) + 0.002) * 200).rounded(.up) / 200)
+      let train = finished.map(\.trainAccuracy)
+      let validation = finished.map { Spread($0.runs.compactMap(\.history.epochs.last?.validationAccuracy)) }
+      let ends = (train + validation).flatMap { s in [s.mean - (s.sd ?? 0), s.mean + (s.sd ?? 0)] }
+      let low = max(0, ((ends.min()! - 0.005) * 200).rounded(.down) / 200)
+      let high = min(1, ((ends.max()! + 0.002) * 200).rounded(.up) / 200)
       specs.append(
         (
           .gap,
@@ -59,13 +70,22 @@ struct ComparePresenter: Presenter {
               chart: .bar(
                 BarChart(
                   categories: finished.map(\.name),
-                  groups: [BarGroup("training", values: train), BarGroup("validation", values: validation)],
+                  groups: [
+                    BarGroup("training", values: train.map(\.mean), errors: repeated ? train.map { $0.sd ?? 0 } : nil),
+                    BarGroup(
+                      "validation", values: validation.map(\.mean),
+                      errors: repeated ? validation.map { $0.sd ?? 0 } : nil),
+                  ],
                   categoryTitle: "", y: Axis("accuracy", range: low...max(high, low + 0.005), format: .percent)))),
             alt: "Bars of the last epoch's training and validation accuracy of each variant.",
             caption:
               "The gap between the two bars is how much each variant fits the training images better than new ones."
-          )
+              + spreadNote)
         ))
+    }
+    let timed = facts.variants.filter { !$0.diverged && $0.secondsPerEpoch != nil }
+    if !timed.isEmpty {
+      let untimed = facts.variants.filter { !$0.diverged && $0.secondsPerEpoch == nil }.map(\.name)
       specs.append(
         (
           .time,
@@ -78,33 +98,62 @@ struct ComparePresenter: Presenter {
               width: 560, height: 380,
               chart: .bar(
                 BarChart(
-                  categories: finished.map(\.name),
-                  groups: [BarGroup("seconds per epoch", values: finished.map(\.secondsPerEpoch))],
+                  categories: timed.map(\.name),
+                  groups: [
+                    BarGroup(
+                      "seconds per epoch", values: timed.map { $0.secondsPerEpoch!.mean },
+                      errors: repeated ? timed.map { $0.secondsPerEpoch!.sd ?? 0 } : nil)
+                  ],
                   categoryTitle: "", y: Axis("seconds", includesZero: true)))),
             alt: "Bars of each variant's mean time per epoch.",
-            caption: "Mean wall time of an epoch, validation included.")
+            caption: "Mean wall time of an epoch, validation included." + spreadNote
+              + (untimed.isEmpty
+                ? ""
+                : " Not shown: \(Format.list(untimed)), trained by another cell (or read off a longer run), so not timed like the others.")
+          )
         ))
     }
     return specs
   }
 
   func outputs(_ figures: Figures<FigureKind>) -> CellOutputs {
-    var table = TableBuilder(
-      "Variants",
-      columns: [
-        ("Variant", .left), ("Changes", .left), ("Best val. accuracy", .right), ("Epoch", .right),
-        ("Final val. loss", .right), ("Train accuracy", .right), ("Gap", .right), ("s / epoch", .right),
-      ])
-    for (entry, variant) in zip(facts.variants, body.variants) {
+    let repeated = facts.repeats > 1
+    var columns: [(String, TableBuilder.Alignment)] = [
+      ("Variant", .left), ("Changes", .left), ("Best val. accuracy", .right),
+    ]
+    if repeated {
+      columns += [("Against \(facts.reference.name)", .right), ("P(better)", .right)]
+    } else {
+      columns.append(("Epoch", .right))
+    }
+    columns += [("Final val. loss", .right), ("Train accuracy", .right), ("Gap", .right), ("s / epoch", .right)]
+    let caption =
+      repeated
+      ? "Variants (± one standard deviation over \(facts.repeats) repeats; against \(facts.reference.name): the mean paired difference with its 95% t interval, and P(better), the share of repeats in which the variant beats it, with its 95% bootstrap interval)"
+      : "Variants"
+    var table = TableBuilder(caption, columns: columns)
+    let untimedNote = "–"
+    for (index, (entry, variant)) in zip(facts.variants, body.variants).enumerated() {
       let changes = SettingsText.changes(from: cell.settings, to: variant.settings, context.shape)
-      table.add(
-        [
-          entry.name,
-          changes.isEmpty ? "— (the cell's settings)" : changes.joined(separator: ", "),
-          entry.diverged ? "diverged" : Format.percent(entry.best), "\(entry.bestEpoch)",
-          Format.loss(entry.run.validationLoss), Format.percent(entry.run.history.epochs.last?.trainAccuracy),
-          entry.gap.map { Format.points($0) } ?? "–", Format.number(entry.secondsPerEpoch, decimals: 2),
-        ], emphasis: entry.name == facts.winner?.name)
+      var row = [
+        entry.name, changes.isEmpty ? "— (the cell's settings)" : changes.joined(separator: ", "),
+        entry.diverged ? "diverged" : Format.percent(entry.best),
+      ]
+      if repeated {
+        if let comparison = facts.comparisons[index] {
+          row += [Format.difference(comparison.difference), Format.probability(comparison)]
+        } else {
+          row += [index == body.reference ? "reference" : "–", ""]
+        }
+      } else {
+        row.append("\(entry.bestEpoch)")
+      }
+      row += [
+        Format.spread(entry.finalLoss) { Format.loss($0) }, Format.percent(entry.trainAccuracy),
+        entry.gap.map { Format.spread($0) { Format.points($0) } } ?? "–",
+        entry.secondsPerEpoch.map { Format.spread($0) { Format.number($0, decimals: 2) } } ?? untimedNote,
+      ]
+      table.add(row, emphasis: entry.name == facts.highest?.name)
     }
     return .compare(CompareView(summary: table.table, figures: figures.list(FigureKind.allCases)))
   }
@@ -115,12 +164,16 @@ struct ComparePresenter: Presenter {
     var sentences: [String] = []
     switch facts.story {
     case .allDiverged: return "Every variant diverged."
-    case .batchSizes(let batches): if let batches { sentences += batchSizes(batches) }
+    case .single(let low, let high):
+      sentences.append(
+        "With one run per variant nothing here can be ranked: another seed moves a network's accuracy by as much as these variants differ. Their best validation accuracies span \(Format.percent(low)) to \(Format.percent(high)); repeats would tell which differences hold."
+      )
+    case .batchSizes(let batches): if let batches { sentences += batchSizes(batches, repeats: facts.repeats) }
     case .regularization(let regularization):
-      if let regularization, let winner = facts.winner { sentences += self.regularization(regularization, winner) }
+      if let regularization { sentences += self.regularization(regularization, facts) }
     case .ranking(let ranking, let race):
-      sentences += self.ranking(ranking)
-      if let race { sentences.append(self.race(race)) }
+      sentences += self.ranking(ranking, facts)
+      if let race { sentences.append(self.race(race, repeats: facts.repeats)) }
     }
     if !facts.diverged.isEmpty {
       sentences.append("\(Format.list(facts.diverged)) diverged: the loss became NaN or infinite.")
@@ -133,30 +186,64 @@ struct ComparePresenter: Presenter {
     Format.points(difference).replacingOccurrences(of: "+", with: "")
   }
 
-  private static func ranking(_ ranking: CompareFacts.Ranking) -> [String] {
-    let winner = ranking.winner
-    var text =
-      "**\(winner.name)** reaches the best validation accuracy, \(Format.percent(winner.best)) (epoch \(winner.bestEpoch))"
-    if let second = ranking.runnerUp {
-      text += ", \(margin(second.margin)) ahead of \(second.name)"
-      if let last = ranking.last { text += " and \(margin(last.margin)) ahead of the last, \(last.name)" }
+  /// What the comparisons with the reference say: who is better, who worse, and what the
+  /// repeats cannot tell apart (and how large a difference they could).
+  static func verdicts(_ facts: CompareFacts) -> [String] {
+    let reference = facts.reference
+    let name = facts.referenceIsUnchanged ? "the cell's settings (\(reference.name))" : reference.name
+    var sentences: [String] = []
+    let better = facts.variants(.better)
+    let worse = facts.variants(.worse)
+    let same = facts.variants(.indistinguishable)
+    func detail(_ v: CompareFacts.Variant) -> String {
+      guard let c = facts.comparison(of: v.name) else { return v.name }
+      return "\(v.name) (\(Format.difference(c.difference)), P(better) \(Format.probability(c)))"
     }
-    var sentences = [text + "."]
-    switch ranking.cost {
-    case .differs(let fast, let slow):
+    if !better.isEmpty {
       sentences.append(
-        "The cost differs too: an epoch takes \(Format.seconds(fast.secondsPerEpoch)) with \(fast.name) and \(Format.seconds(slow.secondsPerEpoch)) with \(slow.name)."
+        "Against \(name), \(Format.list(better.map(detail))) \(better.count == 1 ? "is" : "are") better over \(facts.repeats) repeats."
       )
-    case .same(let mean):
-      sentences.append("They cost about the same per epoch (\(Format.seconds(mean))).")
+    }
+    if !worse.isEmpty {
+      sentences.append(
+        "\(better.isEmpty ? "Against \(name), " : "")\(Format.list(worse.map(\.name))) \(worse.count == 1 ? "is" : "are") worse."
+      )
+    }
+    if !same.isEmpty {
+      let resolvable = same.compactMap { facts.comparison(of: $0.name)?.resolvable }.max()
+      sentences.append(
+        "\(Format.list(same.map(\.name))) and \(reference.name) are indistinguishable with \(facts.repeats) repeats"
+          + (resolvable.map { ": they resolve differences of about \(margin($0)) and no more" } ?? "") + ".")
+    }
+    if better.isEmpty && worse.isEmpty && same.isEmpty {
+      sentences.append("No variant could be compared with \(reference.name).")
     }
     return sentences
   }
 
-  /// Which variant first reaches a common bar of accuracy, and in which epoch.
-  private static func race(_ race: CompareFacts.Race) -> String {
+  private static func ranking(_ ranking: CompareFacts.Ranking, _ facts: CompareFacts) -> [String] {
+    let highest = ranking.highest
+    var sentences = [
+      "**\(highest.name)** has the highest mean validation accuracy, \(Format.percent(highest.best)) over \(facts.repeats) repeats (± one standard deviation)."
+    ]
+    sentences += verdicts(facts)
+    switch ranking.cost {
+    case .differs(let fast, let slow)?:
+      sentences.append(
+        "The cost differs too: an epoch takes \(Format.seconds(fast.secondsPerEpoch!.mean)) with \(fast.name) and \(Format.seconds(slow.secondsPerEpoch!.mean)) with \(slow.name)."
+      )
+    case .same(let mean)?:
+      sentences.append("They cost about the same per epoch (\(Format.seconds(mean))).")
+    case nil: break
+    }
+    return sentences
+  }
+
+  /// Which variant's mean curve first reaches a common bar of accuracy, and in which epoch.
+  private static func race(_ race: CompareFacts.Race, repeats: Int) -> String {
+    let first = race.first.names
     var text =
-      "\(race.first.name) is the first to reach \(Format.percent(race.bar, decimals: 1)) (epoch \(race.first.epoch))"
+      "On the mean of \(repeats) repeats, \(Format.list(first)) \(first.count == 1 ? "is" : "are") the first to reach \(Format.percent(race.bar, decimals: 1)) (epoch \(race.first.epoch))"
     if let last = race.last { text += "; \(last.name) needs \(last.epoch) epochs" }
     if !race.never.isEmpty {
       text += "; \(Format.list(race.never)) never get\(race.never.count == 1 ? "s" : "") there"
@@ -164,27 +251,47 @@ struct ComparePresenter: Presenter {
     return text + "."
   }
 
-  private static func batchSizes(_ b: CompareFacts.BatchSizes) -> [String] {
-    let (best, smallest, payoff, largest) = (b.best, b.smallest, b.payoff, b.largest)
-    var sentences = [
-      "The best validation accuracy, \(Format.percent(best.best)), comes with batches of \(best.run.settings.batchSize)."
-    ]
+  private static func batchSizes(_ b: CompareFacts.BatchSizes, repeats: Int) -> [String] {
+    var sentences: [String] = []
+    if let payoff = b.payoff, let small = b.smallest.secondsPerEpoch, let paid = payoff.secondsPerEpoch {
+      let largestTime =
+        b.largest.secondsPerEpoch.map { " (\(Format.seconds($0.mean)) at \(b.largest.run.settings.batchSize))" } ?? ""
+      sentences.append(
+        "Larger batches make an epoch cheaper, from \(Format.seconds(small.mean)) at \(b.smallest.run.settings.batchSize) to \(Format.seconds(paid.mean)) at \(payoff.run.settings.batchSize); beyond \(payoff.run.settings.batchSize) a larger batch saves less than a fifth of the time\(largestTime)."
+      )
+    }
+    guard repeats > 1 else {
+      sentences.append(
+        "With one run per batch size, their accuracies (\(Format.percent(b.largest.best)) at \(b.largest.run.settings.batchSize) to \(Format.percent(b.highest.best)) at \(b.highest.run.settings.batchSize)) cannot be ranked."
+      )
+      return sentences
+    }
     sentences.append(
-      "Larger batches make an epoch cheaper, from \(Format.seconds(smallest.secondsPerEpoch)) at \(smallest.run.settings.batchSize) to \(Format.seconds(payoff.secondsPerEpoch)) at \(payoff.run.settings.batchSize); beyond \(payoff.run.settings.batchSize) a larger batch saves less than a fifth of the time (\(Format.seconds(largest.secondsPerEpoch)) at \(largest.run.settings.batchSize))."
+      "The highest mean validation accuracy, \(Format.percent(b.highest.best)), comes with batches of \(b.highest.run.settings.batchSize)."
     )
     if let drop = b.drop {
-      sentences.append(
-        "Meanwhile accuracy falls: with the same epochs and learning rate, batches of \(largest.run.settings.batchSize) take fewer steps and end \(margin(drop)) below the best. The batch size stops paying off at about \(payoff.run.settings.batchSize)."
-      )
+      switch drop.verdict {
+      case .worse:
+        sentences.append(
+          "With the same epochs and learning rate, batches of \(b.largest.run.settings.batchSize) take fewer steps and end \(margin(-drop.difference.mean)) below it, beyond what \(repeats) repeats leave in doubt (P(better) \(Format.probability(drop)))."
+        )
+      case .better, .indistinguishable, .single:
+        sentences.append(
+          "Batches of \(b.largest.run.settings.batchSize) end \(Format.points(drop.difference.mean)) from it, which \(repeats) repeats cannot tell from noise (P(better) \(Format.probability(drop)))."
+        )
+      }
+    }
+    if let payoff = b.payoff {
+      sentences.append("In time, the batch size stops paying off at about \(payoff.run.settings.batchSize).")
     }
     return sentences
   }
 
-  private static func regularization(_ r: CompareFacts.Regularization, _ winner: CompareFacts.Variant) -> [String] {
+  private static func regularization(_ r: CompareFacts.Regularization, _ facts: CompareFacts) -> [String] {
     var sentences: [String] = []
     if let reference = r.reference {
       sentences.append(
-        "Without any regularization (\(reference.name)) training accuracy ends \(Format.points(reference.gap)) above validation accuracy."
+        "Without any regularization (\(reference.name)) training accuracy ends \(Format.spread(reference.gap) { Format.points($0) }) above validation accuracy."
       )
       let others = r.others.map { other -> String in
         let verdict: String
@@ -193,17 +300,22 @@ struct ComparePresenter: Presenter {
         case .narrows?: verdict = "narrows it"
         case .doesNotNarrow?, nil: verdict = "does not narrow it"
         }
-        return "\(other.name) \(verdict) (\(Format.points(other.gap)))"
+        return "\(other.name) \(verdict) (\(Format.spread(other.gap) { Format.points($0) }))"
       }
       if !others.isEmpty { sentences.append(Format.list(others).capitalizedFirst + ".") }
     } else {
       sentences.append(
         "Training minus validation accuracy: "
-          + r.others.map { "\($0.name) \(Format.points($0.gap))" }.joined(separator: ", ") + ".")
+          + r.others.map { "\($0.name) \(Format.spread($0.gap) { Format.points($0) })" }.joined(separator: ", ") + ".")
     }
-    sentences.append(
-      "The best validation accuracy comes from \(winner.name), \(Format.percent(winner.best)). A negative gap means that dropout, active only in training, handicaps the training measurement."
-    )
+    if facts.repeats > 1, let highest = facts.highest {
+      sentences.append(
+        "The highest mean validation accuracy comes from \(highest.name), \(Format.percent(highest.best)).")
+      sentences += verdicts(facts)
+    } else {
+      sentences.append("With one run per variant, their validation accuracies cannot be ranked.")
+    }
+    sentences.append("A negative gap means that dropout, active only in training, handicaps the training measurement.")
     return sentences
   }
 }

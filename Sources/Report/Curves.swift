@@ -1,40 +1,50 @@
 import Charts
 import NN
+import Statistics
 import Study
 
 /// Learning curves: loss and accuracy per epoch, for one run or several side by side.
 enum Curves {
   /// Train (dashed) and validation loss of one run, the lowest validation loss marked.
-  static func loss(_ run: RunRecord, subtitle: String) -> FigureSpec {
+  static func loss(_ run: RunRecord, subtitle: String, repeats: [RunRecord] = []) -> FigureSpec {
     let lowest = run.history.epochs.filter { $0.validationLoss?.isFinite == true }
       .min { $0.validationLoss! < $1.validationLoss! }
     return single(
       run, train: \.trainLoss, validation: \.validationLoss, marked: lowest.map { ($0, "lowest: epoch \($0.epoch)") },
       title: "Loss per epoch", subtitle: subtitle, axis: Axis("cross-entropy loss"),
-      caption: "Training loss (dashed, measured with dropout on, as Keras reports it) and validation loss.")
+      caption: "Training loss (dashed, measured with dropout on, as Keras reports it) and validation loss.",
+      repeats: repeats)
   }
 
   /// Train (dashed) and validation accuracy of one run, the best epoch marked.
-  static func accuracy(_ run: RunRecord, subtitle: String) -> FigureSpec {
+  static func accuracy(_ run: RunRecord, subtitle: String, repeats: [RunRecord] = []) -> FigureSpec {
     let best = run.bestEpoch.flatMap { e in
       e.validationAccuracy.map { (e, "best: \(Format.percent($0)) at epoch \(e.epoch)") }
     }
     return single(
       run, train: \.trainAccuracy, validation: \.validationAccuracy, marked: best,
       title: "Accuracy per epoch", subtitle: subtitle, axis: Axis("accuracy", format: .percent),
-      caption: "Training accuracy (dashed) and validation accuracy; the marker is the best validation epoch.")
+      caption: "Training accuracy (dashed) and validation accuracy; the marker is the best validation epoch.",
+      repeats: repeats)
   }
 
   /// One quantity of one run per epoch: training (dashed) and validation, one epoch marked.
   private static func single(
     _ run: RunRecord, train: KeyPath<EpochRecord, Double>, validation: KeyPath<EpochRecord, Double?>,
-    marked: (EpochRecord, String)?, title: String, subtitle: String, axis: Axis, caption: String
+    marked: (EpochRecord, String)?, title: String, subtitle: String, axis: Axis, caption: String,
+    repeats: [RunRecord] = []
   ) -> FigureSpec {
     let epochs = run.history.epochs
     let x = epochs.map { Double($0.epoch) }
     var series = [LineSeries("train", x: x, y: epochs.map { $0[keyPath: train] }, dashed: true)]
     let validated = epochs.compactMap { $0[keyPath: validation] }
-    if validated.count == epochs.count { series.append(LineSeries("validation", x: x, y: validated)) }
+    // With repeats, repeat 0's validation curve carries the band of ± one standard
+    // deviation of all of them.
+    let band =
+      repeats.count > 1 ? meanCurve(repeats) { $0[keyPath: validation] }.1.map { Array($0.prefix(epochs.count)) } : nil
+    if validated.count == epochs.count {
+      series.append(LineSeries("validation", x: x, y: validated, band: band?.count == epochs.count ? band : nil))
+    }
     var annotations: [Annotation] = []
     if let (epoch, label) = marked, let value = epoch[keyPath: validation] {
       annotations.append(Annotation(x: Double(epoch.epoch), y: value, label: label))
@@ -45,7 +55,10 @@ enum Curves {
       alt:
         "\(title.replacingOccurrences(of: " per epoch", with: "")) in training and validation over \(epochs.count) epochs"
         + (marked.map { "; \($0.1)" } ?? "") + ".",
-      caption: caption)
+      caption: repeats.count > 1
+        ? caption
+          + " The lines are repeat 0; the band spans ± one standard deviation of the \(repeats.count) repeats' validation."
+        : caption)
   }
 
   /// The learning rate per epoch, on a log scale, when a schedule changed it.
@@ -63,21 +76,45 @@ enum Curves {
       caption: "The learning rate the schedule set for each epoch.")
   }
 
-  /// One validation metric of several named runs on one chart.
+  /// One validation metric of several named runs on one chart: with repeats, each line is
+  /// the mean over them and its band spans ± one standard deviation.
   static func compare(
     _ runs: [NamedRun], metric: Metric, title: String, subtitle: String, caption: String
   ) -> FigureSpec {
     let series = runs.map { named in
-      LineSeries(
-        named.name, x: named.run.history.epochs.map { Double($0.epoch) },
-        y: named.run.history.epochs.map { metric.value(in: $0) ?? .nan })
+      let (mean, band) = meanCurve(named.all) { metric.value(in: $0) }
+      return LineSeries(named.name, x: mean.indices.map { Double($0 + 1) }, y: mean, band: band)
     }
     let accuracy = metric == .accuracy || metric == .validationAccuracy
     let axis = accuracy ? Axis(metric.label, format: .percent) : Axis(metric.label)
     let chart = LineChart(series: series, x: Axis("epoch", format: .integer), y: axis)
+    let repeats = runs.map(\.all.count).min() ?? 1
     return FigureSpec(
       figure: Figure(title: title, subtitle: subtitle, width: 560, height: 380, chart: .line(chart)),
-      alt: "\(metric.label.capitalizedFirst) per epoch of \(Format.list(runs.map(\.name))).", caption: caption)
+      alt: "\(metric.label.capitalizedFirst) per epoch of \(Format.list(runs.map(\.name)))"
+        + (repeats > 1 ? ", the mean of \(repeats) repeats each." : "."),
+      caption: repeats > 1
+        ? caption + " Each line is the mean of \(repeats) repeats; its band spans ± one standard deviation."
+        : caption)
+  }
+
+  /// The mean of `value` per epoch over `runs` (NaN where none has it) and, with two runs or
+  /// more, the band of ± one sample standard deviation.
+  static func meanCurve(_ runs: [RunRecord], _ value: (EpochRecord) -> Double?) -> (
+    [Double], [(low: Double, high: Double)]?
+  ) {
+    let length = runs.map(\.history.epochs.count).max() ?? 0
+    var means: [Double] = []
+    var band: [(low: Double, high: Double)] = []
+    for e in 0..<length {
+      let values = runs.compactMap { e < $0.history.epochs.count ? value($0.history.epochs[e]) : nil }
+        .filter(\.isFinite)
+      let spread = Spread(values)
+      means.append(values.isEmpty ? .nan : spread.mean)
+      let sd = spread.sd ?? .nan
+      band.append((spread.mean - sd, spread.mean + sd))
+    }
+    return (means, runs.count > 1 ? band : nil)
   }
 }
 

@@ -37,7 +37,7 @@ struct FinalPresenter: Presenter {
   var run: RunRecord { final.run.run }
 
   func figures() -> [(FigureKind, FigureSpec)] {
-    var specs = CurveFigure.specs(run, subtitle: SettingsText.summary(run.settings, context.shape)).map {
+    var specs = CurveFigure.specs(final.run, subtitle: SettingsText.summary(run.settings, context.shape)).map {
       (FigureKind.curve($0.0), $0.1)
     }
     let names = test.report.classNames
@@ -127,7 +127,7 @@ struct FinalPresenter: Presenter {
         candidate: candidate.table,
         configuration: SettingsText.table(
           run.settings, context.shape, caption: "Configuration", parameters: run.parameterCount),
-        summary: TrainPresenter.summary(run), classification: classification.table,
+        summary: TrainPresenter.summary(final.run), classification: classification.table,
         curves: figures.list(CurveFigure.allCases.map(FigureKind.curve)), errors: figures.list([.confusion, .mistakes]))
     )
   }
@@ -139,7 +139,7 @@ struct FinalPresenter: Presenter {
     ]
   }
 
-  func finding() -> String { Self.finding(TestedModelFacts(run, test), run) }
+  func finding() -> String { Self.finding(TestedModelFacts(run, test, repeats: final.run.repeats), run) }
 
   static func finding(_ facts: TestedModelFacts, _ run: RunRecord) -> String {
     let test = facts.test
@@ -160,6 +160,11 @@ struct FinalPresenter: Presenter {
       sentences.append(
         "The commonest confusions: "
           + Format.list(facts.confusions.map { "\($0.actual) taken for \($0.predicted) (\(times($0.count)))" }) + ".")
+    }
+    if facts.accuracy.n > 1 {
+      sentences.append(
+        "That is repeat 0, whose confusion matrix, classification report, mistakes and predictions.csv the report shows; over \(facts.accuracy.n) repeats the test accuracy is \(Format.percent(facts.accuracy)) (95% interval \(TrainPresenter.interval(facts.accuracy))) and the loss \(Format.spread(facts.loss) { Format.loss($0) })."
+      )
     }
     return sentences.joined(separator: " ")
   }

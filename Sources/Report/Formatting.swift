@@ -1,4 +1,5 @@
 import Foundation
+import Statistics
 
 /// How numbers read in the report: fixed rules, independent of the machine's locale, so the
 /// same results always give the same text.
@@ -72,6 +73,33 @@ enum Format {
     while text.hasSuffix("0") { text.removeLast() }
     if text.hasSuffix(".") { text.removeLast() }
     return text
+  }
+
+  /// A repeated accuracy as "97.81 ± 0.06%" (mean ± sample standard deviation), or
+  /// "97.81%" for one value.
+  static func percent(_ spread: Spread, decimals: Int = 2) -> String {
+    guard let sd = spread.sd else { return percent(spread.mean, decimals: decimals) }
+    guard spread.mean.isFinite else { return "–" }
+    return String(format: "%.\(decimals)f ± %.\(decimals)f%%", spread.mean * 100, sd * 100)
+  }
+
+  /// A repeated loss or time: "0.0432 ± 0.0011", with `format` for each number.
+  static func spread(_ spread: Spread, _ format: (Double) -> String) -> String {
+    guard let sd = spread.sd else { return format(spread.mean) }
+    return "\(format(spread.mean)) ± \(format(sd))"
+  }
+
+  /// A difference of accuracies with its 95% interval: "+0.06 pt [−0.02, +0.14]".
+  static func difference(_ spread: Spread) -> String {
+    guard let low = spread.low, let high = spread.high else { return points(spread.mean) }
+    return "\(points(spread.mean)) [\(String(format: "%+.2f", low * 100)), \(String(format: "%+.2f", high * 100))]"
+  }
+
+  /// P(A > B) with its bootstrap interval: "0.83 [0.50, 1.00]".
+  static func probability(_ comparison: PairedComparison) -> String {
+    let p = String(format: "%.2f", comparison.probability)
+    guard let low = comparison.probabilityLow, let high = comparison.probabilityHigh else { return p }
+    return "\(p) [\(String(format: "%.2f", low)), \(String(format: "%.2f", high))]"
   }
 
   /// A list in prose: "a", "a and b", "a, b and c".

@@ -1,5 +1,7 @@
 import Charts
+import Statistics
 import Study
+import Tensor
 
 /// The outputs of a grid cell.
 struct GridView {
@@ -19,14 +21,21 @@ struct GridPresenter: Presenter {
   let runs: [NamedRun]
   let context: PresentationContext
 
-  var facts: GridFacts { GridFacts(grid) }
+  var facts: GridFacts {
+    GridFacts(grid, runs: runs, seed: SeedPath(context.results.data.seed).child(cell.id))
+  }
+
+  /// Repeats per point.
+  var repeats: Int { runs.map(\.all.count).min() ?? 1 }
 
   func figures() -> [(FigureKind, FigureSpec)] {
     let (rowLabel, columnLabel) = (grid.rowKey.label, grid.columnKey.label)
     let heatmap = Heatmap(
       values: grid.accuracy, rowLabels: grid.rowValues, columnLabels: grid.columnValues,
-      rowTitle: rowLabel, columnTitle: columnLabel, cellText: .value(.percent),
-      colorbarTitle: "best validation accuracy")
+      rowTitle: rowLabel, columnTitle: columnLabel,
+      cellText: grid.accuracySD == nil ? .value(.percent) : .valueAndSpread(.percent),
+      colorbarTitle: repeats > 1 ? "mean best validation accuracy" : "best validation accuracy",
+      spreads: grid.accuracySD)
     let points = zip(grid.parameters.joined(), grid.accuracy.joined()).map {
       ScatterPoint(x: Double($0), y: $1)
     }
@@ -47,7 +56,9 @@ struct GridPresenter: Presenter {
             width: 640, height: 120 + 56 * Double(grid.rowValues.count), chart: .heatmap(heatmap)),
           alt:
             "A grid of validation accuracies, one per combination of \(rowLabel) and \(columnLabel); the best is \(Format.percent(grid.accuracy[best.row][best.column])) at \(grid.rowValues[best.row]) × \(grid.columnValues[best.column]).",
-          caption: "Best validation accuracy of each network (darker is better).")
+          caption: repeats > 1
+            ? "Mean best validation accuracy of each network over \(repeats) repeats, ± one standard deviation (darker is better)."
+            : "Best validation accuracy of each network (darker is better).")
       ),
       (
         .parameters,
@@ -62,7 +73,8 @@ struct GridPresenter: Presenter {
 
   func outputs(_ figures: Figures<FigureKind>) -> CellOutputs {
     var table = TableBuilder(
-      "Every network of the grid",
+      repeats > 1
+        ? "Every network of the grid (± one standard deviation over \(repeats) repeats)" : "Every network of the grid",
       columns: [
         (grid.rowKey.label.capitalizedFirst, .right), (grid.columnKey.label.capitalizedFirst, .right),
         ("Parameters", .right), ("Best val. accuracy", .right), ("s / epoch", .right),
@@ -70,11 +82,15 @@ struct GridPresenter: Presenter {
     let best = facts.best
     for (r, row) in grid.rowValues.enumerated() {
       for (c, column) in grid.columnValues.enumerated() {
-        let epochs = max(1, runs[r * grid.columnValues.count + c].run.history.epochs.count)
+        let point = runs[r * grid.columnValues.count + c]
+        let accuracy = Spread(point.all.compactMap { $0.bestEpoch?.validationAccuracy }.filter(\.isFinite))
+        let timed = point.all.allSatisfy { $0.timed(in: cell.id) && !$0.history.epochs.isEmpty }
+        let perEpoch = Spread(point.all.map { $0.seconds / Double(max(1, $0.history.epochs.count)) })
         table.add(
           [
-            row, column, Format.count(grid.parameters[r][c]), Format.percent(grid.accuracy[r][c]),
-            Format.number(grid.seconds[r][c] / Double(epochs), decimals: 2),
+            row, column, Format.count(grid.parameters[r][c]),
+            accuracy.n == 0 ? "diverged" : Format.percent(accuracy),
+            timed ? Format.spread(perEpoch) { Format.number($0, decimals: 2) } : "–",
           ], emphasis: r == best.row && c == best.column)
       }
     }
@@ -86,18 +102,31 @@ struct GridPresenter: Presenter {
   static func finding(_ facts: GridFacts, _ grid: GridResult) -> String {
     let (rowLabel, columnLabel) = (grid.rowKey.label, grid.columnKey.label)
     let best = facts.best
+    let name = { (p: GridFacts.Point) in "\(grid.rowValues[p.row]) × \(grid.columnValues[p.column])" }
+    guard facts.repeats > 1 else {
+      return
+        "With one run per network nothing here can be ranked: the grid's best validation accuracies span \(Format.percent(facts.worst)) to \(Format.percent(facts.bestAccuracy)), and another seed moves a network by about as much as its neighbours differ. Repeats would tell which differences hold."
+    }
     var sentences = [
-      "The best network has \(grid.rowValues[best.row]) \(rowLabel) and \(grid.columnValues[best.column]) \(columnLabel): \(Format.percent(facts.bestAccuracy)) with \(Format.count(facts.bestParameters)) parameters."
+      "The highest mean accuracy comes with \(grid.rowValues[best.row]) \(rowLabel) and \(grid.columnValues[best.column]) \(columnLabel): \(Format.percent(facts.bestAccuracy)) over \(facts.repeats) repeats, with \(Format.count(facts.bestParameters)) parameters."
     ]
-    if let smallest = facts.smallestClose, let ratio = facts.sizeRatio {
+    if let smallest = facts.smallestClose, let ratio = facts.sizeRatio, let comparison = facts.smallestComparison {
       sentences.append(
-        "Within \(Format.number(GridFacts.tolerance * 100, decimals: 2)) point of it, \(grid.rowValues[smallest.row]) × \(grid.columnValues[smallest.column]) reaches \(Format.percent(grid.accuracy[smallest.row][smallest.column])) with \(String(format: "%.1f", ratio)) times fewer parameters."
+        "The repeats cannot tell it from \(name(smallest)) (\(Format.difference(comparison.difference)), P(better) \(Format.probability(comparison))), which has \(String(format: "%.1f", ratio)) times fewer parameters."
       )
+    } else {
+      sentences.append("Every smaller network is worse, beyond what \(facts.repeats) repeats leave in doubt.")
     }
     if let effect = facts.rowEffect, let first = grid.rowValues.first, let last = grid.rowValues.last {
-      sentences.append(
-        "At \(grid.columnValues[best.column]) \(columnLabel), going from \(first) to \(last) \(rowLabel) changes accuracy by \(Format.points(effect))."
-      )
+      var text =
+        "At \(grid.columnValues[best.column]) \(columnLabel), going from \(first) to \(last) \(rowLabel) changes accuracy by \(Format.points(effect))"
+      if let comparison = facts.rowComparison {
+        switch comparison.verdict {
+        case .better, .worse: text += " (P(better) \(Format.probability(comparison)): a real difference)"
+        case .indistinguishable, .single: text += ", which \(facts.repeats) repeats cannot tell from noise"
+        }
+      }
+      sentences.append(text + ".")
     }
     sentences.append(
       "The whole grid spans \(ComparePresenter.margin(facts.bestAccuracy - facts.worst)), from \(Format.percent(facts.worst)) to \(Format.percent(facts.bestAccuracy))."

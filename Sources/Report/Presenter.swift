@@ -1,5 +1,6 @@
 import Data
 import Study
+import Tensor
 
 /// Shows one kind of cell: the figures to draw, the outputs the templates lay out (tables
 /// and the drawn figures), and the finding, phrased from the analysis's facts.
@@ -84,7 +85,7 @@ struct PlannedCell {
     case .data(let cell, let summary)?:
       return PlannedCell(built, DataPresenter(cell: built.cell, body: cell, data: summary))
     case .train(_, let run)?:
-      return PlannedCell(built, TrainPresenter(cell: built.cell, run: run.run, context: context))
+      return PlannedCell(built, TrainPresenter(cell: built.cell, named: run, context: context))
     case .compare(let body, let runs)?:
       return PlannedCell(built, ComparePresenter(cell: built.cell, body: body, runs: runs, context: context))
     case .grid(let body, let grid, let runs)?:
@@ -95,7 +96,7 @@ struct PlannedCell {
         built,
         SearchPresenter(
           cell: built.cell, body: body, search: search,
-          earlier: Array(context.built.prefix(index))))
+          earlier: Array(context.built.prefix(index)), seed: SeedPath(context.results.data.seed)))
     case .final(_, let final, let search)?:
       guard let test = final.run.run.test else { return nil }
       return PlannedCell(

@@ -1,5 +1,6 @@
 import Data
 import Ink
+import Statistics
 import Study
 
 /// The whole report as the templates see it.
@@ -111,6 +112,24 @@ extension ReportView {
       "Parameters", { Double($0.parameterCount) }, { $0.map { Format.count(Int($0)) } ?? "–" },
       change: { String(format: "×%.1f", $1 / $0) })
     add("Epochs trained", { Double($0.history.epochs.count) }, { $0.map { "\(Int($0))" } ?? "–" }, change: nil)
+    let repeated = facts.tunedAccuracy.n > 1 || (facts.baselineAccuracy?.n ?? 1) > 1
+    if repeated {
+      func row(_ name: String, _ base: Spread?, _ tuned: Spread, _ format: (Spread) -> String, change: String) {
+        var cells = [name]
+        if baseline != nil { cells.append(base.map(format) ?? "–") }
+        cells.append(format(tuned))
+        if baseline != nil { cells.append(change) }
+        table.add(cells, emphasis: true)
+      }
+      let change =
+        facts.comparison.map { "\(Format.difference($0.difference)), P(better) \(Format.probability($0))" } ?? ""
+      row(
+        "Test accuracy over repeats", facts.baselineAccuracy, facts.tunedAccuracy,
+        { "\(Format.percent($0)) (n = \($0.n))" }, change: change)
+      row(
+        "Test loss over repeats", facts.baselineLoss, facts.tunedLoss, { Format.spread($0) { Format.loss($0) } },
+        change: "")
+    }
     add(
       "Training time", { r in r.history.epochs.reduce(0) { $0 + $1.seconds } }, { $0.map(Format.seconds) ?? "–" },
       change: nil)
@@ -123,6 +142,25 @@ extension ReportView {
         ", against \(Format.percent(baseTest.accuracy)) for the baseline: \(Format.count(fewer)) fewer mistakes."
     } else {
       headline += "."
+    }
+    if repeated {
+      headline =
+        "Over \(facts.tunedAccuracy.n) repeats the tuned model classifies **\(Format.percent(facts.tunedAccuracy))** of the \(Format.count(test.confusion.total)) test images correctly (± one standard deviation; 95% interval \(TrainPresenter.interval(facts.tunedAccuracy)))"
+      if let base = facts.baselineAccuracy, let comparison = facts.comparison {
+        let verdict: String
+        switch comparison.verdict {
+        case .better: verdict = "better beyond what the repeats leave in doubt"
+        case .worse: verdict = "worse beyond what the repeats leave in doubt"
+        case .indistinguishable: verdict = "which these repeats cannot tell from noise"
+        case .single: verdict = "which one run each cannot rank"
+        }
+        headline +=
+          ", against \(Format.percent(base)) for the baseline over \(base.n): a change of \(Format.difference(comparison.difference)), P(better) \(Format.probability(comparison)), \(verdict)."
+      } else {
+        headline += "."
+      }
+      headline +=
+        " Repeat 0 of the tuned model, whose confusion matrix and mistakes the report shows, makes \(Format.count(errors)) mistakes."
     }
     return KeyResultsView(
       headline: headline, headlineHTML: Markdown.html(headline), table: table.table,

@@ -1,5 +1,6 @@
 import Charts
 import Study
+import Tensor
 
 /// The outputs of a search cell.
 struct SearchView {
@@ -19,10 +20,13 @@ struct SearchPresenter: Presenter {
     case candidates
     /// A range-drawn parameter against the score.
     case parameter(SettingKey)
+    /// The expected best score after k candidates, k = 1…n.
+    case budget
 
     var slug: String {
       switch self {
       case .candidates: return "candidates"
+      case .budget: return "budget"
       case .parameter(let key): return key.rawValue.replacingOccurrences(of: "_", with: "-")
       }
     }
@@ -33,11 +37,11 @@ struct SearchPresenter: Presenter {
   let search: SearchResult
   let facts: SearchFacts?
 
-  init(cell: Cell, body: SearchCell, search: SearchResult, earlier: [BuiltCell]) {
+  init(cell: Cell, body: SearchCell, search: SearchResult, earlier: [BuiltCell], seed: SeedPath) {
     self.cell = cell
     self.body = body
     self.search = search
-    facts = SearchFacts(search, earlier: earlier)
+    facts = SearchFacts(search, earlier: earlier, seed: seed.child(cell.id))
   }
 
   /// The candidates a chart or table ranks: for halving, those of the last round.
@@ -98,6 +102,26 @@ struct SearchPresenter: Presenter {
             caption: "Each point is a candidate; the highlighted one ranks first.")
         ))
     }
+    if let expected = search.expectedBest, expected.count > 1 {
+      let k = expected.indices.map { Double($0 + 1) }
+      specs.append(
+        (
+          .budget,
+          FigureSpec(
+            figure: Figure(
+              title: "What the budget bought", subtitle: "expected best mean CV accuracy after k candidates",
+              width: 560, height: 380,
+              chart: .line(
+                LineChart(
+                  series: [LineSeries("expected best", x: k, y: expected, markers: true)],
+                  x: Axis("candidates tried", format: .integer), y: Axis("expected best accuracy", format: .percent)))),
+            alt:
+              "The expected best cross-validation accuracy after trying 1 to \(expected.count) candidates: from \(Format.percent(expected[0])) to \(Format.percent(expected[expected.count - 1])).",
+            caption:
+              "The expected best mean accuracy of k candidates drawn from these \(expected.count) (Dodge et al., 2019, with Tang et al.'s unbiased estimator, 2020): where the curve flattens, more candidates buy little."
+          )
+        ))
+    }
     return specs
   }
 
@@ -141,6 +165,7 @@ struct SearchPresenter: Presenter {
       : "\(Format.count(search.foldEpochs)) fold-epochs (\(search.candidates.count) candidates × \(search.folds) folds × \(search.candidates.first?.epochs ?? 0) epochs)."
     var names: [FigureKind] = [.candidates]
     if let plotted { names.append(.parameter(plotted.key)) }
+    names.append(.budget)
     return .search(
       SearchView(
         space: space.table, candidates: candidates.table, rounds: rounds, cost: cost, figures: figures.list(names)))
@@ -155,16 +180,27 @@ struct SearchPresenter: Presenter {
     ]
     if let second = facts.runnerUp {
       let behind = ComparePresenter.margin(second.difference)
-      sentences.append(
-        second.withinSpread
-          ? "The runner-up, #\(second.candidate.index + 1), is only \(behind) behind, less than a standard deviation: at this budget the two are hard to tell apart."
-          : "The runner-up, #\(second.candidate.index + 1), is \(behind) behind, more than a standard deviation."
-      )
+      let folds = best.foldScores.count
+      switch second.comparison?.verdict {
+      case .better?:
+        sentences.append(
+          "The runner-up, #\(second.candidate.index + 1), is \(behind) behind, and the \(folds) folds tell them apart (P(better) \(Format.probability(second.comparison!)))."
+        )
+      default:
+        sentences.append(
+          "The runner-up, #\(second.candidate.index + 1), is \(behind) behind, which the \(folds) folds cannot tell from noise\(second.comparison.map { " (P(better) \(Format.probability($0)))" } ?? ""): at this budget the two are indistinguishable, and the ranking of the top is not evidence."
+        )
+      }
       if !facts.shared.isEmpty {
         sentences.append(
           "The three best share \(Format.list(facts.shared.map { "`\($0.rawValue)` = \(best.parameters[$0]!)" }))."
         )
       }
+    }
+    if let enough = facts.enoughCandidates, case let total = facts.finalists.count, enough < total {
+      sentences.append(
+        "The budget could have been smaller: \(enough) candidates are expected to find a score within \(Format.number(SearchFacts.budgetTolerance * 100, decimals: 2)) point of what \(total) found."
+      )
     }
     if let halving = facts.halving {
       sentences.append(

@@ -1,3 +1,4 @@
+import Statistics
 import Study
 
 /// The outputs of a train cell: one run.
@@ -12,11 +13,13 @@ enum CurveFigure: String, FigureName, CaseIterable {
   case loss, accuracy
   case learningRate = "learning-rate"
 
-  /// The curves of `run`, each titled with `subtitle`.
-  static func specs(_ run: RunRecord, subtitle: String) -> [(CurveFigure, FigureSpec)] {
+  /// The curves of repeat 0 of `named`, each titled with `subtitle`; with repeats, the
+  /// validation curves carry the band of their spread.
+  static func specs(_ named: NamedRun, subtitle: String) -> [(CurveFigure, FigureSpec)] {
+    let run = named.run
     var specs = [
-      (CurveFigure.loss, Curves.loss(run, subtitle: subtitle)),
-      (.accuracy, Curves.accuracy(run, subtitle: subtitle)),
+      (CurveFigure.loss, Curves.loss(run, subtitle: subtitle, repeats: named.all)),
+      (.accuracy, Curves.accuracy(run, subtitle: subtitle, repeats: named.all)),
     ]
     if let rate = Curves.learningRate(run, subtitle: subtitle) { specs.append((.learningRate, rate)) }
     return specs
@@ -26,11 +29,13 @@ enum CurveFigure: String, FigureName, CaseIterable {
 /// A train cell: one run, its configuration, curves and summary.
 struct TrainPresenter: Presenter {
   let cell: Cell
-  let run: RunRecord
+  let named: NamedRun
   let context: PresentationContext
 
+  var run: RunRecord { named.run }
+
   func figures() -> [(CurveFigure, FigureSpec)] {
-    CurveFigure.specs(run, subtitle: SettingsText.summary(run.settings, context.shape))
+    CurveFigure.specs(named, subtitle: SettingsText.summary(run.settings, context.shape))
   }
 
   func outputs(_ figures: Figures<CurveFigure>) -> CellOutputs {
@@ -38,15 +43,21 @@ struct TrainPresenter: Presenter {
       TrainView(
         configuration: SettingsText.table(
           run.settings, context.shape, caption: "Configuration", parameters: run.parameterCount),
-        summary: Self.summary(run), figures: figures.list(CurveFigure.allCases)))
+        summary: Self.summary(named), figures: figures.list(CurveFigure.allCases)))
   }
 
-  func finding() -> String { Self.finding(RunFacts(run)) }
+  func finding() -> String { Self.finding(RunFacts(run), RepeatedRunFacts(named)) }
 
   /// A run's results: epochs, best and final validation metrics, the train-validation gap,
   /// time, and the test evaluation when there is one.
-  static func summary(_ run: RunRecord) -> TableView {
-    var table = TableBuilder("Results", columns: [("Measure", .left), ("Value", .right)])
+  static func summary(_ named: NamedRun) -> TableView {
+    let run = named.run
+    let repeats = RepeatedRunFacts(named)
+    var table = TableBuilder(
+      repeats.n > 1
+        ? "Results (repeat 0; over all \(repeats.n) repeats: the mean ± one standard deviation, and its 95% t interval)"
+        : "Results",
+      columns: [("Measure", .left), ("Value", .right)])
     let epochs = run.history.epochs
     table.add(["Epochs trained", "\(epochs.count) of \(run.settings.epochs)" + stopNote(run)])
     if let best = run.bestEpoch {
@@ -72,7 +83,25 @@ struct TrainPresenter: Presenter {
       table.add(["Test accuracy", Format.percent(test.accuracy)], emphasis: true)
       table.add(["Test loss", Format.loss(test.loss)], emphasis: true)
     }
+    if repeats.n > 1 {
+      table.add([
+        "Best validation accuracy, \(repeats.n) repeats",
+        "\(Format.percent(repeats.best)) \(Self.interval(repeats.best))",
+      ])
+      if let accuracy = repeats.testAccuracy, let loss = repeats.testLoss {
+        table.add(
+          ["Test accuracy, \(repeats.n) repeats", "\(Format.percent(accuracy)) \(Self.interval(accuracy))"],
+          emphasis: true)
+        table.add(["Test loss, \(repeats.n) repeats", Format.spread(loss) { Format.loss($0) }], emphasis: true)
+      }
+    }
     return table.table
+  }
+
+  /// A spread's 95% interval as percentages: "[97.75, 97.87]%".
+  static func interval(_ spread: Spread) -> String {
+    guard let low = spread.low, let high = spread.high else { return "" }
+    return String(format: "[%.2f, %.2f]%%", low * 100, high * 100)
   }
 
   static func stopNote(_ run: RunRecord) -> String {
@@ -83,7 +112,7 @@ struct TrainPresenter: Presenter {
     }
   }
 
-  static func finding(_ facts: RunFacts) -> String {
+  static func finding(_ facts: RunFacts, _ repeats: RepeatedRunFacts? = nil) -> String {
     if let epoch = facts.divergedEpoch {
       return "The loss became NaN or infinite in epoch \(epoch): the run diverged and stopped there."
     }
@@ -109,6 +138,14 @@ struct TrainPresenter: Presenter {
     }
     if let test = facts.test {
       sentences.append("On the test set: \(Format.percent(test.accuracy)) accuracy, loss \(Format.loss(test.loss)).")
+    }
+    if let repeats, repeats.n > 1 {
+      var text =
+        "That is repeat 0; over \(repeats.n) repeats the best validation accuracy is \(Format.percent(repeats.best)) (95% interval \(interval(repeats.best)))"
+      if let accuracy = repeats.testAccuracy {
+        text += " and the test accuracy \(Format.percent(accuracy)) (\(interval(accuracy)))"
+      }
+      sentences.append(text + ".")
     }
     return sentences.joined(separator: " ")
   }

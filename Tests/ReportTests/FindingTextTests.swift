@@ -1,4 +1,5 @@
 import NN
+import Tensor
 import Testing
 
 @testable import Report
@@ -20,14 +21,18 @@ import Testing
         parameterCount: 10, validationLoss: 0.1, validationAccuracy: accuracies.last))
   }
 
-  func facts(_ variants: [(String, RunSettings, [Double], Double)]) -> CompareFacts {
-    let cell = CompareCell(variants: variants.map { .init(name: $0.0, settings: $0.1) }, sequential: true)
-    let runs = variants.map { name, settings, accuracies, seconds in
-      var named = run(accuracies, seconds: seconds, settings: settings)
-      named.name = name
-      return named
+  /// Facts of variants given as (name, settings, each repeat's validation curve, seconds
+  /// per epoch).
+  func facts(_ variants: [(String, RunSettings, [[Double]], Double)]) -> CompareFacts {
+    let cell = CompareCell(
+      variants: variants.map { .init(name: $0.0, settings: $0.1) }, sequential: true,
+      replication: Replication(count: variants[0].2.count),
+      reference: variants.firstIndex { RunSettings().changedKeys(to: $0.1).isEmpty } ?? 0)
+    let runs = variants.map { name, settings, curves, seconds in
+      let all = curves.map { run($0, seconds: seconds, settings: settings).run }
+      return NamedRun(name: name, run: all[0], repeats: Array(all.dropFirst()))
     }
-    return CompareFacts(cell, runs: runs, settings: RunSettings())
+    return CompareFacts(cell, runs: runs, settings: RunSettings(), id: "", seed: SeedPath(2))
   }
 
   func optimizer(_ kind: RunSettings.OptimizerKind) -> RunSettings {
@@ -36,16 +41,24 @@ import Testing
     return settings
   }
 
-  @Test func aRankingOfOptimizers() {
+  @Test func aRankingOfOptimizersSaysOnlyWhatTheRepeatsSupport() {
     let text = ComparePresenter.finding(
       facts([
-        ("SGD", optimizer(.sgd), [0.90, 0.95], 1.0), ("Adam", optimizer(.adam), [0.96, 0.97], 1.3),
-        ("RMSprop", optimizer(.rmsprop), [0.94, 0.96], 1.1),
+        ("SGD", optimizer(.sgd), [[0.90, 0.95], [0.91, 0.951], [0.90, 0.949]], 1.0),
+        ("Adam", optimizer(.adam), [[0.96, 0.97], [0.96, 0.971], [0.96, 0.969]], 1.3),
+        ("RMSprop", optimizer(.rmsprop), [[0.94, 0.975], [0.95, 0.976], [0.95, 0.974]], 1.1),
       ]))
     #expect(
       text
-        == "**Adam** reaches the best validation accuracy, 97.00% (epoch 2), 1.00 pt ahead of RMSprop and 2.00 pt ahead of the last, SGD. The cost differs too: an epoch takes 1.00 s with SGD and 1.30 s with Adam. Adam is the first to reach 95.5% (epoch 1); RMSprop needs 2 epochs; SGD never gets there."
+        == "**RMSprop** has the highest mean validation accuracy, 97.50 ± 0.10% over 3 repeats (± one standard deviation). Against the cell's settings (Adam), RMSprop (+0.50 pt [+0.50, +0.50], P(better) 1.00 [1.00, 1.00]) is better over 3 repeats. SGD is worse. The cost differs too: an epoch takes 1.00 s with SGD and 1.30 s with Adam. On the mean of 3 repeats, RMSprop and Adam are the first to reach 96.5% (epoch 2); SGD never gets there."
     )
+  }
+
+  @Test func oneRunPerVariantRanksNothing() {
+    let text = ComparePresenter.finding(
+      facts([("SGD", optimizer(.sgd), [[0.90, 0.95]], 1.0), ("Adam", optimizer(.adam), [[0.96, 0.97]], 1.3)]))
+    #expect(text.hasPrefix("With one run per variant nothing here can be ranked"))
+    #expect(!text.contains("better") && !text.contains("**"))
   }
 
   @Test func everyVariantDiverged() {

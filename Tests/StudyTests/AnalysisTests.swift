@@ -1,6 +1,7 @@
 import Data
 import Metrics
 import NN
+import Tensor
 import Testing
 
 @testable import Study
@@ -24,16 +25,32 @@ func handRun(
     validationLoss: accuracies.last.flatMap { $0 == nil ? nil : 0.1 }, validationAccuracy: accuracies.last ?? nil)
 }
 
-/// A compare cell of these variants (name and settings), with its facts from these runs.
-func compareFacts(_ variants: [(String, RunSettings, RunRecord)], base: RunSettings = RunSettings()) -> CompareFacts {
-  let cell = CompareCell(variants: variants.map { .init(name: $0.0, settings: $0.1) }, sequential: true)
+/// A compare cell of these variants (name, settings, and one run per repeat), with its facts.
+func compareFacts(
+  _ variants: [(String, RunSettings, [RunRecord])], base: RunSettings = RunSettings(), reference: Int? = nil
+)
+  -> CompareFacts
+{
   // Each run trained its variant's settings, as in a build.
-  let runs = variants.map { name, settings, record in
-    var run = record
-    run.settings = settings
-    return NamedRun(name: name, run: run)
+  let runs = variants.map { name, settings, records in
+    let all = records.map { record -> RunRecord in
+      var run = record
+      run.settings = settings
+      return run
+    }
+    return NamedRun(name: name, run: all[0], repeats: Array(all.dropFirst()))
   }
-  return CompareFacts(cell, runs: runs, settings: base)
+  let reference = reference ?? variants.firstIndex { base.changedKeys(to: $0.1).isEmpty } ?? 0
+  let cell = CompareCell(
+    variants: variants.map { .init(name: $0.0, settings: $0.1) }, sequential: true,
+    replication: Replication(count: variants[0].2.count), reference: reference)
+  return CompareFacts(cell, runs: runs, settings: base, id: "cell", seed: SeedPath(1))
+}
+
+/// Repeats of a run whose best validation accuracies are `scores` (one epoch each, unless
+/// `curve` gives every repeat's curve).
+func repeats(_ scores: [Double], train: Double = 0.99, secondsPerEpoch: Double = 1) -> [RunRecord] {
+  scores.map { handRun([$0], train: train, secondsPerEpoch: secondsPerEpoch) }
 }
 
 func with(_ change: (inout RunSettings) -> Void) -> RunSettings {
@@ -78,44 +95,60 @@ func with(_ change: (inout RunSettings) -> Void) -> RunSettings {
 }
 
 @Suite struct CompareFindings {
-  @Test func aRankingNamesTheWinnerAndItsMargins() throws {
-    let sgd = with { $0.optimizer = .sgd }
-    let adam = with { $0.optimizer = .adam }
-    let rms = with { $0.optimizer = .rmsprop }
+  let adam = RunSettings()
+  let sgd = with { $0.optimizer = .sgd }
+  let rms = with { $0.optimizer = .rmsprop }
+
+  @Test func aVariantThatWinsEveryRepeatIsBetterAndTheOthersAreJudgedAgainstTheReference() throws {
     let facts = compareFacts([
-      ("SGD", sgd, handRun([0.90, 0.95], secondsPerEpoch: 1.0)),
-      ("Adam", adam, handRun([0.96, 0.97], secondsPerEpoch: 1.1)),
-      ("RMSprop", rms, handRun([0.94, 0.96], secondsPerEpoch: 1.2)),
+      ("SGD", sgd, repeats([0.950, 0.948, 0.951, 0.949])),
+      ("Adam", adam, repeats([0.970, 0.968, 0.972, 0.969])),
+      ("RMSprop", rms, repeats([0.975, 0.973, 0.977, 0.974])),
     ])
-    #expect(facts.winner?.name == "Adam")
-    guard case .ranking(let ranking, let race) = facts.story else {
+    #expect(facts.reference.name == "Adam" && facts.referenceIsUnchanged)
+    #expect(facts.repeats == 4 && facts.highest?.name == "RMSprop")
+    #expect(facts.variants(.better).map(\.name) == ["RMSprop"])
+    #expect(facts.variants(.worse).map(\.name) == ["SGD"])
+    let rmsprop = try #require(facts.comparison(of: "RMSprop"))
+    #expect(abs(rmsprop.difference.mean - 0.005) < 1e-12 && rmsprop.probability == 1)
+    guard case .ranking(let ranking, _) = facts.story else {
       Issue.record("expected a ranking, got \(facts.story)")
       return
     }
-    let runnerUp = try #require(ranking.runnerUp)
-    #expect(runnerUp.name == "RMSprop" && abs(runnerUp.margin - 0.01) < 1e-12)
-    let last = try #require(ranking.last)
-    #expect(last.name == "SGD" && abs(last.margin - 0.02) < 1e-12)
-    // 1.2 s against 1.0 s is more than the 15% that counts as a difference.
-    guard case .differs(let fast, let slow) = ranking.cost else {
-      Issue.record("expected a difference in cost")
-      return
-    }
-    #expect(fast.name == "SGD" && slow.name == "RMSprop")
-    // The bar: half a point below the runner-up's 96%, rounded down to half a point: 95.5%.
-    let r = try #require(race)
-    #expect(abs(r.bar - 0.955) < 1e-12)
-    #expect(r.first.name == "Adam" && r.first.epoch == 1)
-    #expect(r.last?.name == "RMSprop" && r.last?.epoch == 2)
-    #expect(r.never == ["SGD"])
+    #expect(ranking.highest.name == "RMSprop")
   }
 
-  @Test func costsWithinFifteenPercentAreTheSame() {
+  @Test func mixedWinsAreIndistinguishable() {
     let facts = compareFacts([
-      ("a", with { $0.learningRate = 1e-3 }, handRun([0.9], secondsPerEpoch: 1.0)),
-      ("b", with { $0.learningRate = 2e-3 }, handRun([0.91], secondsPerEpoch: 1.15)),
+      ("SGD", sgd, repeats([0.970, 0.968, 0.972])),
+      ("Adam", adam, repeats([0.969, 0.970, 0.971])),
     ])
-    guard case .ranking(let ranking, let race) = facts.story, case .same(let mean) = ranking.cost else {
+    #expect(facts.variants(.indistinguishable).map(\.name) == ["SGD"])
+    #expect(facts.variants(.better).isEmpty && facts.variants(.worse).isEmpty)
+    #expect(facts.comparison(of: "SGD")?.resolvable != nil)
+  }
+
+  @Test func oneRepeatRanksNothing() {
+    let facts = compareFacts([("SGD", sgd, repeats([0.90])), ("Adam", adam, repeats([0.97]))])
+    guard case .single(let low, let high) = facts.story else {
+      Issue.record("expected no ranking from single runs, got \(facts.story)")
+      return
+    }
+    #expect(low == 0.90 && high == 0.97)
+    #expect(facts.comparison(of: "SGD")?.verdict == .single)
+  }
+
+  @Test func costsWithinFifteenPercentAreTheSameAndUntimedRunsAreLeftOut() {
+    var borrowed = repeats([0.96, 0.961], secondsPerEpoch: 5)
+    for i in borrowed.indices { borrowed[i].timedIn = "another cell" }
+    let facts = compareFacts(
+      [
+        ("a", with { $0.learningRate = 1e-3 }, repeats([0.95, 0.951], secondsPerEpoch: 1.0)),
+        ("b", with { $0.learningRate = 2e-3 }, repeats([0.952, 0.953], secondsPerEpoch: 1.15)),
+        ("c", with { $0.learningRate = 3e-3 }, borrowed),
+      ], reference: 0)
+    #expect(facts.variants[2].secondsPerEpoch == nil, "timed by another cell")
+    guard case .ranking(let ranking, let race) = facts.story, case .same(let mean)? = ranking.cost else {
       Issue.record("expected a ranking of equal cost")
       return
     }
@@ -125,71 +158,69 @@ func with(_ change: (inout RunSettings) -> Void) -> RunSettings {
 
   @Test func tiesGoToTheFirstVariantOfTheStudyFile() {
     let facts = compareFacts([
-      ("first", with { $0.activation = .tanh }, handRun([0.95])),
-      ("second", with { $0.activation = .gelu }, handRun([0.95])),
+      ("first", with { $0.activation = .tanh }, repeats([0.95, 0.96])),
+      ("second", with { $0.activation = .gelu }, repeats([0.95, 0.96])),
     ])
-    #expect(facts.winner?.name == "first")
-    guard case .ranking(let ranking, _) = facts.story else {
-      Issue.record("expected a ranking")
-      return
-    }
-    #expect(ranking.runnerUp?.margin == 0)
+    #expect(facts.highest?.name == "first")
+    #expect(facts.comparison(of: "second")?.probability == 0.5, "ties count half")
   }
 
-  @Test func aSingleVariantHasNoRunnerUpAndNoRace() {
-    let facts = compareFacts([("only", with { $0.optimizer = .sgd }, handRun([0.9, 0.95]))])
-    guard case .ranking(let ranking, let race) = facts.story else {
+  @Test func theRaceRunsOnTheMeanCurves() throws {
+    // Adam's mean curve reaches 95.5% in epoch 1, RMSprop's in epoch 2, SGD's never.
+    let facts = compareFacts([
+      ("SGD", sgd, [handRun([0.90, 0.95]), handRun([0.91, 0.95])]),
+      ("Adam", adam, [handRun([0.96, 0.97]), handRun([0.96, 0.97])]),
+      ("RMSprop", rms, [handRun([0.94, 0.96]), handRun([0.95, 0.96])]),
+    ])
+    guard case .ranking(_, let found) = facts.story else {
       Issue.record("expected a ranking")
       return
     }
-    #expect(ranking.winner.name == "only" && ranking.runnerUp == nil && ranking.last == nil && race == nil)
+    let race = try #require(found)
+    #expect(abs(race.bar - 0.955) < 1e-12)
+    #expect(race.first.names == ["Adam"] && race.first.epoch == 1)
+    #expect(race.last?.name == "RMSprop" && race.last?.epoch == 2)
+    #expect(race.never == ["SGD"])
   }
 
   @Test func divergedVariantsAreListedAndNeverWin() {
-    let facts = compareFacts([
-      ("wild", with { $0.learningRate = 5 }, handRun([0.99, nil], diverged: true)),
-      ("calm", with { $0.learningRate = 1e-3 }, handRun([0.9, 0.95])),
-    ])
+    var wild = repeats([0.99, 0.99])
+    wild[1] = handRun([0.5, nil], diverged: true)
+    let facts = compareFacts(
+      [
+        ("wild", with { $0.learningRate = 5 }, wild), ("calm", with { $0.learningRate = 1e-3 }, repeats([0.9, 0.91])),
+      ], reference: 1)
     #expect(facts.diverged == ["wild"])
-    #expect(facts.winner?.name == "calm")
-    let all = compareFacts([("wild", with { $0.learningRate = 5 }, handRun([nil], diverged: true))])
+    #expect(facts.highest?.name == "calm")
+    let all = compareFacts([("wild", with { $0.learningRate = 5 }, [handRun([nil], diverged: true)])])
     guard case .allDiverged = all.story else {
       Issue.record("expected every variant to have diverged")
       return
     }
-    #expect(all.winner == nil)
+    #expect(all.highest == nil)
   }
 
-  @Test func batchSizesPayUntilADoublingSavesLessThanAFifth() throws {
+  @Test func batchSizesPayUntilADoublingSavesLessThanAFifthAndTheRepeatsJudgeTheDrop() throws {
     // 4.0 → 2.0 s (×2, pays), 2.0 → 1.7 s (×1.18 < 1.25: stops).
     let facts = compareFacts([
-      ("32", with { $0.batchSize = 32 }, handRun([0.980], secondsPerEpoch: 4.0)),
-      ("64", with { $0.batchSize = 64 }, handRun([0.982], secondsPerEpoch: 2.0)),
-      ("128", with { $0.batchSize = 128 }, handRun([0.979], secondsPerEpoch: 1.7)),
-      ("256", with { $0.batchSize = 256 }, handRun([0.975], secondsPerEpoch: 1.6)),
+      ("32", with { $0.batchSize = 32 }, repeats([0.980, 0.981, 0.979], secondsPerEpoch: 4.0)),
+      ("64", with { $0.batchSize = 64 }, repeats([0.982, 0.983, 0.981], secondsPerEpoch: 2.0)),
+      ("128", adam, repeats([0.979, 0.980, 0.978], secondsPerEpoch: 1.7)),
+      ("256", with { $0.batchSize = 256 }, repeats([0.975, 0.976, 0.974], secondsPerEpoch: 1.6)),
     ])
     guard case .batchSizes(let found) = facts.story else {
       Issue.record("expected the batch-size story")
       return
     }
     let batches = try #require(found)
-    #expect(batches.best.name == "64" && batches.smallest.name == "32" && batches.largest.name == "256")
-    #expect(batches.payoff.name == "64")
-    #expect(abs(batches.drop! - 0.007) < 1e-12)
-    // A drop under a tenth of a point is not told.
-    let flat = compareFacts([
-      ("32", with { $0.batchSize = 32 }, handRun([0.9805], secondsPerEpoch: 4.0)),
-      ("64", with { $0.batchSize = 64 }, handRun([0.9800], secondsPerEpoch: 1.0)),
-    ])
-    guard case .batchSizes(let found)? = Optional(flat.story), let small = found else {
-      Issue.record("expected the batch-size story")
-      return
-    }
-    #expect(small.drop == nil && small.payoff.name == "64")
+    #expect(batches.highest.name == "64" && batches.smallest.name == "32" && batches.largest.name == "256")
+    #expect(batches.payoff?.name == "64")
+    let drop = try #require(batches.drop)
+    #expect(drop.verdict == .worse && abs(drop.difference.mean + 0.007) < 1e-12)
     // One batch size that trained is no story.
     let one = compareFacts([
-      ("32", with { $0.batchSize = 32 }, handRun([0.98])),
-      ("64", with { $0.batchSize = 64 }, handRun([nil], diverged: true)),
+      ("32", with { $0.batchSize = 32 }, repeats([0.98])),
+      ("128", adam, [handRun([nil], diverged: true)]),
     ])
     guard case .batchSizes(nil) = one.story else {
       Issue.record("expected an empty batch-size story")
@@ -206,19 +237,19 @@ func with(_ change: (inout RunSettings) -> Void) -> RunSettings {
     batchNorm.batchNorm = true
     let facts = compareFacts(
       [
-        ("none", none, handRun([0.97], train: 1.00)),  // gap 3 points
-        ("dropout", dropout, handRun([0.98], train: 0.99)),  // 1 point: closes most of it
-        ("batch norm", batchNorm, handRun([0.975], train: 0.995)),  // 2 points: narrows it
+        ("none", none, repeats([0.97, 0.97], train: 1.00)),  // gap 3 points
+        ("dropout", dropout, repeats([0.98, 0.98], train: 0.99)),  // 1 point: closes most of it
+        ("batch norm", batchNorm, repeats([0.975, 0.975], train: 0.995)),  // 2 points: narrows it
       ], base: none)
     guard case .regularization(let found) = facts.story else {
       Issue.record("expected the regularization story, got \(facts.story)")
       return
     }
     let r = try #require(found)
-    #expect(r.reference?.name == "none" && abs(r.reference!.gap - 0.03) < 1e-12)
+    #expect(r.reference?.name == "none" && abs(r.reference!.gap.mean - 0.03) < 1e-12)
     #expect(r.others.map(\.name) == ["dropout", "batch norm"])
     #expect(r.others.map { "\($0.verdict!)" } == ["closesMost", "narrows"])
-    #expect(facts.winner?.name == "dropout")
+    #expect(facts.highest?.name == "dropout")
   }
 }
 

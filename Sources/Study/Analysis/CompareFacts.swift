@@ -1,38 +1,67 @@
 import NN
+import Statistics
+import Tensor
 
-/// What a compare cell's variants show. Which story fits depends on what the variants
-/// change: batch sizes are a trade of time for accuracy, regularizers a change of the
-/// train-validation gap, anything else a ranking.
+/// What a compare cell's variants show, over their repeats. Each variant is compared with
+/// the cell's reference, repeat by repeat; a variant is better or worse only when the
+/// paired comparison says so (`PairedComparison.verdict`), and with one repeat nothing is
+/// ranked. Which story fits depends on what the variants change: batch sizes are a trade of
+/// time for accuracy, regularizers a change of the train-validation gap, anything else a
+/// ranking.
 public struct CompareFacts: Sendable {
-  /// A variant's numbers, read once.
+  /// A variant's numbers over its repeats, read once.
   public struct Variant: Sendable {
     public let name: String
-    public let run: RunRecord
+    /// Every repeat, repeat 0 first.
+    public let runs: [RunRecord]
     /// The keys the variant changes from the cell's settings.
     public let changes: [SettingKey]
-    /// The best validation accuracy (−1 when the run has none).
-    public let best: Double
+    /// The best validation accuracy of each repeat.
+    public let bestScores: [Double]
+    public let best: Spread
+    /// Repeat 0's best epoch.
     public let bestEpoch: Int
+    public let finalLoss: Spread
+    public let trainAccuracy: Spread
     /// The last epoch's training minus validation accuracy.
-    public let gap: Double?
-    public let secondsPerEpoch: Double
-    public var diverged: Bool { run.status == .diverged }
+    public let gap: Spread?
+    /// Seconds per epoch, nil when they were not measured by this cell's build like its
+    /// peers' (the run came from another cell, or was read off a longer run).
+    public let secondsPerEpoch: Spread?
+    /// Whether any repeat's loss became NaN or infinite.
+    public let diverged: Bool
 
-    init(name: String, run: RunRecord, changes: [SettingKey]) {
+    /// Repeat 0.
+    public var run: RunRecord { runs[0] }
+    /// The mean best validation accuracy (−1 when the runs have none), for ordering.
+    public var meanBest: Double { best.mean.isFinite ? best.mean : -1 }
+
+    init(name: String, runs: [RunRecord], changes: [SettingKey], cell: String) {
       self.name = name
-      self.run = run
+      self.runs = runs
       self.changes = changes
-      best = run.bestEpoch?.validationAccuracy ?? -1
-      bestEpoch = run.bestEpoch?.epoch ?? 0
-      let last = run.history.epochs.last
-      gap = last.flatMap { l in l.validationAccuracy.map { l.trainAccuracy - $0 } }
-      secondsPerEpoch = run.history.epochs.reduce(0) { $0 + $1.seconds } / Double(max(run.history.epochs.count, 1))
+      diverged = runs.contains { $0.status == .diverged }
+      bestScores = runs.map { $0.bestEpoch?.validationAccuracy ?? .nan }
+      best = Spread(bestScores.filter(\.isFinite))
+      bestEpoch = runs[0].bestEpoch?.epoch ?? 0
+      finalLoss = Spread(runs.compactMap(\.validationLoss).filter(\.isFinite))
+      let lasts = runs.compactMap(\.history.epochs.last)
+      trainAccuracy = Spread(lasts.map(\.trainAccuracy))
+      let gaps = lasts.compactMap { l in l.validationAccuracy.map { l.trainAccuracy - $0 } }
+      gap = gaps.isEmpty ? nil : Spread(gaps)
+      let timed = runs.allSatisfy { $0.timed(in: cell) && !$0.history.epochs.isEmpty }
+      secondsPerEpoch =
+        timed
+        ? Spread(runs.map { r in r.history.epochs.reduce(0) { $0 + $1.seconds } / Double(r.history.epochs.count) })
+        : nil
     }
   }
 
   public enum Story: Sendable {
     /// No variant trained to the end.
     case allDiverged
+    /// One repeat per variant: nothing is ranked.
+    case single(low: Double, high: Double)
     case ranking(Ranking, race: Race?)
     /// Nil when fewer than two batch sizes trained.
     case batchSizes(BatchSizes?)
@@ -42,8 +71,17 @@ public struct CompareFacts: Sendable {
 
   /// The variants in the study file's order.
   public let variants: [Variant]
-  /// The best variant by validation accuracy (nil when all diverged).
-  public let winner: Variant?
+  /// The variant every other is compared with.
+  public let reference: Variant
+  /// Whether the reference is the cell's settings unchanged, rather than a variant the study
+  /// names (or the first).
+  public let referenceIsUnchanged: Bool
+  /// Each other variant that trained against the reference, by position in `variants`.
+  public let comparisons: [Int: PairedComparison]
+  /// Repeats per variant.
+  public let repeats: Int
+  /// The variant with the highest mean best validation accuracy (nil when all diverged).
+  public let highest: Variant?
   public let story: Story
   /// The variants whose loss became NaN or infinite.
   public let diverged: [String]
@@ -53,39 +91,61 @@ public struct CompareFacts: Sendable {
   static let regularizationKeys: Set<SettingKey> = [.dropout, .batchNorm, .weightDecay, .optimizer, .inputDropout]
 
   /// Facts of `runs`, one per variant of `cell` in the same order; `settings` are the
-  /// cell's, which the variants change.
-  public init(_ cell: CompareCell, runs: [NamedRun], settings: RunSettings) {
+  /// cell's, which the variants change; the bootstraps draw from `seed`'s streams, one per
+  /// variant. `id` is the cell's, for where times were measured.
+  public init(
+    _ cell: CompareCell, runs: [NamedRun], settings: RunSettings, id: String = "", seed: SeedPath = SeedPath(0)
+  ) {
     variants = zip(cell.variants, runs).map { variant, named in
-      Variant(name: named.name, run: named.run, changes: settings.changedKeys(to: variant.settings))
+      Variant(name: named.name, runs: named.all, changes: settings.changedKeys(to: variant.settings), cell: id)
     }
+    reference = variants[min(cell.reference, variants.count - 1)]
+    referenceIsUnchanged = cell.referenceIsUnchanged(from: settings)
+    repeats = variants.map(\.runs.count).min() ?? 0
+    var comparisons: [Int: PairedComparison] = [:]
+    for (index, variant) in variants.enumerated() where index != cell.reference {
+      let pairs = zip(variant.bestScores, reference.bestScores).filter { $0.0.isFinite && $0.1.isFinite }
+      guard !pairs.isEmpty else { continue }
+      var generator = seed.child("bootstrap").child(variant.name).generator
+      comparisons[index] = PairedComparison(pairs.map(\.0), pairs.map(\.1), generator: &generator)
+    }
+    self.comparisons = comparisons
     diverged = variants.filter(\.diverged).map(\.name)
-    let ranked = variants.filter { !$0.diverged }.sorted { $0.best > $1.best }
-    winner = ranked.first
-    guard winner != nil else {
+    let ranked = variants.filter { !$0.diverged }.sorted { $0.meanBest > $1.meanBest }
+    highest = ranked.first
+    guard let highest else {
       story = .allDiverged
       return
     }
     let keys = Set(variants.flatMap(\.changes))
     if keys == [.batchSize] {
-      story = .batchSizes(BatchSizes(variants))
+      story = .batchSizes(BatchSizes(variants, seed: seed))
     } else if !keys.isEmpty, keys.isSubset(of: Self.regularizationKeys),
       keys.contains(.dropout) || keys.contains(.batchNorm)
     {
       story = .regularization(Regularization(variants))
+    } else if repeats < 2 {
+      story = .single(low: ranked.last!.meanBest, high: highest.meanBest)
     } else {
       let race = keys.contains(.optimizer) || keys.contains(.activation) ? Race(ranked) : nil
       story = .ranking(Ranking(ranked), race: race)
     }
   }
 
-  /// The variants by validation accuracy, and what an epoch costs.
+  /// The comparison of the variant called `name` with the reference.
+  public func comparison(of name: String) -> PairedComparison? {
+    variants.firstIndex { $0.name == name }.flatMap { comparisons[$0] }
+  }
+
+  /// The variants whose comparison with the reference has `verdict`, in the study's order.
+  public func variants(_ verdict: PairedComparison.Verdict) -> [Variant] {
+    variants.indices.filter { comparisons[$0]?.verdict == verdict }.map { variants[$0] }
+  }
+
+  /// The variants by mean validation accuracy, and what an epoch costs.
   public struct Ranking: Sendable {
-    public let winner: Variant
-    /// The second best and how far behind it is.
-    public let runnerUp: (name: String, margin: Double)?
-    /// The last of three or more, and how far behind.
-    public let last: (name: String, margin: Double)?
-    public let cost: Cost
+    public let highest: Variant
+    public let cost: Cost?
 
     public enum Cost: Sendable {
       /// The slowest variant's epoch takes `costDifference` times the fastest's or more.
@@ -100,25 +160,30 @@ public struct CompareFacts: Sendable {
     public static let costDifference = 1.15
 
     init(_ ranked: [Variant]) {
-      winner = ranked[0]
-      runnerUp = ranked.count > 1 ? (ranked[1].name, ranked[0].best - ranked[1].best) : nil
-      last = ranked.count > 2 ? (ranked[ranked.count - 1].name, ranked[0].best - ranked[ranked.count - 1].best) : nil
-      let fast = ranked.min { $0.secondsPerEpoch < $1.secondsPerEpoch }!
-      let slow = ranked.max { $0.secondsPerEpoch < $1.secondsPerEpoch }!
-      if slow.secondsPerEpoch > Self.costDifference * fast.secondsPerEpoch {
-        cost = .differs(fastest: fast, slowest: slow)
-      } else {
-        cost = .same(mean: ranked.map(\.secondsPerEpoch).reduce(0, +) / Double(ranked.count))
+      highest = ranked[0]
+      cost = Self.cost(ranked)
+    }
+
+    /// Nil when fewer than two variants were timed by the cell itself.
+    static func cost(_ variants: [Variant]) -> Cost? {
+      let timed = variants.filter { $0.secondsPerEpoch != nil }
+      guard timed.count > 1 else { return nil }
+      let fast = timed.min { $0.secondsPerEpoch!.mean < $1.secondsPerEpoch!.mean }!
+      let slow = timed.max { $0.secondsPerEpoch!.mean < $1.secondsPerEpoch!.mean }!
+      if slow.secondsPerEpoch!.mean > costDifference * fast.secondsPerEpoch!.mean {
+        return .differs(fastest: fast, slowest: slow)
       }
+      return .same(mean: timed.map(\.secondsPerEpoch!.mean).reduce(0, +) / Double(timed.count))
     }
   }
 
-  /// Which variant first reaches a common bar of validation accuracy: half a point below
-  /// the runner-up's best, rounded down to half a point, so that at least two get there.
+  /// Which variant's mean validation curve first reaches a common bar: half a point below
+  /// the second's mean best, rounded down to half a point, so that at least two get there.
   public struct Race: Sendable {
     public let bar: Double
-    public let first: (name: String, epoch: Int)
-    /// The last to get there, when more than one did.
+    /// Every variant that got there first (several on a tie), and in which epoch.
+    public let first: (names: [String], epoch: Int)
+    /// The last to get there, when it took longer than the first.
     public let last: (name: String, epoch: Int)?
     public let never: [String]
 
@@ -130,57 +195,72 @@ public struct CompareFacts: Sendable {
 
     init?(_ ranked: [Variant]) {
       guard ranked.count > 1 else { return nil }
-      let bar = (ranked[1].best * 200).rounded(.down) / 200 - Self.margin
+      // Rounded down to half a point; the nudge keeps 0.97 × 200 = 193.99999… at 194.
+      let bar = (ranked[1].meanBest * 200 + 1e-9).rounded(.down) / 200 - Self.margin
       guard bar > Self.lowestBar else { return nil }
       let reached = ranked.compactMap { v -> (String, Int)? in
-        v.run.history.epochs.first { ($0.validationAccuracy ?? 0) >= bar }.map { (v.name, $0.epoch) }
+        Self.meanCurve(v.runs).firstIndex { $0 >= bar }.map { (v.name, $0 + 1) }
       }.sorted { $0.1 < $1.1 }
       guard let first = reached.first else { return nil }
       self.bar = bar
-      self.first = first
-      last = reached.count > 1 ? reached.last : nil
+      self.first = (reached.filter { $0.1 == first.1 }.map(\.0), first.1)
+      last = reached.last.flatMap { $0.1 > first.1 ? $0 : nil }
       never = ranked.filter { v in !reached.contains { $0.0 == v.name } }.map(\.name)
+    }
+
+    /// The mean validation accuracy per epoch over the repeats that reached it.
+    static func meanCurve(_ runs: [RunRecord]) -> [Double] {
+      let length = runs.map(\.history.epochs.count).max() ?? 0
+      return (0..<length).map { e in
+        let values = runs.compactMap { e < $0.history.epochs.count ? $0.history.epochs[e].validationAccuracy : nil }
+        return values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
+      }
     }
   }
 
   /// Where a larger batch stops paying: each doubling must cut an epoch's time by at least
-  /// a fifth.
+  /// a fifth; and whether accuracy falls meanwhile, as the repeats tell.
   public struct BatchSizes: Sendable {
-    public let best: Variant
+    /// The batch size with the highest mean accuracy.
+    public let highest: Variant
     public let smallest: Variant
-    /// The largest batch reached while every step up still paid.
-    public let payoff: Variant
+    /// The largest batch reached while every step up still paid (nil without times).
+    public let payoff: Variant?
     public let largest: Variant
-    /// How far the largest batch ends below the best, when that is `shownDrop` or more.
-    public let drop: Double?
+    /// The largest batch size against the highest, repeat by repeat (nil with one repeat,
+    /// or when the largest is the highest).
+    public let drop: PairedComparison?
 
     /// A step up in batch size pays while the smaller batch's epoch takes at least 1.25
     /// times as long as the larger's (the larger saves a fifth).
     public static let payoffRatio = 1.25
-    /// A drop of less than a tenth of a point (6 of 6,000 validation images) is not told.
-    public static let shownDrop = 0.001
 
-    init?(_ variants: [Variant]) {
+    init?(_ variants: [Variant], seed: SeedPath) {
       let sorted = variants.filter { !$0.diverged }.sorted { $0.run.settings.batchSize < $1.run.settings.batchSize }
-      guard sorted.count > 1, let best = sorted.max(by: { $0.best < $1.best }) else { return nil }
-      var payoff = sorted[0]
-      for (small, large) in zip(sorted, sorted.dropFirst()) {
-        if small.secondsPerEpoch / large.secondsPerEpoch < Self.payoffRatio { break }
+      guard sorted.count > 1, let highest = sorted.max(by: { $0.meanBest < $1.meanBest }) else { return nil }
+      let timed = sorted.filter { $0.secondsPerEpoch != nil }
+      var payoff = timed.first
+      for (small, large) in zip(timed, timed.dropFirst()) {
+        if small.secondsPerEpoch!.mean / large.secondsPerEpoch!.mean < Self.payoffRatio { break }
         payoff = large
       }
-      self.best = best
+      self.highest = highest
       smallest = sorted[0]
       self.payoff = payoff
       largest = sorted[sorted.count - 1]
-      let drop = best.best - largest.best
-      self.drop = drop > Self.shownDrop ? drop : nil
+      if largest.name != highest.name, sorted.allSatisfy({ $0.runs.count > 1 }) {
+        var generator = seed.child("bootstrap").child("largest batch").generator
+        drop = PairedComparison(largest.bestScores, highest.bestScores, generator: &generator)
+      } else {
+        drop = nil
+      }
     }
   }
 
   /// How each regularizer changes the train-validation gap of the unregularized network.
   public struct Regularization: Sendable {
     public enum Verdict: Sendable {
-      /// The gap is less than half the unregularized one.
+      /// The mean gap is less than half the unregularized one.
       case closesMost
       case narrows
       case doesNotNarrow
@@ -190,10 +270,10 @@ public struct CompareFacts: Sendable {
     public static let mostOfTheGap = 0.5
 
     /// The unregularized variant and its gap, when the cell has one.
-    public let reference: (name: String, gap: Double)?
+    public let reference: (name: String, gap: Spread)?
     /// Every other variant (all of them without a reference), with its gap and, against a
     /// reference, its verdict.
-    public let others: [(name: String, gap: Double, verdict: Verdict?)]
+    public let others: [(name: String, gap: Spread, verdict: Verdict?)]
 
     init?(_ variants: [Variant]) {
       let valid = variants.filter { !$0.diverged && $0.gap != nil }
@@ -201,10 +281,11 @@ public struct CompareFacts: Sendable {
       if let none = valid.first(where: { $0.run.settings.isUnregularized }), let reference = none.gap {
         self.reference = (none.name, reference)
         others = valid.filter { $0.name != none.name }.map { v in
-          let gap = v.gap!
+          let gap = v.gap!.mean
           let verdict: Verdict =
-            abs(gap) < reference * Self.mostOfTheGap ? .closesMost : abs(gap) < reference ? .narrows : .doesNotNarrow
-          return (v.name, gap, verdict)
+            abs(gap) < reference.mean * Self.mostOfTheGap
+            ? .closesMost : abs(gap) < reference.mean ? .narrows : .doesNotNarrow
+          return (v.name, v.gap!, verdict)
         }
       } else {
         reference = nil

@@ -1,4 +1,5 @@
 import NN
+import Statistics
 
 /// What one training run shows: where validation accuracy peaked, whether the validation
 /// loss turned back up, the train-validation gap, the schedule's cuts and the test result.
@@ -92,5 +93,23 @@ public struct TestFacts: Sendable, Equatable {
     loss = test.loss
     images = test.confusion.total
     errors = test.confusion.total - test.confusion.correct
+  }
+}
+
+/// A run's numbers over its repeats: the spread of the best validation accuracy and, for a
+/// tested run, of the test accuracy and loss.
+public struct RepeatedRunFacts: Sendable, Equatable {
+  public let n: Int
+  public let best: Spread
+  public let testAccuracy: Spread?
+  public let testLoss: Spread?
+
+  public init(_ named: NamedRun) {
+    let runs = named.all
+    n = runs.count
+    best = Spread(runs.compactMap { $0.bestEpoch?.validationAccuracy }.filter(\.isFinite))
+    let tests = runs.compactMap(\.test)
+    testAccuracy = tests.isEmpty ? nil : Spread(tests.map(\.accuracy))
+    testLoss = tests.isEmpty ? nil : Spread(tests.map(\.loss))
   }
 }

@@ -1,6 +1,10 @@
-/// What a search shows: the winner, whether the runner-up can be told apart from it, what
-/// the best three share, and for successive halving what it saved and whether it agrees
-/// with a full randomized search of the same candidates.
+import Statistics
+import Tensor
+
+/// What a search shows: the winner, whether the runner-up can be told apart from it (fold
+/// by fold: the folds are the search's repeats), what the best three share, and for
+/// successive halving what it saved and whether it agrees with a full randomized search of
+/// the same candidates.
 public struct SearchFacts: Sendable {
   public let best: SearchCandidateResult
   /// The candidates of the last round, best first (for halving, earlier rounds scored fewer
@@ -11,13 +15,21 @@ public struct SearchFacts: Sendable {
   public let shared: [SettingKey]
   /// Halving's cost against a full search, and its agreement with one.
   public let halving: Halving?
+  /// The fewest candidates whose expected best is within `budgetTolerance` of all of
+  /// them (nil without an expected-best curve).
+  public let enoughCandidates: Int?
+
+  /// A tenth of a point, as `GridFacts.tolerance`: about what two seeds of one network
+  /// differ by, so a smaller gain is not worth a candidate.
+  public static let budgetTolerance = 0.001
 
   public struct RunnerUp: Sendable {
     public let candidate: SearchCandidateResult
     public let difference: Double
-    /// Whether the difference is less than the larger of the two fold standard deviations:
-    /// at this budget the two are hard to tell apart.
+    /// Whether the difference is less than the larger of the two fold standard deviations.
     public let withinSpread: Bool
+    /// The best against the runner-up, fold by fold (the same folds for both).
+    public let comparison: PairedComparison?
   }
 
   public struct Halving: Sendable {
@@ -38,16 +50,28 @@ public struct SearchFacts: Sendable {
 
   /// Facts of `search`; `earlier` are the cells built before it, for the comparison of a
   /// halving search with a randomized one. Nil when the search has no best candidate.
-  public init?(_ search: SearchResult, earlier: [BuiltCell]) {
+  public init?(_ search: SearchResult, earlier: [BuiltCell], seed: SeedPath = SeedPath(0)) {
     guard let best = search.best else { return nil }
     self.best = best
+    if let expected = search.expectedBest, let last = expected.last {
+      enoughCandidates = expected.firstIndex { $0 >= last - Self.budgetTolerance }.map { $0 + 1 }
+    } else {
+      enoughCandidates = nil
+    }
     let last = search.candidates.map(\.round).max() ?? 0
     finalists = search.candidates.filter { $0.round == last }.sorted { ($0.rank, $0.index) < ($1.rank, $1.index) }
     if finalists.count > 1 {
       let second = finalists[1]
       let difference = best.meanScore - second.meanScore
+      var comparison: PairedComparison?
+      let pairs = zip(best.foldScores, second.foldScores).filter { $0.0.isFinite && $0.1.isFinite }
+      if !pairs.isEmpty {
+        var generator = seed.child("bootstrap").child("runner-up").generator
+        comparison = PairedComparison(pairs.map(\.0), pairs.map(\.1), generator: &generator)
+      }
       runnerUp = RunnerUp(
-        candidate: second, difference: difference, withinSpread: difference < max(best.stdScore, second.stdScore))
+        candidate: second, difference: difference, withinSpread: difference < max(best.stdScore, second.stdScore),
+        comparison: comparison)
       let top = finalists.prefix(3)
       shared =
         top.count == 3

@@ -194,7 +194,7 @@ final class Executor: @unchecked Sendable {
     }
     var record = RunRecord(
       key: request.key, settings: settings, data: request.data, history: history, status: status, seconds: 0,
-      parameterCount: settings.parameterCount(shape))
+      parameterCount: settings.parameterCount(shape), timedIn: label.cell)
     if status != .diverged {
       let final = trainer.evaluate(validation)
       record.validationLoss = final.loss

@@ -36,6 +36,15 @@ public struct RunRecord: Codable, Sendable {
   public var validationAccuracy: Double?
   /// Evaluation on the test set, for final runs.
   public var test: TestEvaluation?
+  /// The cell whose build trained the run, where its seconds were measured (nil in records
+  /// from before this was kept).
+  public var timedIn: String?
+  /// Set when this record was read off the first epochs of a longer run: its seconds are
+  /// that run's.
+  public var readOff: Bool?
+
+  /// Whether the run's seconds were measured by `cell`'s own build, as its peers' were.
+  public func timed(in cell: String) -> Bool { readOff != true && (timedIn == nil || timedIn == cell) }
 
   public var epochs: Int { history.epochs.count }
 
@@ -48,6 +57,7 @@ public struct RunRecord: Codable, Sendable {
     record.key = key
     record.settings.epochs = count
     record.test = nil
+    record.readOff = true
     if case .diverged(let epoch, _) = history.stopReason, epoch <= count {
       return record  // the shorter run diverges in the same batch
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Statistics
 import Tensor
 import Yams
 
@@ -277,7 +278,8 @@ extension SearchCell {
         space: Dictionary(uniqueKeysWithValues: space.map { ($0.key.rawValue, $0.distribution.description) }),
         candidates: ordered, bestIndex: best,
         rounds: rounds.map { SearchRound(candidates: $0.candidates, epochs: $0.epochs) }, foldEpochs: foldEpochs,
-        fullSearchFoldEpochs: candidates.count * folds * maxEpochs))
+        fullSearchFoldEpochs: candidates.count * folds * maxEpochs,
+        expectedBest: rounds.count == 1 ? expectedMaximum(ordered.map(\.meanScore)) : nil))
   }
 }
 
@@ -313,6 +315,10 @@ public struct SearchResult: Codable, Sendable {
   public var foldEpochs: Int
   /// What a full random search of the same candidates would have trained, for comparison.
   public var fullSearchFoldEpochs: Int
+  /// The expected best mean score after trying k candidates, k = 1…n (see
+  /// `expectedMaximum`): what the search's budget bought. Nil for halving, whose candidates
+  /// were scored on different budgets.
+  public var expectedBest: [Double]?
 
   /// The best candidate (rank 1).
   public var best: SearchCandidateResult? { candidates.first { $0.index == bestIndex } }
