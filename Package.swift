@@ -92,7 +92,8 @@ let package = Package(
     .testTarget(
       name: "StatisticsTests", dependencies: ["Statistics", "Tensor"], exclude: ["fixtures/make_statistics_fixtures.py"]
     ),
-    .testTarget(name: "StudyTests", dependencies: ["Study", "Data", "NN", "Tensor", "Metrics"]),
+    .testTarget(
+      name: "StudyTests", dependencies: ["Study", "Data", "NN", "Tensor", "Metrics"], exclude: ["fixtures"]),
     .testTarget(name: "ReportTests", dependencies: ["Report", "Study", "NN", "TestFixtures"]),
     .testTarget(name: "ChartsTests", dependencies: ["Charts", "CCairo"]),
     .testTarget(name: "DataTests", dependencies: ["Data", "TestFixtures"]),

@@ -150,7 +150,7 @@ struct ComparePresenter: Presenter {
       }
       row += [
         Format.spread(entry.finalLoss) { Format.loss($0) }, Format.percent(entry.trainAccuracy),
-        entry.gap.map { Format.spread($0) { Format.points($0) } } ?? "–",
+        entry.gap.map { Format.points($0) } ?? "–",
         entry.secondsPerEpoch.map { Format.spread($0) { Format.number($0, decimals: 2) } } ?? untimedNote,
       ]
       table.add(row, emphasis: entry.name == facts.highest?.name)
@@ -291,7 +291,7 @@ struct ComparePresenter: Presenter {
     var sentences: [String] = []
     if let reference = r.reference {
       sentences.append(
-        "Without any regularization (\(reference.name)) training accuracy ends \(Format.spread(reference.gap) { Format.points($0) }) above validation accuracy."
+        "Without any regularization (\(reference.name)) training accuracy ends \(Format.points(reference.gap)) above validation accuracy."
       )
       let others = r.others.map { other -> String in
         let verdict: String
@@ -300,13 +300,13 @@ struct ComparePresenter: Presenter {
         case .narrows?: verdict = "narrows it"
         case .doesNotNarrow?, nil: verdict = "does not narrow it"
         }
-        return "\(other.name) \(verdict) (\(Format.spread(other.gap) { Format.points($0) }))"
+        return "\(other.name) \(verdict) (\(Format.points(other.gap)))"
       }
       if !others.isEmpty { sentences.append(Format.list(others).capitalizedFirst + ".") }
     } else {
       sentences.append(
         "Training minus validation accuracy: "
-          + r.others.map { "\($0.name) \(Format.spread($0.gap) { Format.points($0) })" }.joined(separator: ", ") + ".")
+          + r.others.map { "\($0.name) \(Format.points($0.gap))" }.joined(separator: ", ") + ".")
     }
     if facts.repeats > 1, let highest = facts.highest {
       sentences.append(

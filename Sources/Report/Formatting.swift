@@ -89,6 +89,12 @@ enum Format {
     return "\(format(spread.mean)) ± \(format(sd))"
   }
 
+  /// A repeated difference of accuracies as "+1.38 ± 0.11 pt", or "+1.38 pt" for one value.
+  static func points(_ spread: Spread) -> String {
+    guard let sd = spread.sd else { return points(spread.mean) }
+    return String(format: "%+.2f ± %.2f pt", spread.mean * 100, sd * 100)
+  }
+
   /// A difference of accuracies with its 95% interval: "+0.06 pt [−0.02, +0.14]".
   static func difference(_ spread: Spread) -> String {
     guard let low = spread.low, let high = spread.high else { return points(spread.mean) }

@@ -63,7 +63,10 @@ public struct PairedComparison: Codable, Sendable, Equatable {
   public let probabilityHigh: Double?
 
   /// Bouthillier et al.'s rule: A is better than B when P(A > B) is at least this and its
-  /// interval lies above ½ (a coin's chance).
+  /// interval lies above ½ (a coin's chance). With the few repeats a study affords, the
+  /// percentile bootstrap of P(A > B) is overconfident (three wins of three give the
+  /// interval [1, 1]), so the verdict also asks the t interval of the mean difference to
+  /// exclude 0.
   public static let betterThreshold = 0.75
   /// Bootstrap resamples: enough that the percentiles move by less than a thousandth
   /// between streams, cheap for the few repeats a study has.
@@ -106,8 +109,10 @@ public struct PairedComparison: Codable, Sendable, Equatable {
 
   public var verdict: Verdict {
     guard n >= 2, let low = probabilityLow, let high = probabilityHigh else { return .single }
-    if probability >= Self.betterThreshold && low > 0.5 { return .better }
-    if probability <= 1 - Self.betterThreshold && high < 0.5 { return .worse }
+    let differenceLow = difference.low ?? -.infinity
+    let differenceHigh = difference.high ?? .infinity
+    if probability >= Self.betterThreshold && low > 0.5 && differenceLow > 0 { return .better }
+    if probability <= 1 - Self.betterThreshold && high < 0.5 && differenceHigh < 0 { return .worse }
     return .indistinguishable
   }
 

@@ -5,8 +5,9 @@ import Testing
 
 /// Cache keys are hashes of JSON: a change of a stored type's encoding, a key's field or the
 /// order of anything hashed silently makes every cache entry (and every published key)
-/// another. These keys are the ones the default study's quick build had before cells became
-/// one type per kind; they must not move unless the engine or format version does.
+/// another. fixtures/keyed-study.yaml is the default study as it was before cells became one
+/// type per kind, and these keys are the ones its quick build had then; they must not move
+/// unless the engine or format version does.
 @Suite struct CacheKeyStability {
   static let mnist = [
     "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
@@ -17,7 +18,7 @@ import Testing
 
   @Test(.enabled(if: Kernels.best.name != "baseline", "keys of FMA kernels"))
   func theDefaultStudysKeysAreUnchanged() throws {
-    let study = try Study.load(packageRoot + "/studies/default.yaml")
+    let study = try Study.load(packageRoot + "/Tests/StudyTests/fixtures/keyed-study.yaml")
     let files = Self.mnist.map { FileDigest(file: "", sha256: $0, bytes: 0, verified: true) }
     let keys = CacheKeys(study: study, files: files, profile: .quick)
     var earlier: [String] = []

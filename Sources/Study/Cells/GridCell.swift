@@ -12,8 +12,12 @@ public struct GridCell: CellBehaviour {
   /// The settings of each point, row-major: `settings[r][c]`.
   public let settings: [[RunSettings]]
   public let replication: Replication
+  /// Whether the points train one after another on every thread (the default), rather than
+  /// side by side on one thread each (more throughput; times still compare, all measured
+  /// the same way).
+  public let sequential: Bool
 
-  static let keys = ["settings", "rows", "columns", "repeats", "resample"]
+  static let keys = ["settings", "rows", "columns", "repeats", "resample", "sequential"]
 
   init(_ input: CellInput) throws(StudyError) {
     let value = input.value
@@ -37,6 +41,7 @@ public struct GridCell: CellBehaviour {
     columns = Axis(key: columnKey, values: try columnNodes.map { v throws(StudyError) in try v.string() })
     settings = points
     replication = try input.cellReplication()
+    sequential = try input.fields["sequential"]?.bool() ?? true
   }
 
   /// A grid axis: `{key: NAME, values: [...]}`, the key being a settings key.
@@ -60,7 +65,7 @@ public struct GridCell: CellBehaviour {
   func keyParts(earlier: [String]) -> CellKeyParts {
     CellKeyParts(
       grid: settings, gridAxes: [rows.key.rawValue, columns.key.rawValue] + rows.values + columns.values,
-      replication: replication)
+      replication: replication)  // how runs are scheduled changes no result, so it is not keyed
   }
 
   /// The name of the run at row `r`, column `c`.
@@ -73,8 +78,7 @@ public struct GridCell: CellBehaviour {
     for (r, row) in settings.enumerated() {
       for (c, point) in row.enumerated() { groups.append(context.repeated(pointName(r, c), point, replication)) }
     }
-    // One run at a time on every thread, so that the grid's seconds per epoch compare.
-    guard let runs = context.namedRuns(groups, sequential: true) else { return nil }
+    guard let runs = context.namedRuns(groups, sequential: sequential) else { return nil }
     let width = columns.values.count
     func matrix<T>(_ value: (NamedRun) -> T) -> [[T]] {
       (0..<rows.values.count).map { r in (0..<width).map { c in value(runs[r * width + c]) } }

@@ -64,14 +64,18 @@ public struct SearchCell: CellBehaviour {
   public let space: [(key: SettingKey, distribution: Distribution)]
   /// The candidates drawn, in the order drawn.
   public let candidates: [Candidate]
+  /// Whether the fold runs train one after another on every thread (the default), rather
+  /// than side by side on one thread each.
+  public let sequential: Bool
 
   static let distributions = ["choice", "uniform", "log_uniform", "int_uniform"]
 
-  static let keys = ["settings", "method", "candidates", "folds", "factor", "min_epochs", "space"]
+  static let keys = ["settings", "method", "candidates", "folds", "factor", "min_epochs", "space", "sequential"]
 
   init(_ input: CellInput) throws(StudyError) {
     let (value, fields, settings, seed) = (input.value, input.fields, input.settings, input.data.seed)
     method = try fields["method"]?.choice(Method.self, what: "search method") ?? .random
+    sequential = try fields["sequential"]?.bool() ?? true
     requested = try fields["candidates"]?.int(in: 1...10_000) ?? 10
     folds = try fields["folds"]?.int(in: 2...20) ?? 3
     factor = try fields["factor"]?.int(in: 2...10) ?? 3
@@ -246,8 +250,7 @@ extension SearchCell {
               settings, .fold(fold, of: folds)))
         }
       }
-      // One run at a time on every thread, so that the candidates' fit times compare.
-      guard let records = context.execute(requests, sequential: true) else { return nil }
+      guard let records = context.execute(requests, sequential: sequential) else { return nil }
       foldEpochs += records.reduce(0) { $0 + $1.epochs }
       for (position, index) in alive.enumerated() {
         let runs = Array(records[(position * folds)..<((position + 1) * folds)])
