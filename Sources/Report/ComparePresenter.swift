@@ -212,7 +212,7 @@ struct ComparePresenter: Presenter {
     if !same.isEmpty {
       let resolvable = same.compactMap { facts.comparison(of: $0.name)?.resolvable }.max()
       sentences.append(
-        "\(Format.list(same.map(\.name))) and \(reference.name) are indistinguishable with \(facts.repeats) repeats"
+        "\(Format.list(same.map(\.name) + [reference.name]).capitalizedFirst) are indistinguishable with \(facts.repeats) repeats"
           + (resolvable.map { ": they resolve differences of about \(margin($0)) and no more" } ?? "") + ".")
     }
     if better.isEmpty && worse.isEmpty && same.isEmpty {

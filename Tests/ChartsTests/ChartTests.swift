@@ -185,3 +185,46 @@ struct Picture {
       String(decoding: compactNumbers(Array("-0.001 1.005 -2.999 12.3456".utf8)), as: UTF8.self) == "0 1.01 -3 12.35")
   }
 }
+
+@Suite struct Spreads {
+  /// The share of the plot's pixels tinted by the first series' color.
+  func tinted(_ chart: LineChart) throws -> Int {
+    let png = try Figure(title: "t", width: 400, height: 300, chart: .line(chart)).render(.png(scale: 1))
+    let picture = try #require(Picture(png: png))
+    let blue = Theme.series(0).color
+    // A band is the series color at 18% over white: well away from white and from the ink.
+    return picture.pixels.filter { p in
+      let (r, g, b) = (Double(p >> 16 & 255) / 255, Double(p >> 8 & 255) / 255, Double(p & 255) / 255)
+      let expected = (1 - 0.18 + 0.18 * blue.red, 1 - 0.18 + 0.18 * blue.green, 1 - 0.18 + 0.18 * blue.blue)
+      return abs(r - expected.0) < 0.03 && abs(g - expected.1) < 0.03 && abs(b - expected.2) < 0.03
+    }.count
+  }
+
+  @Test func aBandIsShadedAroundItsLineAndTheAxisSpansIt() throws {
+    let x = [1.0, 2, 3, 4]
+    let y = [0.90, 0.93, 0.95, 0.96]
+    let plain = LineChart(series: [LineSeries("a", x: x, y: y)], x: Axis("epoch"), y: Axis("accuracy"))
+    let band = LineChart(
+      series: [LineSeries("a", x: x, y: y, band: y.map { ($0 - 0.02, $0 + 0.02) })], x: Axis("epoch"),
+      y: Axis("accuracy"))
+    #expect(try tinted(plain) < 50)
+    #expect(try tinted(band) > 2000, "the band fills a strip along the line")
+  }
+
+  @Test func aHeatmapShowsEachValueWithItsSpread() throws {
+    let heatmap = Heatmap(
+      values: [[0.97, 0.98]], rowLabels: ["1"], columnLabels: ["64", "128"], rowTitle: "layers",
+      columnTitle: "width", cellText: .valueAndSpread(.percent), spreads: [[0.001, 0.002]])
+    let svg = String(
+      decoding: try Figure(title: "h", width: 400, height: 200, chart: .heatmap(heatmap)).render(.svg), as: UTF8.self)
+    let without = String(
+      decoding: try Figure(
+        title: "h", width: 400, height: 200,
+        chart: .heatmap(
+          Heatmap(
+            values: [[0.97, 0.98]], rowLabels: ["1"], columnLabels: ["64", "128"], rowTitle: "layers",
+            columnTitle: "width", cellText: .value(.percent)))
+      ).render(.svg), as: UTF8.self)
+    #expect(svg.count > without.count, "the ± lines add glyphs")
+  }
+}
