@@ -118,7 +118,8 @@ extension Heatmap {
       let step = style == .percent ? 0.001 : 0.01
       let text = format(value, step: step, style)
       let spread = spreads.flatMap { r < $0.count && c < $0[r].count ? $0[r][c] : nil }
-      let second = spread.flatMap { $0.isFinite ? "± " + format($0, step: step, style) : nil }
+      // A spread is a tenth of its value's size or less: shown one decimal finer.
+      let second = spread.flatMap { $0.isFinite ? "± " + format($0, step: step / 10, style) : nil }
       var size = min(Theme.labelSize, cell * 0.28)
       while size > 7, canvas.measure(text, size: size).width > cell - 4 { size -= 0.5 }
       guard canvas.measure(text, size: size).width <= cell - 4 else { return }

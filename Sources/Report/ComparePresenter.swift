@@ -298,6 +298,7 @@ struct ComparePresenter: Presenter {
         switch other.verdict {
         case .closesMost?: verdict = "closes most of it"
         case .narrows?: verdict = "narrows it"
+        case .unchanged?: verdict = "leaves it as it is, as far as \(facts.repeats) repeats tell"
         case .doesNotNarrow?, nil: verdict = "does not narrow it"
         }
         return "\(other.name) \(verdict) (\(Format.points(other.gap)))"

@@ -52,7 +52,8 @@ struct GridPresenter: Presenter {
         .heatmap,
         FigureSpec(
           figure: Figure(
-            title: "Best validation accuracy: \(rowLabel) × \(columnLabel)", subtitle: subtitle,
+            title: "\(repeats > 1 ? "Mean best" : "Best") validation accuracy: \(rowLabel) × \(columnLabel)",
+            subtitle: repeats > 1 ? subtitle + "; \(repeats) repeats, ± one standard deviation" : subtitle,
             width: 640, height: 120 + 56 * Double(grid.rowValues.count), chart: .heatmap(heatmap)),
           alt:
             "A grid of validation accuracies, one per combination of \(rowLabel) and \(columnLabel); the best is \(Format.percent(grid.accuracy[best.row][best.column])) at \(grid.rowValues[best.row]) × \(grid.columnValues[best.column]).",

@@ -41,6 +41,25 @@ public struct Spread: Codable, Sendable, Equatable {
     case low = "ci_low"
     case high = "ci_high"
   }
+
+  /// A mean of nothing (NaN) is left out: JSON has no NaN.
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(n, forKey: .n)
+    if mean.isFinite { try c.encode(mean, forKey: .mean) }
+    try c.encodeIfPresent(sd, forKey: .sd)
+    try c.encodeIfPresent(low, forKey: .low)
+    try c.encodeIfPresent(high, forKey: .high)
+  }
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    n = try c.decode(Int.self, forKey: .n)
+    mean = try c.decodeIfPresent(Double.self, forKey: .mean) ?? .nan
+    sd = try c.decodeIfPresent(Double.self, forKey: .sd)
+    low = try c.decodeIfPresent(Double.self, forKey: .low)
+    high = try c.decodeIfPresent(Double.self, forKey: .high)
+  }
 }
 
 /// The sample standard deviation (n − 1 in the denominator).

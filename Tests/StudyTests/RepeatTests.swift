@@ -92,3 +92,19 @@ func untimed(_ run: RunRecord) throws -> Data {
         == true)
   }
 }
+
+@Suite struct DivergedRuns {
+  @Test func aDivergedRunIsCachedLikeAnyOther() throws {
+    let folder = NSTemporaryDirectory() + "mnist-report-nan-" + UUID().uuidString
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let cache = ResultCache(directory: folder)
+    var run = handRun([0.5, nil], diverged: true)
+    run.history.epochs[1].trainLoss = .nan
+    run.history.epochs[1].validationLoss = .infinity
+    cache.store(run, kind: "runs", key: run.key)
+    #expect(cache.problems.isEmpty, "\(cache.problems)")
+    let back = try #require(cache.load(RunRecord.self, kind: "runs", key: run.key, keyOf: \.key))
+    #expect(back.history.epochs[1].trainLoss.isNaN && back.history.epochs[1].validationLoss == .infinity)
+    #expect(back.status == .diverged)
+  }
+}

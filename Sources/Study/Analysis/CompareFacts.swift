@@ -123,7 +123,7 @@ public struct CompareFacts: Sendable {
     } else if !keys.isEmpty, keys.isSubset(of: Self.regularizationKeys),
       keys.contains(.dropout) || keys.contains(.batchNorm)
     {
-      story = .regularization(Regularization(variants))
+      story = .regularization(Regularization(variants, seed: seed))
     } else if repeats < 2 {
       story = .single(low: ranked.last!.meanBest, high: highest.meanBest)
     } else {
@@ -257,12 +257,16 @@ public struct CompareFacts: Sendable {
     }
   }
 
-  /// How each regularizer changes the train-validation gap of the unregularized network.
+  /// How each regularizer changes the train-validation gap of the unregularized network:
+  /// with repeats, by a paired comparison of the gaps' sizes, so that a change within the
+  /// noise is called none.
   public struct Regularization: Sendable {
     public enum Verdict: Sendable {
-      /// The mean gap is less than half the unregularized one.
+      /// The gap is smaller, and less than half the unregularized one.
       case closesMost
       case narrows
+      /// The repeats cannot tell the gap from the unregularized one.
+      case unchanged
       case doesNotNarrow
     }
 
@@ -275,16 +279,34 @@ public struct CompareFacts: Sendable {
     /// reference, its verdict.
     public let others: [(name: String, gap: Spread, verdict: Verdict?)]
 
-    init?(_ variants: [Variant]) {
+    init?(_ variants: [Variant], seed: SeedPath = SeedPath(0)) {
       let valid = variants.filter { !$0.diverged && $0.gap != nil }
       guard !valid.isEmpty else { return nil }
+      func gaps(_ v: Variant) -> [Double] {
+        v.runs.compactMap { r in
+          r.history.epochs.last.flatMap { l in l.validationAccuracy.map { l.trainAccuracy - $0 } }
+        }
+      }
       if let none = valid.first(where: { $0.run.settings.isUnregularized }), let reference = none.gap {
         self.reference = (none.name, reference)
+        let referenceSizes = gaps(none).map(abs)
         others = valid.filter { $0.name != none.name }.map { v in
-          let gap = v.gap!.mean
-          let verdict: Verdict =
-            abs(gap) < reference.mean * Self.mostOfTheGap
-            ? .closesMost : abs(gap) < reference.mean ? .narrows : .doesNotNarrow
+          let size = abs(v.gap!.mean)
+          let sizes = gaps(v).map(abs)
+          var verdict: Verdict
+          if sizes.count >= 2 && sizes.count == referenceSizes.count {
+            var generator = seed.child("bootstrap").child("gap").child(v.name).generator
+            // "Better" here: the unregularized gap is the larger one.
+            switch PairedComparison(referenceSizes, sizes, generator: &generator).verdict {
+            case .better: verdict = size < reference.mean * Self.mostOfTheGap ? .closesMost : .narrows
+            case .worse: verdict = .doesNotNarrow
+            case .indistinguishable, .single: verdict = .unchanged
+            }
+          } else {
+            verdict =
+              size < reference.mean * Self.mostOfTheGap
+              ? .closesMost : size < reference.mean ? .narrows : .doesNotNarrow
+          }
           return (v.name, v.gap!, verdict)
         }
       } else {

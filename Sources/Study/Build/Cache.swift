@@ -25,7 +25,10 @@ public final class ResultCache: @unchecked Sendable {
     let file = path(kind, key)
     guard let data = FileManager.default.contents(atPath: file) else { return nil }
     do {
-      let value = try JSONDecoder().decode(T.self, from: data)
+      let decoder = JSONDecoder()
+      decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+        positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+      let value = try decoder.decode(T.self, from: data)
       guard keyOf(value) == key else {
         note("\(file): the entry holds another key (\(keyOf(value).prefix(12))…); recomputing")
         return nil
@@ -45,6 +48,10 @@ public final class ResultCache: @unchecked Sendable {
       try FileManager.default.createDirectory(atPath: "\(directory)/\(kind)", withIntermediateDirectories: true)
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys]
+      // A diverged run's losses and a diverged candidate's scores are NaN: kept as results.json
+      // writes them, so that they are cached like any other.
+      encoder.nonConformingFloatEncodingStrategy = .convertToString(
+        positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
       try encoder.encode(value).write(to: URL(fileURLWithPath: file), options: .atomic)
     } catch {
       note("\(file): cannot write the cache entry (\(error.localizedDescription))")

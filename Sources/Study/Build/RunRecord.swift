@@ -1,6 +1,7 @@
 import Foundation
 import Metrics
 import NN
+import Statistics
 
 /// Which examples a run trains and validates on.
 public enum TrainingData: Codable, Hashable, Sendable {
@@ -137,7 +138,24 @@ public struct NamedRun: Codable, Sendable {
   public var all: [RunRecord] { [run] + repeats }
 
   enum CodingKeys: String, CodingKey {
-    case name, run, repeats
+    case name, run, repeats, summary
+  }
+
+  /// A repeated run's metrics over its repeats (mean, sample standard deviation, n and 95%
+  /// t interval), as results.json gives them beside the repeats themselves.
+  struct Summary: Encodable {
+    let bestValidationAccuracy: Spread
+    let finalValidationLoss: Spread
+    let testAccuracy: Spread?
+    let testLoss: Spread?
+
+    init(_ runs: [RunRecord]) {
+      bestValidationAccuracy = Spread(runs.compactMap { $0.bestEpoch?.validationAccuracy }.filter(\.isFinite))
+      finalValidationLoss = Spread(runs.compactMap(\.validationLoss).filter(\.isFinite))
+      let tests = runs.compactMap(\.test)
+      testAccuracy = tests.isEmpty ? nil : Spread(tests.map(\.accuracy))
+      testLoss = tests.isEmpty ? nil : Spread(tests.map(\.loss))
+    }
   }
 
   public init(from decoder: Decoder) throws {
@@ -152,6 +170,9 @@ public struct NamedRun: Codable, Sendable {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(name, forKey: .name)
     try c.encode(run, forKey: .run)
-    if !repeats.isEmpty { try c.encode(repeats, forKey: .repeats) }
+    if !repeats.isEmpty {
+      try c.encode(repeats, forKey: .repeats)
+      try c.encode(Summary(all), forKey: .summary)
+    }
   }
 }
