@@ -98,16 +98,25 @@ public struct TestFacts: Sendable, Equatable {
 
 /// A run's numbers over its repeats: the spread of the best validation accuracy and, for a
 /// tested run, of the test accuracy and loss.
-public struct RepeatedRunFacts: Sendable, Equatable {
+public struct RepeatedRunFacts: Sendable, Equatable, Encodable {
   public let n: Int
   public let best: Spread
+  public let finalLoss: Spread
   public let testAccuracy: Spread?
   public let testLoss: Spread?
+
+  enum CodingKeys: String, CodingKey {
+    case n
+    case best = "bestValidationAccuracy"
+    case finalLoss = "finalValidationLoss"
+    case testAccuracy, testLoss
+  }
 
   public init(_ named: NamedRun) {
     let runs = named.all
     n = runs.count
     best = Spread(runs.compactMap { $0.bestEpoch?.validationAccuracy }.filter(\.isFinite))
+    finalLoss = Spread(runs.compactMap(\.validationLoss).filter(\.isFinite))
     let tests = runs.compactMap(\.test)
     testAccuracy = tests.isEmpty ? nil : Spread(tests.map(\.accuracy))
     testLoss = tests.isEmpty ? nil : Spread(tests.map(\.loss))

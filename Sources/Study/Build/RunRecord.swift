@@ -1,7 +1,6 @@
 import Foundation
 import Metrics
 import NN
-import Statistics
 
 /// Which examples a run trains and validates on.
 public enum TrainingData: Codable, Hashable, Sendable {
@@ -141,23 +140,6 @@ public struct NamedRun: Codable, Sendable {
     case name, run, repeats, summary
   }
 
-  /// A repeated run's metrics over its repeats (mean, sample standard deviation, n and 95%
-  /// t interval), as results.json gives them beside the repeats themselves.
-  struct Summary: Encodable {
-    let bestValidationAccuracy: Spread
-    let finalValidationLoss: Spread
-    let testAccuracy: Spread?
-    let testLoss: Spread?
-
-    init(_ runs: [RunRecord]) {
-      bestValidationAccuracy = Spread(runs.compactMap { $0.bestEpoch?.validationAccuracy }.filter(\.isFinite))
-      finalValidationLoss = Spread(runs.compactMap(\.validationLoss).filter(\.isFinite))
-      let tests = runs.compactMap(\.test)
-      testAccuracy = tests.isEmpty ? nil : Spread(tests.map(\.accuracy))
-      testLoss = tests.isEmpty ? nil : Spread(tests.map(\.loss))
-    }
-  }
-
   public init(from decoder: Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     name = try c.decode(String.self, forKey: .name)
@@ -172,7 +154,8 @@ public struct NamedRun: Codable, Sendable {
     try c.encode(run, forKey: .run)
     if !repeats.isEmpty {
       try c.encode(repeats, forKey: .repeats)
-      try c.encode(Summary(all), forKey: .summary)
+      // The metrics over the repeats (mean, sample standard deviation, n, 95% t interval).
+      try c.encode(RepeatedRunFacts(self), forKey: .summary)
     }
   }
 }
