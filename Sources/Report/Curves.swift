@@ -103,18 +103,9 @@ enum Curves {
   static func meanCurve(_ runs: [RunRecord], _ value: (EpochRecord) -> Double?) -> (
     [Double], [(low: Double, high: Double)]?
   ) {
-    let length = runs.map(\.history.epochs.count).max() ?? 0
-    var means: [Double] = []
-    var band: [(low: Double, high: Double)] = []
-    for e in 0..<length {
-      let values = runs.compactMap { e < $0.history.epochs.count ? value($0.history.epochs[e]) : nil }
-        .filter(\.isFinite)
-      let spread = Spread(values)
-      means.append(values.isEmpty ? .nan : spread.mean)
-      let sd = spread.sd ?? .nan
-      band.append((spread.mean - sd, spread.mean + sd))
-    }
-    return (means, runs.count > 1 ? band : nil)
+    let spreads = epochSpreads(runs, value)
+    let band = spreads.map { s in (low: s.mean - (s.sd ?? .nan), high: s.mean + (s.sd ?? .nan)) }
+    return (spreads.map(\.mean), runs.count > 1 ? band : nil)
   }
 }
 

@@ -84,8 +84,8 @@ struct GridPresenter: Presenter {
     for (r, row) in grid.rowValues.enumerated() {
       for (c, column) in grid.columnValues.enumerated() {
         let point = runs[r * grid.columnValues.count + c]
-        let accuracy = Spread(point.all.compactMap { $0.bestEpoch?.validationAccuracy }.filter(\.isFinite))
-        let timed = point.all.allSatisfy { $0.timed(in: cell.id) && !$0.history.epochs.isEmpty }
+        let accuracy = Spread(point.all.map(\.bestValidationAccuracy).filter(\.isFinite))
+        let timed = point.all.allSatisfy { $0.timed(in: cell.id) }
         let perEpoch = Spread(point.all.map { $0.seconds / Double(max(1, $0.history.epochs.count)) })
         table.add(
           [

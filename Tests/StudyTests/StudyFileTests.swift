@@ -185,6 +185,19 @@ func studyError(_ text: String, sourceLocation: SourceLocation = #_sourceLocatio
     #expect(same?.message == "baseline and tuned name the same cell 'tuned'")
   }
 
+  @Test func aCompareReferenceNamesOneOfItsVariants() throws {
+    let study = try Study.parse(
+      validStudy.replacingOccurrences(of: "    variants:\n", with: "    reference: SGD\n    variants:\n"),
+      file: "s.yaml")
+    #expect(study.cell("optimizers")?.compare?.reference == 0)
+    #expect(
+      try Study.parse(validStudy, file: "s.yaml").cell("optimizers")?.compare?.reference == 1, "the unchanged one")
+    let error = studyError(
+      validStudy.replacingOccurrences(of: "    variants:\n", with: "    reference: Adagrad\n    variants:\n"))
+    #expect(error?.key == "cells[2].reference")
+    #expect(error?.message == "no variant is named 'Adagrad' (variants: SGD, Adam)")
+  }
+
   @Test func aDataPathIsAFolderBesideTheStudyFile() throws {
     let text = validStudy.replacingOccurrences(of: "  validation: 600\n", with: "  validation: 600\n  path: my-data\n")
     let study = try Study.parse(text, file: "/work/studies/mine.yaml")

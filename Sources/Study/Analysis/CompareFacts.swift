@@ -41,7 +41,7 @@ public struct CompareFacts: Sendable {
       self.runs = runs
       self.changes = changes
       diverged = runs.contains { $0.status == .diverged }
-      bestScores = runs.map { $0.bestEpoch?.validationAccuracy ?? .nan }
+      bestScores = runs.map(\.bestValidationAccuracy)
       best = Spread(bestScores.filter(\.isFinite))
       bestEpoch = runs[0].bestEpoch?.epoch ?? 0
       finalLoss = Spread(runs.compactMap(\.validationLoss).filter(\.isFinite))
@@ -49,11 +49,7 @@ public struct CompareFacts: Sendable {
       trainAccuracy = Spread(lasts.map(\.trainAccuracy))
       let gaps = lasts.compactMap { l in l.validationAccuracy.map { l.trainAccuracy - $0 } }
       gap = gaps.isEmpty ? nil : Spread(gaps)
-      let timed = runs.allSatisfy { $0.timed(in: cell) && !$0.history.epochs.isEmpty }
-      secondsPerEpoch =
-        timed
-        ? Spread(runs.map { r in r.history.epochs.reduce(0) { $0 + $1.seconds } / Double(r.history.epochs.count) })
-        : nil
+      secondsPerEpoch = runs.allSatisfy { $0.timed(in: cell) } ? Spread(runs.map(\.secondsPerEpoch)) : nil
     }
   }
 
@@ -199,22 +195,13 @@ public struct CompareFacts: Sendable {
       let bar = (ranked[1].meanBest * 200 + 1e-9).rounded(.down) / 200 - Self.margin
       guard bar > Self.lowestBar else { return nil }
       let reached = ranked.compactMap { v -> (String, Int)? in
-        Self.meanCurve(v.runs).firstIndex { $0 >= bar }.map { (v.name, $0 + 1) }
+        epochSpreads(v.runs, \.validationAccuracy).firstIndex { $0.mean >= bar }.map { (v.name, $0 + 1) }
       }.sorted { $0.1 < $1.1 }
       guard let first = reached.first else { return nil }
       self.bar = bar
       self.first = (reached.filter { $0.1 == first.1 }.map(\.0), first.1)
       last = reached.last.flatMap { $0.1 > first.1 ? $0 : nil }
       never = ranked.filter { v in !reached.contains { $0.0 == v.name } }.map(\.name)
-    }
-
-    /// The mean validation accuracy per epoch over the repeats that reached it.
-    static func meanCurve(_ runs: [RunRecord]) -> [Double] {
-      let length = runs.map(\.history.epochs.count).max() ?? 0
-      return (0..<length).map { e in
-        let values = runs.compactMap { e < $0.history.epochs.count ? $0.history.epochs[e].validationAccuracy : nil }
-        return values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
-      }
     }
   }
 

@@ -41,7 +41,7 @@ public struct GridFacts: Sendable {
     let scores: (Point) -> [Double] = { p in
       let index = p.row * width + p.column
       guard index < runs.count else { return [grid.accuracy[p.row][p.column]] }
-      return runs[index].all.map { $0.bestEpoch?.validationAccuracy ?? .nan }
+      return runs[index].all.map(\.bestValidationAccuracy)
     }
     repeats = runs.map(\.all.count).min() ?? 1
     let best = Self.bestPoint(grid)

@@ -115,10 +115,19 @@ public struct RepeatedRunFacts: Sendable, Equatable, Encodable {
   public init(_ named: NamedRun) {
     let runs = named.all
     n = runs.count
-    best = Spread(runs.compactMap { $0.bestEpoch?.validationAccuracy }.filter(\.isFinite))
+    best = Spread(runs.map(\.bestValidationAccuracy).filter(\.isFinite))
     finalLoss = Spread(runs.compactMap(\.validationLoss).filter(\.isFinite))
     let tests = runs.compactMap(\.test)
     testAccuracy = tests.isEmpty ? nil : Spread(tests.map(\.accuracy))
     testLoss = tests.isEmpty ? nil : Spread(tests.map(\.loss))
+  }
+}
+
+/// A quantity per epoch over repeated runs: its spread (mean, sd, …) over the runs that
+/// reached the epoch, finite values only; a mean of nothing is NaN.
+public func epochSpreads(_ runs: [RunRecord], _ value: (EpochRecord) -> Double?) -> [Spread] {
+  let length = runs.map(\.history.epochs.count).max() ?? 0
+  return (0..<length).map { e in
+    Spread(runs.compactMap { e < $0.history.epochs.count ? value($0.history.epochs[e]) : nil }.filter(\.isFinite))
   }
 }

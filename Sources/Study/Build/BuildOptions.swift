@@ -10,9 +10,6 @@ public struct Profile: Codable, Hashable, Sendable {
   public var maxEpochs: Int?
   public var maxCandidates: Int?
   public var maxFolds: Int?
-  /// The most repeats a cell trains (none: all). The quick profile trains them all, as its
-  /// runs are short, so that it exercises the statistics as the full study does.
-  public var maxRepeats: Int?
 
   public static let full = Profile(name: "full")
   public static let quick = Profile(
@@ -25,9 +22,6 @@ public struct Profile: Codable, Hashable, Sendable {
 
   /// Whether the build trains the study as written, on all of its data.
   public var isFull: Bool { self == .full }
-
-  /// Repeats as this profile trains them.
-  func repeats(_ count: Int) -> Int { min(count, maxRepeats ?? Int.max) }
 
   /// Settings as this profile trains them (fewer epochs in the quick profile).
   func adjust(_ settings: RunSettings) -> RunSettings {

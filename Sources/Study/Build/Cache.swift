@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// Results stored by key: one JSON file per run (`runs/KEY.json`) and per cell

@@ -72,16 +72,16 @@ extension CellResult {
   public mutating func updateRuns(_ change: (inout RunRecord) -> Void) {
     switch outcome {
     case .train(var named)?:
-      change(&named.run)
+      named.update(change)
       outcome = .train(named)
     case .compare(var runs)?:
-      for i in runs.indices { change(&runs[i].run) }
+      for i in runs.indices { runs[i].update(change) }
       outcome = .compare(runs)
     case .grid(let grid, var runs)?:
-      for i in runs.indices { change(&runs[i].run) }
+      for i in runs.indices { runs[i].update(change) }
       outcome = .grid(grid, runs)
     case .final(var final)?:
-      change(&final.run.run)
+      final.run.update(change)
       outcome = .final(final)
     case .data?, .search?, nil: break
     }

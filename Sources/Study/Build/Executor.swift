@@ -33,7 +33,7 @@ final class BuildData: @unchecked Sendable {
 
   init(
     prepared: PreparedData, dataset: LoadedDataset, seed: UInt64,
-    split: @escaping @Sendable (SeedPath) -> PreparedData = { _ in fatalError("no resampling in this build") }
+    split: @escaping @Sendable (SeedPath) -> PreparedData
   ) {
     self.prepared = prepared
     self.dataset = dataset

@@ -43,8 +43,19 @@ public struct RunRecord: Codable, Sendable {
   /// that run's.
   public var readOff: Bool?
 
-  /// Whether the run's seconds were measured by `cell`'s own build, as its peers' were.
-  public func timed(in cell: String) -> Bool { readOff != true && (timedIn == nil || timedIn == cell) }
+  /// Whether the run's seconds were measured by `cell`'s own build, as its peers' were
+  /// (and it has epochs to time).
+  public func timed(in cell: String) -> Bool {
+    readOff != true && (timedIn == nil || timedIn == cell) && !history.epochs.isEmpty
+  }
+
+  /// The best epoch's validation accuracy; NaN when the run has none.
+  public var bestValidationAccuracy: Double { bestEpoch?.validationAccuracy ?? .nan }
+
+  /// The mean wall time of an epoch, validation included (0 without epochs).
+  public var secondsPerEpoch: Double {
+    history.epochs.reduce(0) { $0 + $1.seconds } / Double(max(history.epochs.count, 1))
+  }
 
   public var epochs: Int { history.epochs.count }
 
@@ -135,6 +146,12 @@ public struct NamedRun: Codable, Sendable {
 
   /// Every repeat, repeat 0 first.
   public var all: [RunRecord] { [run] + repeats }
+
+  /// Changes every repeat.
+  mutating func update(_ change: (inout RunRecord) -> Void) {
+    change(&run)
+    for i in repeats.indices { change(&repeats[i]) }
+  }
 
   enum CodingKeys: String, CodingKey {
     case name, run, repeats, summary

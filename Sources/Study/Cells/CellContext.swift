@@ -37,12 +37,13 @@ final class CellContext: @unchecked Sendable {
       family: family)
   }
 
-  /// The runs of one named setting, every repeat of `replication` (as many as the
-  /// profile allows).
+  /// The runs of one named setting, every repeat of `replication` (the quick profile trains
+  /// them all too: its runs are short, and it exercises the statistics as the full study
+  /// does).
   func repeated(_ name: String, _ settings: RunSettings, _ replication: Replication, test: Bool = false)
     -> [RunRequest]
   {
-    (0..<profile.repeats(replication.count)).map { r in
+    (0..<replication.count).map { r in
       request(name, settings, replication.data(repeat: r), test: test, repeatIndex: r)
     }
   }

@@ -55,9 +55,4 @@ public struct FinalCell: CellBehaviour {
       .final(FinalOutcome(candidateParameters: best.parameters, settings: chosen, run: $0[0]))
     }
   }
-
-  /// The settings the final cell trains, for the search's best candidate.
-  func settings(for search: SearchResult) -> RunSettings? {
-    search.best.map { settings[$0.index] }
-  }
 }

@@ -1,3 +1,5 @@
+import Statistics
+
 /// A grid cell: every combination of two settings (for example hidden layers × neurons),
 /// each trained once.
 public struct GridCell: CellBehaviour {
@@ -83,13 +85,12 @@ public struct GridCell: CellBehaviour {
     func matrix<T>(_ value: (NamedRun) -> T) -> [[T]] {
       (0..<rows.values.count).map { r in (0..<width).map { c in value(runs[r * width + c]) } }
     }
-    func best(_ run: RunRecord) -> Double { run.bestEpoch?.validationAccuracy ?? .nan }
     let repeated = runs.contains { !$0.repeats.isEmpty }
     let grid = GridResult(
       rowKey: rows.key, rowValues: rows.values, columnKey: columns.key, columnValues: columns.values,
-      accuracy: matrix { mean($0.all.map(best)) }, parameters: matrix(\.run.parameterCount),
+      accuracy: matrix { mean($0.all.map(\.bestValidationAccuracy)) }, parameters: matrix(\.run.parameterCount),
       seconds: matrix { mean($0.all.map(\.seconds)) },
-      accuracySD: repeated ? matrix { sampleSD($0.all.map(best)) } : nil)
+      accuracySD: repeated ? matrix { Spread($0.all.map(\.bestValidationAccuracy)).sd ?? .nan } : nil)
     return .grid(grid, runs)
   }
 }

@@ -334,13 +334,6 @@ public struct SearchRound: Codable, Sendable {
 
 func mean(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count) }
 
-/// The sample standard deviation (n − 1), NaN for fewer than two values.
-func sampleSD(_ values: [Double]) -> Double {
-  guard values.count >= 2 else { return .nan }
-  let m = mean(values)
-  return (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(values.count - 1)).squareRoot()
-}
-
 /// The population standard deviation (as numpy's `std`, which scikit-learn reports).
 func deviation(_ values: [Double]) -> Double {
   let m = mean(values)
