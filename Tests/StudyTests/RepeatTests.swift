@@ -40,6 +40,17 @@ func untimed(_ run: RunRecord) throws -> Data {
     #expect(repeated.repeats[0].data == .split, "without resample, every repeat trains on the study's split")
   }
 
+  @Test func resultsJSONLeavesOutEveryRepeatsTestProbabilities() throws {
+    var build = TinyBuild()
+    build.study = repeatedStudy(2)
+    defer { build.remove() }
+    let results = try build.run(only: ["baseline", "search", "tuned"])
+    #expect(results.cells[4].runs[0].repeats.count == 1)
+    let json = try String(contentsOfFile: build.folder + "/out/results.json", encoding: .utf8)
+    #expect(!json.contains("\"probabilities\""), "predictions.csv has repeat 0's; the others are not published")
+    #expect(json.contains("\"summary\""))
+  }
+
   @Test func resampledRepeatsTrainOnSplitsOfTheirOwn() throws {
     var build = TinyBuild()
     build.study = repeatedStudy(2, resample: true)
