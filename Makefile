@@ -14,7 +14,7 @@ report: build
 	$(BIN) build
 
 test: deps
-	$(SWIFT) test
+	SWIFT=$(SWIFT) bash scripts/test.sh
 
 bench: build
 	$(BIN) bench

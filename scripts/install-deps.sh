@@ -9,6 +9,8 @@ packages=(
   libpango1.0-dev     # chart text
   fonts-dejavu-core   # the charts' font
   dataset-fashion-mnist  # the second built-in dataset
+  slurm-wlm           # the cluster test: slurmctld and slurmd on localhost (scripts/slurm-cluster.sh)
+  munge               # Slurm's authentication
 )
 
 missing=()

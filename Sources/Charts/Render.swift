@@ -50,7 +50,7 @@ extension Figure {
       guard status == CAIRO_STATUS_SUCCESS else {
         throw ChartError(title, "SVG output failed: \(String(cString: cairo_status_to_string(status)))")
       }
-      return withDescription(compactNumbers(sink.bytes))
+      return withDescription(renumberSurfaces(compactNumbers(sink.bytes)))
     }
     return sink.bytes
   }
@@ -86,6 +86,40 @@ extension Figure {
     text.insert(contentsOf: "\n<title>\(label)</title>\n<desc>\(description)</desc>", at: afterTag)
     return Array(text.utf8)
   }
+}
+
+/// Cairo numbers its SVG surfaces, images, patterns and clips (`id="surface215"`) from
+/// counters of the whole process, so the same chart drawn after other charts, or on another
+/// thread, gets other ids: numbered again from 1 in the order they appear, a figure has the
+/// same bytes in every build.
+func renumberSurfaces(_ svg: [UInt8]) -> [UInt8] {
+  let prefixes = ["surface", "image", "source", "pattern", "mask", "clip"].map { Array($0.utf8) }
+  func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+  func isWordByte(_ b: UInt8) -> Bool { isDigit(b) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "z")) }
+  var numbers = [[ArraySlice<UInt8>: Int]](repeating: [:], count: prefixes.count)
+  var out: [UInt8] = []
+  out.reserveCapacity(svg.count)
+  var i = 0
+  scan: while i < svg.count {
+    if i == 0 || !isWordByte(svg[i - 1]) {
+      for (p, prefix) in prefixes.enumerated()
+      where svg[i] == prefix[0] && i + prefix.count < svg.count && svg[i..<(i + prefix.count)].elementsEqual(prefix) {
+        var j = i + prefix.count
+        while j < svg.count && isDigit(svg[j]) { j += 1 }
+        guard j > i + prefix.count, j == svg.count || !isWordByte(svg[j]) else { continue }
+        let digits = svg[(i + prefix.count)..<j]
+        let number = numbers[p][digits] ?? numbers[p].count + 1
+        numbers[p][digits] = number
+        out += prefix
+        out += Array(String(number).utf8)
+        i = j
+        continue scan
+      }
+    }
+    out.append(svg[i])
+    i += 1
+  }
+  return out
 }
 
 /// Cairo writes coordinates with up to six decimals (glyph outlines in 64ths); two are a

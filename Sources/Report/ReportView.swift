@@ -178,6 +178,13 @@ extension ReportView {
     table.add(["CPU", "\(provenance.cpu), \(provenance.cores) cores"])
     table.add(["Kernels", "\(results.kernels), engine \(results.engine)"])
     table.add(["Threads", "\(results.threads)"])
+    if !results.hosts.isEmpty {
+      let hosts = results.hosts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+      table.add([
+        "Trained on",
+        hosts.map { "\($0.key) (\(Format.count($0.value)) run\($0.value == 1 ? "" : "s"))" }.joined(separator: ", "),
+      ])
+    }
     table.add(["System", provenance.operatingSystem])
     table.add(["Study file", results.studyFile])
     table.add(["Profile", results.profile.name])

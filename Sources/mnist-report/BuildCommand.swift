@@ -37,6 +37,12 @@ struct BuildCommand: ParsableCommand {
   @Flag(help: "Write results.json and the CSVs but not the report.")
   var noReport = false
 
+  @Flag(
+    help:
+      "After work tasks trained the study's runs (mnist-report work, slurm submit), train the runs they left missing here; without it such a build names them and stops."
+  )
+  var trainMissing = false
+
   func validate() throws {
     if quiet && verbose { throw ValidationError("use --quiet or --verbose, not both") }
   }
@@ -48,6 +54,7 @@ struct BuildCommand: ParsableCommand {
     var settings = options.buildOptions()
     settings.force = force
     settings.only = only
+    settings.trainMissing = trainMissing
     let display = ProgressDisplay(level: quiet ? .quiet : verbose ? .verbose : .normal)
     let cancellation = Cancellation()
     let interrupt = installInterruptHandler(cancellation)
@@ -62,7 +69,7 @@ struct BuildCommand: ParsableCommand {
       throw ExitCode(130)
     }
     if let templateSet {
-      let writer = ReportWriter(templates: templateSet, threads: options.threads)
+      let writer = ReportWriter(templates: templateSet, threads: settings.threads)
       let provenance = Provenance.current(version: mnistReportVersion, cpu: Kernels.cpuName, excluding: settings.output)
       do {
         let report = try writer.write(built, provenance: provenance, to: settings.output)

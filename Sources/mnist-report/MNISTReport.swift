@@ -12,6 +12,9 @@ struct MNISTReport: ParsableCommand {
       Runs the study's experiment cells on mnist-report's own tensor engine and writes the results under reports/. Same seed, same bits.
       """,
     version: mnistReportVersion,
-    subcommands: [BuildCommand.self, ListCommand.self, OpenCommand.self, DataCommand.self, BenchCommand.self]
+    subcommands: [
+      BuildCommand.self, ListCommand.self, PlanCommand.self, WorkCommand.self, SlurmCommand.self, OpenCommand.self,
+      DataCommand.self, BenchCommand.self,
+    ]
   )
 }

@@ -3,7 +3,7 @@ import Foundation
 import Study
 
 /// The options that choose a study, its data and where results and the cache go, shared by
-/// `build` and `list`.
+/// `build`, `list`, `plan`, `work` and `slurm submit`.
 struct StudyOptions: ParsableArguments {
   @Option(help: ArgumentHelp("The study file to run (YAML).", valueName: "file"))
   var study = "studies/default.yaml"
@@ -26,14 +26,30 @@ struct StudyOptions: ParsableArguments {
       valueName: "dir"))
   var dataDirectory: String?
 
-  @Option(help: "Threads to train with; runs go side by side, one thread each.")
-  var threads = ProcessInfo.processInfo.activeProcessorCount
+  @Option(
+    help: ArgumentHelp(
+      "Threads to train with; runs go side by side, one thread each (default: SLURM_CPUS_PER_TASK when set, else every core).",
+      valueName: "n"))
+  var threads: Int?
 
   func validate() throws {
     guard Profile.named(profile) != nil else {
       throw ValidationError("unknown profile '\(profile)' (allowed: full, quick)")
     }
-    guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    _ = try threadCount()
+  }
+
+  /// `--threads`, else Slurm's CPUs per task, else the cores.
+  func threadCount() throws -> Int {
+    if let threads { return threads }
+    if let text = ProcessInfo.processInfo.environment["SLURM_CPUS_PER_TASK"] {
+      guard let count = Int(text), count >= 1 else {
+        throw ValidationError("SLURM_CPUS_PER_TASK must be a whole number of at least 1, found '\(text)'")
+      }
+      return count
+    }
+    return ProcessInfo.processInfo.activeProcessorCount
   }
 
   /// The study file: as given, or, for the default, found beside the checkout.
@@ -45,7 +61,7 @@ struct StudyOptions: ParsableArguments {
   func buildOptions() -> BuildOptions {
     var options = BuildOptions(output: out, cacheDirectory: cache)
     options.profile = Profile.named(profile)!
-    options.threads = threads
+    options.threads = (try? threadCount()) ?? ProcessInfo.processInfo.activeProcessorCount
     options.dataDirectory = dataDirectory
     return options
   }

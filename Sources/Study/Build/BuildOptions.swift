@@ -42,6 +42,9 @@ public struct BuildOptions: Sendable {
   public var force = false
   /// Compute only these cells; the others come from the cache if they are there.
   public var only: [String] = []
+  /// Train the runs that `work` tasks left missing (a distributed build otherwise stops and
+  /// names them).
+  public var trainMissing = false
   public var profile = Profile.full
   /// Threads to train with (trials run side by side, one thread each).
   public var threads = ProcessInfo.processInfo.activeProcessorCount

@@ -4,9 +4,13 @@ import Foundation
 /// (`cells/KEY.json`). A key is the SHA-256 of everything a result depends on, so a
 /// changed setting is a new key and nothing is ever invalidated by hand.
 ///
-/// Entries are written to a temporary file and renamed into place, so an interrupted build
-/// leaves no half-written entry; an entry that does not decode, or whose key differs, is
-/// reported and recomputed, never trusted.
+/// Many builds and `work` tasks, on many hosts, may share one cache folder (on NFS, say):
+/// each entry is written to a temporary name of its own in the entry's folder and renamed
+/// into place, so a reader sees a whole entry or none, a killed writer leaves only a
+/// temporary file (its name starts with a dot), and no lock is needed. A run's record holds
+/// only what its inputs determine, so two tasks that trained the same run write the same
+/// bytes; where and how long it trained goes beside it, in `timings/`. An entry that does
+/// not decode, or whose key differs, is reported and recomputed, never trusted.
 public final class ResultCache: @unchecked Sendable {
   public let directory: String
   private let lock = NSLock()
@@ -51,10 +55,25 @@ public final class ResultCache: @unchecked Sendable {
       // writes them, so that they are cached like any other.
       encoder.nonConformingFloatEncodingStrategy = .convertToString(
         positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-      try encoder.encode(value).write(to: URL(fileURLWithPath: file), options: .atomic)
+      try writeAtomically(encoder.encode(value), to: file)
     } catch {
       note("\(file): cannot write the cache entry (\(error.localizedDescription))")
     }
+  }
+
+  /// A run's record, with its timing when the cache has it.
+  func loadRun(key: String) -> RunRecord? {
+    guard let record = load(RunRecord.self, kind: "runs", key: key, keyOf: \.key) else { return nil }
+    guard let data = FileManager.default.contents(atPath: path("timings", key)),
+      let timing = try? JSONDecoder().decode(RunTiming.self, from: data)
+    else { return record }
+    return record.with(timing)
+  }
+
+  /// Stores a run: its timing first, then the record, whose presence means the run is done.
+  func storeRun(_ record: RunRecord) {
+    store(RunTiming(record), kind: "timings", key: record.key)
+    store(record.withoutTiming, kind: "runs", key: record.key)
   }
 
   /// The shortest stored run of `family` (keys `FAMILY-EPOCHS`, or `FAMILY-EPOCHS-test` for a
@@ -72,14 +91,48 @@ public final class ResultCache: @unchecked Sendable {
       return (length, key)
     }
     for (_, key) in stored.sorted(by: { $0.epochs < $1.epochs }) {
-      if let record = load(RunRecord.self, kind: "runs", key: key, keyOf: \.key) { return record }
+      if let record = loadRun(key: key) { return record }
     }
     return nil
   }
 
+  /// Marks the study of `key` as trained by `work` tasks: its build then trains nothing
+  /// unless asked to (see `BuildOptions.trainMissing`).
+  func markDistributed(_ key: String) {
+    guard !contains(kind: "distributed", key: key) else { return }
+    store(["key": key], kind: "distributed", key: key)
+  }
+
+  func wasDistributed(_ key: String) -> Bool { contains(kind: "distributed", key: key) }
+
   /// Whether an entry exists (without reading it).
   func contains(kind: String, key: String) -> Bool {
     FileManager.default.fileExists(atPath: path(kind, key))
+  }
+
+  /// Writes `data` to a temporary file beside `file`, named after this host and process so
+  /// that no two writers share one, then renames it over `file` (atomic within a folder,
+  /// on NFS too).
+  private func writeAtomically(_ data: Data, to file: String) throws {
+    let url = URL(fileURLWithPath: file)
+    let temporary = url.deletingLastPathComponent().appendingPathComponent(
+      ".\(url.lastPathComponent).\(uniqueSuffix()).tmp")
+    do {
+      try data.write(to: temporary)
+    } catch {
+      try? FileManager.default.removeItem(at: temporary)
+      throw error
+    }
+    guard rename(temporary.path, file) == 0 else {
+      let reason = String(cString: strerror(errno))
+      try? FileManager.default.removeItem(at: temporary)
+      throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: reason])
+    }
+  }
+
+  private func uniqueSuffix() -> String {
+    let host = ProcessInfo.processInfo.hostName.filter { $0.isLetter || $0.isNumber || $0 == "-" }
+    return "\(host)-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
   }
 
   private func note(_ problem: String) {

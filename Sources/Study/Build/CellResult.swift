@@ -36,6 +36,8 @@ public struct CellResult: Sendable {
   public var cachedRuns: Int
   /// Epochs trained in the build that computed the cell (its cached runs not counted).
   public var epochsTrainedNow = 0
+  /// The hosts the cell's runs trained on, with how many runs each.
+  public var hosts: [String: Int] = [:]
 
   public init(
     id: String, kind: Cell.Kind, title: String, status: CellStatus, seconds: Double, key: String,
@@ -93,7 +95,7 @@ extension CellResult {
 extension CellResult: Codable {
   enum CodingKeys: String, CodingKey {
     case id, kind, title, status, seconds, key, settings, data, runs, grid, search, candidateParameters, error
-    case epochsTrained, cachedRuns, epochsTrainedNow
+    case epochsTrained, cachedRuns, epochsTrainedNow, hosts
   }
 
   public func encode(to encoder: Encoder) throws {
@@ -117,6 +119,7 @@ extension CellResult: Codable {
     try c.encode(epochsTrained, forKey: .epochsTrained)
     try c.encode(cachedRuns, forKey: .cachedRuns)
     try c.encode(epochsTrainedNow, forKey: .epochsTrainedNow)
+    if !hosts.isEmpty { try c.encode(hosts, forKey: .hosts) }
   }
 
   public init(from decoder: Decoder) throws {
@@ -132,6 +135,7 @@ extension CellResult: Codable {
     epochsTrained = try c.decode(Int.self, forKey: .epochsTrained)
     cachedRuns = try c.decode(Int.self, forKey: .cachedRuns)
     epochsTrainedNow = try c.decodeIfPresent(Int.self, forKey: .epochsTrainedNow) ?? 0
+    hosts = try c.decodeIfPresent([String: Int].self, forKey: .hosts) ?? [:]
     let runs = try c.decodeIfPresent([NamedRun].self, forKey: .runs) ?? []
     guard status != .failed && status != .skipped else { return }
     func first() throws -> NamedRun {

@@ -12,11 +12,21 @@ struct RunRequest: Sendable {
   let data: TrainingData
   /// Which repeat of the run: 0 keeps the streams of an unrepeated run.
   var repeatIndex = 0
+  /// How many repeats the run's setting has.
+  var repeatCount = 1
   /// Whether to evaluate the trained model on the test set.
   let evaluatesTest: Bool
   let key: String
-  /// The key without the epochs, when a longer run of the same family can stand in for it.
+  /// The key without the epochs, when the run trains epoch by epoch: a longer run of the same
+  /// family holds it in its first epochs (see `CacheKeys.runKey`).
   let family: String?
+
+  /// The family whose longer runs can stand in for this one: none for a run evaluated on the
+  /// test set, whose test evaluation a longer run does not have.
+  var readableFamily: String? { evaluatesTest ? nil : family }
+
+  /// The run's epochs as its key counts them.
+  var epochs: Int { settings.epochs }
 }
 
 /// The data every run of a build draws from: the prepared splits (cut down by the profile)
@@ -74,15 +84,25 @@ final class BuildData: @unchecked Sendable {
 /// one alone on every thread. A run's result depends only on its settings, data and seed,
 /// never on how runs are scheduled.
 final class Executor: @unchecked Sendable {
+  /// What the executor does with the runs the cache does not hold.
+  enum Mode {
+    /// Trains them.
+    case train
+    /// Trains nothing and writes nothing: records the runs (cached or not) for a plan.
+    case plan(PlanRecorder)
+  }
+
   let data: BuildData
   let cache: ResultCache
   let observer: BuildObserver
   let cancellation: Cancellation
   let threads: Int
   let force: Bool
+  let mode: Mode
 
   init(
-    data: BuildData, cache: ResultCache, observer: BuildObserver, cancellation: Cancellation, threads: Int, force: Bool
+    data: BuildData, cache: ResultCache, observer: BuildObserver, cancellation: Cancellation, threads: Int, force: Bool,
+    mode: Mode = .train
   ) {
     self.data = data
     self.cache = cache
@@ -90,31 +110,45 @@ final class Executor: @unchecked Sendable {
     self.cancellation = cancellation
     self.threads = max(1, threads)
     self.force = force
+    self.mode = mode
   }
 
   /// The records of `requests`, in order; nil for a run that was cancelled. Cached runs are
   /// read first; the rest train, the most expensive first.
   /// With `sequential`, runs train one after another on every thread, so that their times
   /// compare; else side by side, one thread each.
-  func run(_ requests: [RunRequest], cell: String, sequential: Bool = false) -> (
+  /// In plan mode, nothing trains: the requests are recorded at `stage`, and those the cache
+  /// does not hold come back nil.
+  func run(_ requests: [RunRequest], cell: String, stage: Int = 1, sequential: Bool = false) -> (
     records: [RunRecord?], fromCache: [Bool]
   ) {
     var records = [RunRecord?](repeating: nil, count: requests.count)
     var pending: [Int] = []
+    let planning: Bool
+    if case .plan = mode { planning = true } else { planning = false }
     for (i, request) in requests.enumerated() {
-      if !force, let record = cache.load(RunRecord.self, kind: "runs", key: request.key, keyOf: \.key) {
+      if !force || planning, let record = cache.loadRun(key: request.key) {
         records[i] = record
-      } else if !force, let family = request.family,
+      } else if !force || planning, let family = request.readableFamily,
         let longer = cache.longerRun(family: family, than: request.settings.epochs),
         let record = longer.prefix(request.settings.epochs, key: request.key)
       {
-        cache.store(record, kind: "runs", key: record.key)
+        if !planning { cache.storeRun(record) }
         records[i] = record
       } else {
         pending.append(i)
       }
     }
     let fromCache = requests.indices.map { !pending.contains($0) }
+    if case .plan(let recorder) = mode {
+      recorder.record(
+        requests.indices.map { i in
+          PlannedRun(
+            request: requests[i], cell: cell, stage: stage, sequential: sequential, cost: cost(requests[i]),
+            cached: fromCache[i])
+        }, records: records)
+      return (records, fromCache)
+    }
     observer.runsQueued(cell: cell, training: pending.count, cached: requests.count - pending.count)
     guard !pending.isEmpty, !cancellation.isCancelled else { return (records, fromCache) }
     pending.sort { cost(requests[$0]) > cost(requests[$1]) }
@@ -135,7 +169,7 @@ final class Executor: @unchecked Sendable {
           count: order.count)
         observer.runStarted(label)
         if let record = train(requests[index], label: label, context: context) {
-          cache.store(record, kind: "runs", key: record.key)
+          cache.storeRun(record)
           slots.set(index, record)
           observer.runFinished(label, record)
         }
@@ -146,7 +180,7 @@ final class Executor: @unchecked Sendable {
   }
 
   /// A yardstick of a run's cost: multiply-adds × examples × epochs.
-  private func cost(_ request: RunRequest) -> Double {
+  func cost(_ request: RunRequest) -> Double {
     let examples: Double
     switch request.data {
     case .split, .resampled: examples = Double(data.prepared.train.count)
@@ -195,6 +229,7 @@ final class Executor: @unchecked Sendable {
     var record = RunRecord(
       key: request.key, settings: settings, data: request.data, history: history, status: status, seconds: 0,
       parameterCount: settings.parameterCount(shape), timedIn: label.cell)
+    record.trainedOn = Machine(host: hostName, kernels: context.kernels.name, threads: context.threadCount)
     if status != .diverged {
       let final = trainer.evaluate(validation)
       record.validationLoss = final.loss
@@ -229,3 +264,6 @@ final class Executor: @unchecked Sendable {
       mistakes: mistakes, mistakeImages: images, probabilities: Base64.encode(probabilities))
   }
 }
+
+/// This machine's name, as runs record it.
+let hostName = ProcessInfo.processInfo.hostName

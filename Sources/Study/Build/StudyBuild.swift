@@ -9,6 +9,8 @@ public enum BuildError: Error, CustomStringConvertible {
   case interrupted
   /// `--only` names a cell the study does not have.
   case unknownCell(String, [String])
+  /// A distributed build's runs are not all in the cache: each one named.
+  case missingRuns(String)
 
   public var description: String {
     switch self {
@@ -16,6 +18,12 @@ public enum BuildError: Error, CustomStringConvertible {
       return "interrupted: the runs that finished are cached, and the next build resumes from them"
     case .unknownCell(let id, let ids):
       return "--only \(id): the study has no such cell (cells: \(ids.joined(separator: ", ")))"
+    case .missingRuns(let missing):
+      return """
+        work tasks trained this study's runs, and some are missing; submit the tasks again (mnist-report slurm submit) \
+        or build with --train-missing to train them here:
+        \(missing)
+        """
     }
   }
 }
@@ -42,6 +50,8 @@ public struct StudyResults: Codable, Sendable {
   public var epochsTrainedNow: Int
   public var cachedCells: Int
   public var cacheProblems: [String]
+  /// The hosts the study's runs trained on, with how many runs each.
+  public var hosts: [String: Int] = [:]
 }
 
 /// Runs a study's cells in order and writes the results: every cell whose key is unchanged
@@ -64,69 +74,113 @@ public final class StudyBuild {
   }
 
   /// Runs the study and writes `results.json`, the run CSVs and `predictions.csv`.
+  ///
+  /// When `work` tasks trained this study's runs (a distributed build), the build trains
+  /// nothing unless `trainMissing` is set: it names each run still missing and stops.
   public func run() throws -> BuiltStudy {
     let started = monotonicSeconds()
     let ids = study.cells.map(\.id)
     for id in options.only where !ids.contains(id) { throw BuildError.unknownCell(id, ids) }
+    let setup = try setUp()
+    if !options.trainMissing, setup.cache.wasDistributed(setup.studyKey) {
+      let plan = try plan(setup)
+      if !plan.isComplete { throw BuildError.missingRuns(plan.missingDescription) }
+    }
+    let executor = Executor(
+      data: setup.data, cache: setup.cache, observer: observer, cancellation: cancellation, threads: options.threads,
+      force: options.force)
+    let built = try buildCells(setup, executor: executor, recorder: nil)
 
+    let results = built.map(\.result)
+    let dataset = setup.data.dataset
+    var summary = StudyResults(
+      title: study.title, description: study.description, studyFile: study.file, version: version,
+      engine: engineVersion, kernels: Kernels.best.name, threads: options.threads, data: study.data,
+      profile: options.profile, shape: dataset.shape, files: setup.files, cells: results,
+      seconds: monotonicSeconds() - started,
+      epochsTrained: results.reduce(0) { $0 + $1.epochsTrained },
+      epochsTrainedNow: results.reduce(0) { $0 + $1.epochsTrainedNow },
+      cachedCells: results.filter { $0.status == .cached }.count, cacheProblems: setup.cache.problems,
+      hosts: results.reduce(into: [:]) { hosts, cell in hosts.merge(cell.hosts, uniquingKeysWith: +) })
+    for problem in setup.cache.problems { observer.note(problem) }
+    try ResultsWriter(results: summary, data: setup.data).write(to: options.output)
+    summary.seconds = monotonicSeconds() - started
+    return BuiltStudy(study: study, results: summary, cells: built)
+  }
+
+  /// What every build, plan and task starts from: the data, the keys and the cache.
+  struct Setup {
+    let data: BuildData
+    let files: [FileDigest]
+    let keys: CacheKeys
+    let cache: ResultCache
+    /// Each cell's key, in order.
+    let cellKeys: [String]
+    /// The first stage of each cell's runs.
+    let firstStages: [Int]
+
+    /// The key of the study as a whole (its cells' keys): what a distributed build marks.
+    var studyKey: String { contentKey(cellKeys) }
+  }
+
+  func setUp() throws -> Setup {
     let dataset = try study.data.load(directory: options.dataDirectory)
     try study.check(against: dataset)
     let profile = options.profile
-    let prepared = PreparedData(
-      dataset, validationCount: study.data.validation, seed: study.data.seed, normalization: study.data.normalization
-    ).limited(
-      train: profile.trainLimit, validation: profile.validationLimit, test: profile.testLimit, seed: study.data.seed)
     let settings = study.data
+    let cut: @Sendable (PreparedData) -> PreparedData = { data in
+      data.limited(
+        train: profile.trainLimit, validation: profile.validationLimit, test: profile.testLimit, seed: settings.seed)
+    }
+    let prepared = cut(
+      PreparedData(
+        dataset, validationCount: settings.validation, seed: settings.seed, normalization: settings.normalization))
     let data = BuildData(
       prepared: prepared, dataset: dataset, seed: settings.seed,
       split: { seed in
-        PreparedData(
-          dataset, validationCount: settings.validation, seed: settings.seed, normalization: settings.normalization,
-          split: seed
-        ).limited(
-          train: profile.trainLimit, validation: profile.validationLimit, test: profile.testLimit, seed: settings.seed)
+        cut(
+          PreparedData(
+            dataset, validationCount: settings.validation, seed: settings.seed, normalization: settings.normalization,
+            split: seed))
       })
     let files = dataset.files.map(FileDigest.init)
-    let cache = ResultCache(directory: options.cacheDirectory)
-    let executor = Executor(
-      data: data, cache: cache, observer: observer, cancellation: cancellation, threads: options.threads,
-      force: options.force)
     let keys = CacheKeys(study: study, files: files, profile: profile)
-
-    var built: [BuiltCell] = []
     var cellKeys: [String] = []
-    for cell in study.cells {
-      let key = keys.cellKey(cell, earlier: cellKeys)
-      cellKeys.append(key)
-      let result = try result(
-        of: cell, key: key, built: built, keys: keys, executor: executor, data: data, cache: cache)
-      built.append(BuiltCell(cell: cell, result: result, earlier: built))
-      observer.cellFinished(result)
-    }
+    for cell in study.cells { cellKeys.append(keys.cellKey(cell, earlier: cellKeys)) }
+    return Setup(
+      data: data, files: files, keys: keys, cache: ResultCache(directory: options.cacheDirectory), cellKeys: cellKeys,
+      firstStages: study.firstStages(profile: profile))
+  }
 
-    let results = built.map(\.result)
-    var summary = StudyResults(
-      title: study.title, description: study.description, studyFile: study.file, version: version,
-      engine: engineVersion, kernels: Kernels.best.name, threads: options.threads, data: study.data, profile: profile,
-      shape: dataset.shape, files: files, cells: results, seconds: monotonicSeconds() - started,
-      epochsTrained: results.reduce(0) { $0 + $1.epochsTrained },
-      epochsTrainedNow: results.reduce(0) { $0 + $1.epochsTrainedNow },
-      cachedCells: results.filter { $0.status == .cached }.count, cacheProblems: cache.problems)
-    for problem in cache.problems { observer.note(problem) }
-    try ResultsWriter(results: summary, data: data).write(to: options.output)
-    summary.seconds = monotonicSeconds() - started
-    return BuiltStudy(study: study, results: summary, cells: built)
+  /// Every cell in order, each from the cache or computed. With a recorder (a plan),
+  /// nothing trains or is stored: a cell whose runs are not all cached is left out, and the
+  /// runs its later stages may ask for are recorded as possibilities.
+  func buildCells(_ setup: Setup, executor: Executor, recorder: PlanRecorder?) throws -> [BuiltCell] {
+    var built: [BuiltCell] = []
+    for (position, cell) in study.cells.enumerated() {
+      let result = try result(
+        of: cell, key: setup.cellKeys[position], stage: setup.firstStages[position], built: built, setup: setup,
+        executor: executor, recorder: recorder)
+      built.append(BuiltCell(cell: cell, result: result, earlier: built))
+      if recorder == nil { observer.cellFinished(result) }
+    }
+    return built
   }
 
   /// A cell's result: from the cache when its key is there (and it is not forced), skipped
   /// when `--only` names other cells, else computed.
   private func result(
-    of cell: Cell, key: String, built: [BuiltCell], keys: CacheKeys, executor: Executor, data: BuildData,
-    cache: ResultCache
+    of cell: Cell, key: String, stage: Int, built: [BuiltCell], setup: Setup, executor: Executor,
+    recorder: PlanRecorder?
   ) throws -> CellResult {
-    let wanted = options.only.isEmpty || options.only.contains(cell.id)
-    if !options.force || !wanted, var cached = cache.load(CellResult.self, kind: "cells", key: key, keyOf: \.key) {
+    let cache = setup.cache
+    let planning = recorder != nil
+    let wanted = options.only.isEmpty || options.only.contains(cell.id) || planning
+    if !options.force || !wanted || planning,
+      var cached = cache.load(CellResult.self, kind: "cells", key: key, keyOf: \.key)
+    {
       (cached.id, cached.title, cached.status, cached.epochsTrainedNow) = (cell.id, cell.title, .cached, 0)
+      recorder?.cellCached(cell.id)
       return cached
     }
     guard wanted else {
@@ -135,9 +189,10 @@ public final class StudyBuild {
         error: "not built: --only names other cells, and it is not in the cache")
     }
     let context = CellContext(
-      cell: cell, keys: keys, executor: executor, data: data, profile: options.profile, earlier: built)
+      cell: cell, keys: setup.keys, executor: executor, data: setup.data, profile: options.profile, earlier: built,
+      stage: stage)
     let cellStarted = monotonicSeconds()
-    observer.cellStarted(cell)
+    if !planning { observer.cellStarted(cell) }
     var result = CellResult(
       id: cell.id, kind: cell.kind, title: cell.title, status: .ran, seconds: 0, key: key,
       settings: cell.kind == .data ? nil : cell.settings)
@@ -147,9 +202,17 @@ public final class StudyBuild {
       (result.status, result.error) = (.failed, error.message)
     }
     if cancellation.isCancelled { throw BuildError.interrupted }
+    if let recorder {
+      if result.outcome == nil {
+        recorder.possible(
+          cell.body.behaviour.possibleRuns(context, from: context.stage), cell: cell.id, executor: executor)
+        result.status = .skipped
+      }
+      return result
+    }
     if case .final(let final)? = result.outcome { result.settings = final.settings }
-    (result.cachedRuns, result.epochsTrained, result.epochsTrainedNow) = (
-      context.cachedRuns, context.epochsTrained, context.epochsTrainedNow
+    (result.cachedRuns, result.epochsTrained, result.epochsTrainedNow, result.hosts) = (
+      context.cachedRuns, context.epochsTrained, context.epochsTrainedNow, context.hosts
     )
     if result.status == .ran && result.outcome?.diverged == true { result.status = .diverged }
     result.seconds = monotonicSeconds() - cellStarted

@@ -181,12 +181,32 @@ protocol CellBehaviour: Sendable {
   var isTested: Bool { get }
   /// What the cell's cache key holds besides its settings and the data.
   func keyParts(earlier: [String]) -> CellKeyParts
-  /// Computes the cell: nil when the build was cancelled.
+  /// Computes the cell: nil when the build was cancelled (or, in a plan, when runs it needs
+  /// are not in the cache).
   func run(_ context: CellContext) throws(CellFailure) -> CellOutcome?
+  /// The positions of the earlier cells whose results this one's runs depend on.
+  var dependencies: [Int] { get }
+  /// How many stages the cell's runs take: each stage's runs are chosen from the results of
+  /// the stage before.
+  func stageCount(profile: Profile, settings: RunSettings) -> Int
+  /// For a plan: the runs the cell may ask for from `stage` on, when the results that choose
+  /// them are not known yet.
+  func possibleRuns(_ context: CellContext, from stage: Int) -> [PossibleRuns]
 }
 
 extension CellBehaviour {
   var isTested: Bool { false }
+  var dependencies: [Int] { [] }
+  func stageCount(profile: Profile, settings: RunSettings) -> Int { 1 }
+  func possibleRuns(_ context: CellContext, from stage: Int) -> [PossibleRuns] { [] }
+}
+
+/// Runs a later stage of a cell may ask for, before the results that choose them are known:
+/// every possibility, and the expected share of them that will be asked for.
+struct PossibleRuns {
+  let stage: Int
+  let requests: [RunRequest]
+  let share: Double
 }
 
 /// A cell that cannot be computed (its search has no results, say): the message says why.

@@ -13,12 +13,25 @@ final class CellContext: @unchecked Sendable {
   /// The cells computed (or read) before this one in the build.
   let earlier: [BuiltCell]
 
+  /// The stage of the cell's next call to `execute`: a cell's runs train in stages, each
+  /// asking for runs chosen from the results of the one before (halving's rounds), and its
+  /// first stage follows the last of the cells it builds on (see `Cell.firstStage`).
+  private(set) var stage: Int
+  /// The stage of the cell's first runs.
+  let firstStage: Int
   private(set) var cachedRuns = 0
+  /// Runs per host they trained on.
+  private(set) var hosts: [String: Int] = [:]
   private(set) var epochsTrained = 0
   private(set) var epochsTrainedNow = 0
 
-  init(cell: Cell, keys: CacheKeys, executor: Executor, data: BuildData, profile: Profile, earlier: [BuiltCell]) {
+  init(
+    cell: Cell, keys: CacheKeys, executor: Executor, data: BuildData, profile: Profile, earlier: [BuiltCell],
+    stage: Int
+  ) {
     self.cell = cell
+    self.stage = stage
+    firstStage = stage
     self.keys = keys
     self.executor = executor
     self.data = data
@@ -44,7 +57,9 @@ final class CellContext: @unchecked Sendable {
     -> [RunRequest]
   {
     (0..<replication.count).map { r in
-      request(name, settings, replication.data(repeat: r), test: test, repeatIndex: r)
+      var run = request(name, settings, replication.data(repeat: r), test: test, repeatIndex: r)
+      run.repeatCount = replication.count
+      return run
     }
   }
 
@@ -64,10 +79,12 @@ final class CellContext: @unchecked Sendable {
   /// `sequential`, runs train one after another on every thread, so that their times
   /// compare.
   func execute(_ requests: [RunRequest], sequential: Bool = false) -> [RunRecord]? {
-    let (records, fromCache) = executor.run(requests, cell: cell.id, sequential: sequential)
+    let (records, fromCache) = executor.run(requests, cell: cell.id, stage: stage, sequential: sequential)
+    stage += 1
     guard records.allSatisfy({ $0 != nil }) else { return nil }
     let done = records.map { $0! }
     cachedRuns += fromCache.filter { $0 }.count
+    for record in done { hosts[record.trainedOn?.host ?? "unrecorded", default: 0] += 1 }
     epochsTrained += done.reduce(0) { $0 + $1.epochs }
     epochsTrainedNow += zip(done, fromCache).filter { !$1 }.reduce(0) { $0 + $1.0.epochs }
     return done

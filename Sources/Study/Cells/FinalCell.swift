@@ -46,6 +46,24 @@ public struct FinalCell: CellBehaviour {
     CellKeyParts(final: settings, from: earlier[source], replication: replication)
   }
 
+  /// Builds on its search: its runs follow the search's last stage.
+  var dependencies: [Int] { [source] }
+
+  /// Before the search has a winner, any candidate could be retrained: one of them will.
+  func possibleRuns(_ context: CellContext, from stage: Int) -> [PossibleRuns] {
+    guard stage == context.firstStage, !settings.isEmpty else { return [] }
+    let candidates: Int
+    if case .search(let search) = context.earlier[source].cell.body {
+      candidates = search.trained(by: context.profile, settings: context.earlier[source].cell.settings).candidates.count
+    } else {
+      candidates = settings.count
+    }
+    let requests = settings.prefix(candidates).flatMap {
+      context.repeated(context.cell.id, $0, replication, test: true)
+    }
+    return [PossibleRuns(stage: stage, requests: requests, share: 1 / Double(max(1, candidates)))]
+  }
+
   func run(_ context: CellContext) throws(CellFailure) -> CellOutcome? {
     guard case .search(_, let search)? = context.earlier[source].contents, let best = search.best else {
       throw CellFailure(message: "the search cell '\(from)' has no results in this build or the cache; build it first")

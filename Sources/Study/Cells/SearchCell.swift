@@ -225,30 +225,66 @@ extension SearchCell {
   /// Stratified k-fold cross-validation of every candidate: its score is its mean validation
   /// accuracy over the folds at the end of training; with halving, the best 1/factor
   /// candidates of each round go on with factor times the epochs.
-  func run(_ context: CellContext) -> CellOutcome? {
-    let profile = context.profile
+  /// The candidates, folds and rounds a build of `profile` trains (the quick profile cuts
+  /// them down, and halves its two epochs once).
+  func trained(by profile: Profile, settings: RunSettings) -> (
+    candidates: [Candidate], folds: Int, rounds: [(candidates: Int, epochs: Int)]
+  ) {
     let candidates = Array(self.candidates.prefix(profile.maxCandidates ?? Int.max))
     let folds = min(self.folds, profile.maxFolds ?? Int.max)
-    let maxEpochs = profile.adjust(context.cell.settings).epochs
+    let maxEpochs = profile.adjust(settings).epochs
     var rounds = rounds(maxEpochs: maxEpochs)
     if method == .halving, profile.maxEpochs != nil {
       rounds = [(candidates.count, max(1, maxEpochs / factor)), (max(1, candidates.count / factor), maxEpochs)]
     }
-    rounds = rounds.map { (min($0.candidates, candidates.count), $0.epochs) }
+    return (candidates, folds, rounds.map { (min($0.candidates, candidates.count), $0.epochs) })
+  }
+
+  /// One stage per round: each round's candidates are chosen from the scores of the one
+  /// before.
+  func stageCount(profile: Profile, settings: RunSettings) -> Int {
+    trained(by: profile, settings: settings).rounds.count
+  }
+
+  /// The runs of halving's rounds from `stage` on, before the scores that choose them are
+  /// known: every candidate could go on, and the share of them that will is the round's.
+  func possibleRuns(_ context: CellContext, from stage: Int) -> [PossibleRuns] {
+    let (candidates, folds, rounds) = trained(by: context.profile, settings: context.cell.settings)
+    let first = stage - context.firstStage
+    guard first >= 0, first < rounds.count else { return [] }
+    return (first..<rounds.count).map { round in
+      PossibleRuns(
+        stage: context.firstStage + round,
+        requests: candidates.indices.flatMap { index in
+          requests(candidate: index, candidates: candidates, folds: folds, round: round, rounds: rounds, context)
+        },
+        share: Double(rounds[round].candidates) / Double(max(1, candidates.count)))
+    }
+  }
+
+  /// The fold runs of one candidate in one round.
+  private func requests(
+    candidate index: Int, candidates: [Candidate], folds: Int, round: Int, rounds: [(candidates: Int, epochs: Int)],
+    _ context: CellContext
+  ) -> [RunRequest] {
+    var settings = candidates[index].settings
+    settings.epochs = rounds[round].epochs
+    return (0..<folds).map { fold in
+      context.request(
+        "candidate \(index + 1), fold \(fold + 1)/\(folds)\(rounds.count > 1 ? ", round \(round + 1)" : "")",
+        settings, .fold(fold, of: folds))
+    }
+  }
+
+  func run(_ context: CellContext) -> CellOutcome? {
+    let (candidates, folds, rounds) = trained(by: context.profile, settings: context.cell.settings)
+    let maxEpochs = context.profile.adjust(context.cell.settings).epochs
     var alive = Array(candidates.indices)
     var latest: [Int: SearchCandidateResult] = [:]
     var foldEpochs = 0
     for (round, plan) in rounds.enumerated() {
-      var requests: [RunRequest] = []
-      for index in alive {
-        var settings = candidates[index].settings
-        settings.epochs = plan.epochs
-        for fold in 0..<folds {
-          requests.append(
-            context.request(
-              "candidate \(index + 1), fold \(fold + 1)/\(folds)\(rounds.count > 1 ? ", round \(round + 1)" : "")",
-              settings, .fold(fold, of: folds)))
-        }
+      let requests = alive.flatMap { index in
+        self.requests(candidate: index, candidates: candidates, folds: folds, round: round, rounds: rounds, context)
       }
       guard let records = context.execute(requests, sequential: sequential) else { return nil }
       foldEpochs += records.reduce(0) { $0 + $1.epochs }

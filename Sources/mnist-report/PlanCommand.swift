@@ -1,0 +1,254 @@
+import ArgumentParser
+import Foundation
+import Study
+
+struct PlanCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "plan",
+    abstract: "List the runs the study needs, in stages, and whether the cache holds each one; trains nothing.",
+    discussion: """
+      A stage holds the runs whose inputs are all known once the stages before it are done: a final cell's runs wait for its search's winner, each round of successive halving for the round before. Runs that will be read off the first epochs of a longer run are listed but not scheduled. With --tasks N, the pending runs of each stage are split over N tasks as `mnist-report work` splits them (longest first onto the least loaded task), with the estimated wall time of each stage. Costs are multiply-adds × images × epochs; seconds come from the timings of the runs in the cache, or from this project's reference machine when the cache has none.
+      """)
+
+  @OptionGroup var options: StudyOptions
+
+  @Option(help: ArgumentHelp("Split each stage over this many tasks and estimate its wall time.", valueName: "n"))
+  var tasks: Int?
+
+  @Flag(help: "Print the plan as JSON (snake_case fields) instead of tables.")
+  var json = false
+
+  @Flag(help: "List every run, cached ones too (default: a stage's pending runs only).")
+  var all = false
+
+  func validate() throws {
+    if let tasks, !(1...10_000).contains(tasks) {
+      throw ValidationError("--tasks must be from 1 to 10000, got \(tasks)")
+    }
+  }
+
+  func run() throws {
+    let study = try Study.load(options.studyPath())
+    let settings = options.buildOptions()
+    let build = StudyBuild(
+      study: study, options: settings, observer: SilentObserver(), cancellation: Cancellation(),
+      version: mnistReportVersion)
+    let plan = try build.plan()
+    let threads = settings.threads
+    if json {
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+      let document = PlanDocument(plan, study: study, profile: options.profile, tasks: tasks, threads: threads)
+      print(String(decoding: try encoder.encode(document), as: UTF8.self))
+      return
+    }
+    print(PlanText(plan: plan, tasks: tasks, threads: threads, all: all).render(study: study, profile: options.profile))
+  }
+}
+
+/// How long a stage takes over `tasks` tasks of `threads` threads each: the slowest task's
+/// share, never less than the stage's largest run.
+struct StageEstimate {
+  let loads: [Double]
+  let seconds: Double
+
+  init(_ plan: StudyPlan, stage: PlanStage, tasks: Int, threads: Int) {
+    if let estimate = stage.estimate {
+      // Unknown runs: their expected cost spread evenly, at least one mean run per task.
+      let known = stage.runs.filter { $0.state == .pending && $0.isScheduled }.reduce(0) { $0 + $1.cost }
+      let total = known + estimate.expectedCost
+      let meanRun = estimate.expectedRuns > 0 ? estimate.expectedCost / estimate.expectedRuns : 0
+      let perTask = max(total / Double(tasks), meanRun)
+      loads = [Double](repeating: total / Double(tasks), count: tasks)
+      seconds = plan.seconds(cost: perTask, threads: threads)
+    } else {
+      let split = plan.split(stage: stage.number, tasks: tasks)
+      loads = split.map { $0.filter { $0.state == .pending }.reduce(0) { $0 + $1.cost } }
+      let largest = stage.pending.filter(\.isScheduled).map(\.cost).max() ?? 0
+      seconds = plan.seconds(cost: max(loads.max() ?? 0, largest), threads: threads)
+    }
+  }
+}
+
+/// The plan as tables.
+private struct PlanText {
+  let plan: StudyPlan
+  let tasks: Int?
+  let threads: Int
+  let all: Bool
+
+  func render(study: Study, profile: String) -> String {
+    var lines: [String] = []
+    let runs = plan.stages.flatMap(\.runs)
+    let scheduled = runs.filter(\.isScheduled)
+    lines.append(
+      "\(study.title) (\(study.file), profile \(profile)): \(plan.stages.count) stage\(plan.stages.count == 1 ? "" : "s"), \(scheduled.filter { $0.state == .pending }.count) runs to train, \(scheduled.filter { $0.state == .cached }.count) cached, \(runs.count - scheduled.count) read off longer runs"
+    )
+    if !plan.cachedCells.isEmpty {
+      lines.append("Cells whose results are cached (nothing to train): \(plan.cachedCells.joined(separator: ", "))")
+    }
+    for stage in plan.stages {
+      lines.append("")
+      let pending = stage.runs.filter { $0.state == .pending }
+      lines.append(
+        "Stage \(stage.number): \(stage.runs.count) known runs (\(pending.filter(\.isScheduled).count) to train, \(stage.runs.filter { $0.state == .cached }.count) cached, \(stage.runs.filter { !$0.isScheduled }.count) read off), cost \(scientific(pending.filter(\.isScheduled).reduce(0) { $0 + $1.cost }))"
+      )
+      if let estimate = stage.estimate {
+        lines.append(
+          "  not known until the stages before are finished: about \(String(format: "%.1f", estimate.expectedRuns)) runs of \(estimate.cells.joined(separator: ", ")) (of \(estimate.possibleRuns) possible), cost ≈ \(scientific(estimate.expectedCost))"
+        )
+      }
+      let listed = all ? stage.runs : pending
+      if !listed.isEmpty {
+        var table = TextTable(header: ["cell", "run", "epochs", "cost", "state", "key"], rightAligned: [2, 3])
+        for run in listed {
+          let state =
+            run.state == .cached ? "cached" : run.readOff.map { "read off its \(epochs(ofKey: $0))-epoch run" } ?? "to train"
+          table.rows.append([
+            run.cell, run.name, String(run.epochs), scientific(run.cost), state, String(run.key.prefix(16)) + "…",
+          ])
+        }
+        lines.append(table.render())
+      }
+    }
+    if let tasks { lines += taskLines(tasks) }
+    return lines.joined(separator: "\n")
+  }
+
+  private func taskLines(_ tasks: Int) -> [String] {
+    var lines = [
+      "",
+      "Over \(tasks) task\(tasks == 1 ? "" : "s") of \(threads) thread\(threads == 1 ? "" : "s") each (speed \(plan.calibrated ? "measured from the cached runs" : "of the reference machine: the cache holds no timed run")):",
+    ]
+    var table = TextTable(header: ["stage", "runs to train", "per task (cost)", "spread", "wall time"], rightAligned: [1, 3, 4])
+    var total = 0.0
+    for stage in plan.stages where !stage.isFinished {
+      let estimate = StageEstimate(plan, stage: stage, tasks: tasks, threads: threads)
+      total += estimate.seconds
+      let count =
+        stage.isKnown
+        ? String(stage.pending.filter(\.isScheduled).count)
+        : "≈ \(String(format: "%.0f", Double(stage.pending.filter(\.isScheduled).count) + stage.estimate!.expectedRuns))"
+      let loads = estimate.loads
+      let mean = loads.reduce(0, +) / Double(loads.count)
+      let spread = mean > 0 ? String(format: "max %+.0f%%", ((loads.max() ?? 0) / mean - 1) * 100) : "–"
+      table.rows.append([
+        String(stage.number), count, stage.isKnown ? loads.map(scientific).joined(separator: " / ") : "≈ " + scientific(mean),
+        stage.isKnown ? spread : "estimate", duration(estimate.seconds),
+      ])
+    }
+    lines.append(table.render())
+    lines.append("Estimated wall time: \(duration(total)), plus each job's start (loading the data, about a second).")
+    return lines
+  }
+}
+
+/// The epochs a run key counts (`FAMILY-EPOCHS` or `FAMILY-EPOCHS-test`).
+private func epochs(ofKey key: String) -> String {
+  key.split(separator: "-").dropFirst().first.map(String.init) ?? "?"
+}
+
+/// A cost as `1.23e12`.
+func scientific(_ value: Double) -> String { value == 0 ? "0" : String(format: "%.2e", value) }
+
+/// Seconds as `42 s`, `3 min 05 s` or `1 h 02 min`.
+func duration(_ seconds: Double) -> String {
+  let s = Int(seconds.rounded())
+  if s < 60 { return String(format: "%.0f s", seconds) }
+  if s < 3600 { return String(format: "%d min %02d s", s / 60, s % 60) }
+  return String(format: "%d h %02d min", s / 3600, (s % 3600) / 60)
+}
+
+/// The plan as `plan --json` writes it.
+private struct PlanDocument: Encodable {
+  struct Run: Encodable {
+    let key, cell, name, state: String
+    let epochs: Int
+    let cost: Double
+    let readOff: String?
+
+    enum CodingKeys: String, CodingKey {
+      case key, cell, name, state, epochs, cost
+      case readOff = "read_off"
+    }
+  }
+  struct Unknown: Encodable {
+    let cells: [String]
+    let possibleRuns: Int
+    let expectedRuns, expectedCost: Double
+
+    enum CodingKeys: String, CodingKey {
+      case cells
+      case possibleRuns = "possible_runs"
+      case expectedRuns = "expected_runs"
+      case expectedCost = "expected_cost"
+    }
+  }
+  struct Task: Encodable {
+    let task: Int
+    let runs: [String]
+    let cost: Double
+  }
+  struct Stage: Encodable {
+    let stage: Int
+    let known, finished: Bool
+    let runs: [Run]
+    let unknown: Unknown?
+    let tasks: [Task]?
+    let estimatedSeconds: Double?
+
+    enum CodingKeys: String, CodingKey {
+      case stage, known, finished, runs, unknown, tasks
+      case estimatedSeconds = "estimated_seconds"
+    }
+  }
+
+  let study: String
+  let profile: String
+  let complete: Bool
+  let cachedCells: [String]
+  let secondsPerCost: Double
+  let calibrated: Bool
+  let tasks: Int?
+  let threadsPerTask: Int
+  let stages: [Stage]
+
+  enum CodingKeys: String, CodingKey {
+    case study, profile, complete, calibrated, tasks, stages
+    case cachedCells = "cached_cells"
+    case secondsPerCost = "seconds_per_cost"
+    case threadsPerTask = "threads_per_task"
+  }
+
+  init(_ plan: StudyPlan, study: Study, profile: String, tasks: Int?, threads: Int) {
+    self.study = study.file
+    self.profile = profile
+    complete = plan.isComplete
+    cachedCells = plan.cachedCells
+    secondsPerCost = plan.secondsPerCost
+    calibrated = plan.calibrated
+    self.tasks = tasks
+    threadsPerTask = threads
+    stages = plan.stages.map { stage in
+      let split = tasks.flatMap { stage.isKnown ? plan.split(stage: stage.number, tasks: $0) : nil }
+      return Stage(
+        stage: stage.number, known: stage.isKnown, finished: stage.isFinished,
+        runs: stage.runs.map {
+          Run(
+            key: $0.key, cell: $0.cell, name: $0.name, state: $0.state == .cached ? "cached" : "pending",
+            epochs: $0.epochs, cost: $0.cost, readOff: $0.readOff)
+        },
+        unknown: stage.estimate.map {
+          Unknown(
+            cells: $0.cells, possibleRuns: $0.possibleRuns, expectedRuns: $0.expectedRuns,
+            expectedCost: $0.expectedCost)
+        },
+        tasks: split?.enumerated().map { index, runs in
+          Task(task: index, runs: runs.map(\.key), cost: runs.filter { $0.state == .pending }.reduce(0) { $0 + $1.cost })
+        },
+        estimatedSeconds: tasks.map {
+          stage.isFinished ? 0 : StageEstimate(plan, stage: stage, tasks: $0, threads: threads).seconds
+        })
+    }
+  }
+}
