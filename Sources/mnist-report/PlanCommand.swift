@@ -103,7 +103,8 @@ private struct PlanText {
         var table = TextTable(header: ["cell", "run", "epochs", "cost", "state", "key"], rightAligned: [2, 3])
         for run in listed {
           let state =
-            run.state == .cached ? "cached" : run.readOff.map { "read off its \(epochs(ofKey: $0))-epoch run" } ?? "to train"
+            run.state == .cached
+            ? "cached" : run.readOff.map { "read off its \(epochs(ofKey: $0))-epoch run" } ?? "to train"
           table.rows.append([
             run.cell, run.name, String(run.epochs), scientific(run.cost), state, String(run.key.prefix(16)) + "…",
           ])
@@ -120,7 +121,8 @@ private struct PlanText {
       "",
       "Over \(tasks) task\(tasks == 1 ? "" : "s") of \(threads) thread\(threads == 1 ? "" : "s") each (speed \(plan.calibrated ? "measured from the cached runs" : "of the reference machine: the cache holds no timed run")):",
     ]
-    var table = TextTable(header: ["stage", "runs to train", "per task (cost)", "spread", "wall time"], rightAligned: [1, 3, 4])
+    var table = TextTable(
+      header: ["stage", "runs to train", "cost per task", "spread", "wall time"], rightAligned: [1, 3, 4])
     var total = 0.0
     for stage in plan.stages where !stage.isFinished {
       let estimate = StageEstimate(plan, stage: stage, tasks: tasks, threads: threads)
@@ -133,7 +135,10 @@ private struct PlanText {
       let mean = loads.reduce(0, +) / Double(loads.count)
       let spread = mean > 0 ? String(format: "max %+.0f%%", ((loads.max() ?? 0) / mean - 1) * 100) : "–"
       table.rows.append([
-        String(stage.number), count, stage.isKnown ? loads.map(scientific).joined(separator: " / ") : "≈ " + scientific(mean),
+        String(stage.number), count,
+        stage.isKnown
+          ? (loads.count == 1 ? scientific(loads[0]) : "\(scientific(loads.min()!)) – \(scientific(loads.max()!))")
+          : "≈ " + scientific(mean),
         stage.isKnown ? spread : "estimate", duration(estimate.seconds),
       ])
     }
@@ -244,7 +249,8 @@ private struct PlanDocument: Encodable {
             expectedCost: $0.expectedCost)
         },
         tasks: split?.enumerated().map { index, runs in
-          Task(task: index, runs: runs.map(\.key), cost: runs.filter { $0.state == .pending }.reduce(0) { $0 + $1.cost })
+          Task(
+            task: index, runs: runs.map(\.key), cost: runs.filter { $0.state == .pending }.reduce(0) { $0 + $1.cost })
         },
         estimatedSeconds: tasks.map {
           stage.isFinished ? 0 : StageEstimate(plan, stage: stage, tasks: $0, threads: threads).seconds

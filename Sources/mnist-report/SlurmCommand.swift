@@ -22,7 +22,8 @@ struct SlurmSubmitCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Tasks per job array.", valueName: "n"))
   var tasks = 2
 
-  @Option(help: ArgumentHelp("The partition to submit to (sbatch --partition; default: the cluster's).", valueName: "p"))
+  @Option(
+    help: ArgumentHelp("The partition to submit to (sbatch --partition; default: the cluster's).", valueName: "p"))
   var partition: String?
 
   @Option(
@@ -37,7 +38,8 @@ struct SlurmSubmitCommand: ParsableCommand {
   @Option(
     name: .customLong("sbatch-arg"),
     parsing: .unconditionalSingleValue,
-    help: ArgumentHelp("An extra #SBATCH line for every job (repeatable), e.g. --sbatch-arg=--account=ml.", valueName: "arg"))
+    help: ArgumentHelp(
+      "An extra #SBATCH line for every job (repeatable), e.g. --sbatch-arg=--account=ml.", valueName: "arg"))
   var sbatchArguments: [String] = []
 
   @Option(help: ArgumentHelp("The report templates for the build job (as build --templates).", valueName: "dir"))
@@ -81,8 +83,12 @@ struct SlurmSubmitCommand: ParsableCommand {
     var jobs: [(name: String, path: String, detail: String)] = []
     for stage in plan.stages where stage.number >= first {
       let path = "\(folder)/stage-\(stage.number).sbatch"
-      let runs = stage.isKnown ? "\(stage.pending.filter(\.isScheduled).count) runs to train" : "runs known once stage \(stage.number - 1) is done"
-      try write(writer.stage(stage.number, of: plan.stages.count, tasks: tasks, title: study.title, runs: runs), to: path)
+      let runs =
+        stage.isKnown
+        ? "\(stage.pending.filter(\.isScheduled).count) runs to train"
+        : "runs known once stage \(stage.number - 1) is done"
+      try write(
+        writer.stage(stage.number, of: plan.stages.count, tasks: tasks, title: study.title, runs: runs), to: path)
       jobs.append(("stage \(stage.number)", path, "array of \(tasks) task\(tasks == 1 ? "" : "s"), \(runs)"))
     }
     let buildPath = "\(folder)/build.sbatch"
@@ -90,7 +96,9 @@ struct SlurmSubmitCommand: ParsableCommand {
     jobs.append(("build", buildPath, "renders the report from the cache"))
 
     // The commands, as a script one can run by hand, too.
-    var lines = ["#!/bin/bash", "# Submits the jobs below in order, each after the one before succeeded.", "set -euo pipefail"]
+    var lines = [
+      "#!/bin/bash", "# Submits the jobs below in order, each after the one before succeeded.", "set -euo pipefail",
+    ]
     for (i, job) in jobs.enumerated() {
       let dependency = i == 0 ? "" : " --dependency=afterok:$job\(i - 1)"
       lines.append("job\(i)=$(sbatch --parsable\(dependency) \(shellQuoted(job.path)) | cut -d';' -f1)  # \(job.name)")
@@ -146,7 +154,8 @@ struct SlurmSubmitCommand: ParsableCommand {
     process.standardOutput = out
     process.standardError = err
     do { try process.run() } catch {
-      throw ValidationError("cannot run sbatch (\(error.localizedDescription)); use --dry-run to only write the scripts")
+      throw ValidationError(
+        "cannot run sbatch (\(error.localizedDescription)); use --dry-run to only write the scripts")
     }
     let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     let problem = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -181,7 +190,7 @@ struct SlurmScripts {
         "into the shared cache; a run that is already cached is read, not trained.",
       ],
       name: "mnist-report-stage-\(number)", array: tasks, log: "stage-\(number)-%A_%a.out",
-      command: [executable, "work", "--stage", String(number), "--tasks", String(tasks), "--quiet"] + common)
+      command: [executable, "work", "--stage", String(number), "--tasks", String(tasks)] + common)
   }
 
   func build(title: String, output: String, templates: String?) -> String {
@@ -191,7 +200,7 @@ struct SlurmScripts {
         "(it names any missing run and fails instead).",
       ],
       name: "mnist-report-build", array: nil, log: "build-%j.out",
-      command: [executable, "build", "--out", output, "--quiet"] + common + (templates.map { ["--templates", $0] } ?? []))
+      command: [executable, "build", "--out", output] + common + (templates.map { ["--templates", $0] } ?? []))
   }
 
   private func script(comment: [String], name: String, array: Int?, log: String, command: [String]) -> String {
@@ -206,7 +215,10 @@ struct SlurmScripts {
     // A job whose dependency failed is cancelled rather than left pending for ever.
     lines.append("#SBATCH --kill-on-invalid-dep=yes")
     for argument in extra { lines.append("#SBATCH \(argument)") }
-    lines += ["", "set -euo pipefail", "cd \(shellQuoted(directory))", "exec " + command.map(shellQuoted).joined(separator: " "), ""]
+    lines += [
+      "", "set -euo pipefail", "cd \(shellQuoted(directory))",
+      "exec " + command.map(shellQuoted).joined(separator: " "), "",
+    ]
     return lines.joined(separator: "\n")
   }
 }

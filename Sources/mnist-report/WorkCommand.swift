@@ -48,7 +48,8 @@ struct WorkCommand: ParsableCommand {
       if count == nil { count = try number("SLURM_ARRAY_TASK_COUNT") }
     } else if index == nil, let completion = try number("JOB_COMPLETION_INDEX") {
       guard count != nil else {
-        throw ValidationError("JOB_COMPLETION_INDEX is set: give the number of tasks with --tasks (the Job's completions)")
+        throw ValidationError(
+          "JOB_COMPLETION_INDEX is set: give the number of tasks with --tasks (the Job's completions)")
       }
       index = completion
     }
@@ -61,7 +62,9 @@ struct WorkCommand: ParsableCommand {
     }
     let (i, n) = (index ?? 0, count ?? 1)
     guard (1...10_000).contains(n) else { throw ValidationError("--tasks must be from 1 to 10000, got \(n)") }
-    guard (0..<n).contains(i) else { throw ValidationError("--task must be from 0 to \(n - 1) for \(n) tasks, got \(i)") }
+    guard (0..<n).contains(i) else {
+      throw ValidationError("--task must be from 0 to \(n - 1) for \(n) tasks, got \(i)")
+    }
     return WorkTask(index: i, count: n)
   }
 
@@ -85,7 +88,8 @@ struct WorkCommand: ParsableCommand {
     } catch let error as WorkError {
       throw ValidationError(error.description)
     }
-    let who = "task \(task.index) of \(task.count) on \(ProcessInfo.processInfo.hostName), \(settings.threads) thread\(settings.threads == 1 ? "" : "s")"
+    let who =
+      "task \(task.index) of \(task.count) on \(ProcessInfo.processInfo.hostName), \(settings.threads) thread\(settings.threads == 1 ? "" : "s")"
     guard let number = summary.stage else {
       print("\(who): every stage is finished; nothing to train (mnist-report build renders the report)")
       return

@@ -23,11 +23,17 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
   .deletingLastPathComponent()
 
 /// Runs `mnist-report arguments…` in `directory` and waits for it.
-func run(_ arguments: [String], in directory: URL = packageRoot) throws -> CommandResult {
+/// `environment` adds to (or, with a nil value, removes from) this process's environment.
+func run(_ arguments: [String], in directory: URL = packageRoot, environment: [String: String?] = [:]) throws
+  -> CommandResult
+{
   let process = Process()
   process.executableURL = executable
   process.arguments = arguments
   process.currentDirectoryURL = directory
+  var variables = ProcessInfo.processInfo.environment
+  for (name, value) in environment { variables[name] = value }
+  process.environment = variables
   let out = Pipe()
   let err = Pipe()
   process.standardOutput = out

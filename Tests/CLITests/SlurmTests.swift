@@ -7,13 +7,16 @@ import Testing
 let slurmConfigured = ProcessInfo.processInfo.environment["SLURM_CONF"] != nil
 let slurmRequired = ProcessInfo.processInfo.environment["MNIST_REPORT_REQUIRE_SLURM"] == "1"
 
-@Suite(.serialized, .enabled(if: slurmConfigured || slurmRequired, "needs a Slurm cluster (scripts/test.sh starts one)"))
+@Suite(
+  .serialized, .enabled(if: slurmConfigured || slurmRequired, "needs a Slurm cluster (scripts/test.sh starts one)"))
 struct SlurmCluster {
   /// The quick study built on this machine alone, once: what every distributed build must
   /// reproduce.
   static let local: Result<URL, Error> = Result {
     let scratch = try Scratch()
-    let result = try run(["build", "--profile", "quick", "--cache", scratch.path("cache"), "--out", scratch.path("out"), "--quiet"])
+    let result = try run([
+      "build", "--profile", "quick", "--cache", scratch.path("cache"), "--out", scratch.path("out"), "--quiet",
+    ])
     guard result.status == 0 else { throw Failure("the local quick build failed: \(result.stderr)") }
     return scratch.url.appendingPathComponent("out")
   }
@@ -38,7 +41,10 @@ struct SlurmCluster {
     #expect(try String(contentsOfFile: scratch.path("out/report.md"), encoding: .utf8).contains("Trained on"))
     // Every job logged, and submitting again finds nothing to train but the build.
     let again = try run(
-      ["slurm", "submit", "--profile", "quick", "--cache", scratch.path("cache"), "--out", scratch.path("out"), "--dry-run"])
+      [
+        "slurm", "submit", "--profile", "quick", "--cache", scratch.path("cache"), "--out", scratch.path("out"),
+        "--dry-run",
+      ])
     #expect(again.status == 0)
     #expect(again.stderr.contains("every run is cached"), "\(again.stderr)")
   }

@@ -164,7 +164,9 @@ final class PlanRecorder: @unchecked Sendable {
       run.readOff = longer(than: run, among: unique)
       // A run still missing though its longer run is cached could not be read off it: trained
       // on its own.
-      if let source = run.readOff, run.state == .pending, cache.contains(kind: "runs", key: source) { run.readOff = nil }
+      if let source = run.readOff, run.state == .pending, cache.contains(kind: "runs", key: source) {
+        run.readOff = nil
+      }
       stages[run.stage - 1].runs.append(run)
     }
     for entry in possible {
@@ -203,9 +205,11 @@ final class PlanRecorder: @unchecked Sendable {
   }
 }
 
-/// Seconds per unit of cost on one thread, measured here (AMD EPYC Zen 4, AVX-512): the
-/// reference network's epoch (784-256-128-10, 50,000 images) took 0.89 s on one thread.
-let defaultSecondsPerCost = 0.89 / (234_752 * 50_000)
+/// Seconds per unit of cost on one thread, measured on the machine this was developed on (AMD
+/// EPYC Zen 4, AVX-512, two cores): the default study's full build trained 1.84e13 units in
+/// 6 min 02 s on two threads. Sparse activations and large batches make real runs cheaper
+/// than their multiply-adds say; the mean over the study is what an estimate needs.
+let defaultSecondsPerCost = 362.0 * 2 / 1.84e13
 
 extension Study {
   /// The first stage of each cell's runs: 1, or the stage after the last one of the cells it

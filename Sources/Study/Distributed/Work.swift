@@ -55,11 +55,11 @@ extension StudyBuild {
     let plan = try plan(setup)
     let count = plan.stages.count
     if let requested, !(1...count).contains(requested) { throw WorkError.noSuchStage(requested, count: count) }
-    guard let earliest = plan.earliestUnfinished else {
+    let earliest = plan.earliestUnfinished?.number
+    if let requested, let earliest, requested > earliest { throw WorkError.earlierStageUnfinished(requested, plan) }
+    guard let number = requested ?? earliest else {
       return WorkSummary(stage: nil, share: [], trained: [], stageCount: count)
     }
-    let number = requested ?? earliest.number
-    if number > earliest.number { throw WorkError.earlierStageUnfinished(number, plan) }
     let share = plan.split(stage: number, tasks: task.count)[task.index]
     let pending = share.filter { $0.state == .pending }
     let executor = Executor(
