@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A single-node Slurm cluster on localhost, for the cluster test (scripts/slurm-test.sh):
+# A single-node Slurm cluster on localhost, for the cluster tests (scripts/test.sh starts it):
 #
 #   scripts/slurm-cluster.sh start    # munged, slurmctld and slurmd; prints `export SLURM_CONF=…`
 #   scripts/slurm-cluster.sh stop     # cancels every job, shuts the daemons down

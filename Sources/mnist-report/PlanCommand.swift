@@ -55,7 +55,7 @@ struct StageEstimate {
   init(_ plan: StudyPlan, stage: PlanStage, tasks: Int, threads: Int) {
     if let estimate = stage.estimate {
       // Unknown runs: their expected cost spread evenly, at least one mean run per task.
-      let known = stage.runs.filter { $0.state == .pending && $0.isScheduled }.reduce(0) { $0 + $1.cost }
+      let known = stage.toTrain.reduce(0) { $0 + $1.cost }
       let total = known + estimate.expectedCost
       let meanRun = estimate.expectedRuns > 0 ? estimate.expectedCost / estimate.expectedRuns : 0
       let perTask = max(total / Double(tasks), meanRun)
@@ -64,7 +64,7 @@ struct StageEstimate {
     } else {
       let split = plan.split(stage: stage.number, tasks: tasks)
       loads = split.map { $0.filter { $0.state == .pending }.reduce(0) { $0 + $1.cost } }
-      let largest = stage.pending.filter(\.isScheduled).map(\.cost).max() ?? 0
+      let largest = stage.toTrain.map(\.cost).max() ?? 0
       seconds = plan.seconds(cost: max(loads.max() ?? 0, largest), threads: threads)
     }
   }
@@ -91,7 +91,7 @@ private struct PlanText {
       lines.append("")
       let pending = stage.runs.filter { $0.state == .pending }
       lines.append(
-        "Stage \(stage.number): \(stage.runs.count) known runs (\(pending.filter(\.isScheduled).count) to train, \(stage.runs.filter { $0.state == .cached }.count) cached, \(stage.runs.filter { !$0.isScheduled }.count) read off), cost \(scientific(pending.filter(\.isScheduled).reduce(0) { $0 + $1.cost }))"
+        "Stage \(stage.number): \(stage.runs.count) known runs (\(stage.toTrain.count) to train, \(stage.runs.filter { $0.state == .cached }.count) cached, \(stage.runs.filter { !$0.isScheduled }.count) read off), cost \(scientific(stage.toTrain.reduce(0) { $0 + $1.cost }))"
       )
       if let estimate = stage.estimate {
         lines.append(
@@ -129,8 +129,8 @@ private struct PlanText {
       total += estimate.seconds
       let count =
         stage.isKnown
-        ? String(stage.pending.filter(\.isScheduled).count)
-        : "≈ \(String(format: "%.0f", Double(stage.pending.filter(\.isScheduled).count) + stage.estimate!.expectedRuns))"
+        ? String(stage.toTrain.count)
+        : "≈ \(String(format: "%.0f", Double(stage.toTrain.count) + stage.estimate!.expectedRuns))"
       let loads = estimate.loads
       let mean = loads.reduce(0, +) / Double(loads.count)
       let spread = mean > 0 ? String(format: "max %+.0f%%", ((loads.max() ?? 0) / mean - 1) * 100) : "–"

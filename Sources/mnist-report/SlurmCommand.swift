@@ -75,6 +75,11 @@ struct SlurmSubmitCommand: ParsableCommand {
     let plan = try build.plan()
     let first = plan.earliestUnfinished?.number ?? plan.stages.count + 1
     let folder = absolute(settings.output) + "/slurm"
+    // sbatch reads --output unquoted and expands % in it.
+    if folder.contains(where: { $0.isWhitespace || $0 == "%" }) {
+      throw ValidationError(
+        "--out \(settings.output): Slurm's log paths cannot hold spaces or %; choose a folder without them")
+    }
     try FileManager.default.createDirectory(atPath: folder + "/logs", withIntermediateDirectories: true)
 
     let writer = SlurmScripts(
@@ -85,7 +90,7 @@ struct SlurmSubmitCommand: ParsableCommand {
       let path = "\(folder)/stage-\(stage.number).sbatch"
       let runs =
         stage.isKnown
-        ? "\(stage.pending.filter(\.isScheduled).count) runs to train"
+        ? "\(stage.toTrain.count) runs to train"
         : "runs known once stage \(stage.number - 1) is done"
       try write(
         writer.stage(stage.number, of: plan.stages.count, tasks: tasks, title: study.title, runs: runs), to: path)
@@ -190,7 +195,8 @@ struct SlurmScripts {
         "into the shared cache; a run that is already cached is read, not trained.",
       ],
       name: "mnist-report-stage-\(number)", array: tasks, log: "stage-\(number)-%A_%a.out",
-      command: [executable, "work", "--stage", String(number), "--tasks", String(tasks)] + common)
+      command: [executable, "work", "--stage", String(number), "--tasks", String(tasks), "--wait-for-stage", "120"]
+        + common)
   }
 
   func build(title: String, output: String, templates: String?) -> String {
@@ -204,7 +210,8 @@ struct SlurmScripts {
   }
 
   private func script(comment: [String], name: String, array: Int?, log: String, command: [String]) -> String {
-    var lines = ["#!/bin/bash"] + comment.map { "# " + $0 }
+    // A title is the study's to choose: a line break in it must not end the comment.
+    var lines = ["#!/bin/bash"] + comment.map { "# " + $0.split(whereSeparator: \.isNewline).joined(separator: " ") }
     lines.append("#SBATCH --job-name=\(name)")
     if let array { lines.append("#SBATCH --array=0-\(array - 1)") }
     lines.append("#SBATCH --ntasks=1")

@@ -24,12 +24,24 @@ struct WorkCommand: ParsableCommand {
       valueName: "k"))
   var stage: Int?
 
+  @Option(
+    help: ArgumentHelp(
+      "With --stage: when an earlier stage is not finished yet, look again for up to this many seconds before failing (a shared filesystem may show other hosts' files late).",
+      valueName: "seconds"))
+  var waitForStage: Double = 0
+
+  @Flag(help: "Print this task's share of the stage without training it.")
+  var dryRun = false
+
   @Flag(help: "Show only problems and the final summary.")
   var quiet = false
 
   func validate() throws {
     _ = try resolvedTask(ProcessInfo.processInfo.environment)
     if let stage, stage < 1 { throw ValidationError("--stage must be at least 1, got \(stage)") }
+    guard waitForStage >= 0 && waitForStage <= 86_400 else {
+      throw ValidationError("--wait-for-stage must be from 0 to 86400 seconds, got \(waitForStage)")
+    }
   }
 
   /// The task from the flags, else Slurm's array variables, else Kubernetes' completion index.
@@ -44,7 +56,9 @@ struct WorkCommand: ParsableCommand {
     var index = task
     var count = tasks
     if index == nil, let id = try number("SLURM_ARRAY_TASK_ID") {
-      index = id - (try number("SLURM_ARRAY_TASK_MIN") ?? 0)
+      // The array's ids are the task indices (slurm submit writes --array=0-(N-1)), so that a
+      // task run again on its own (sbatch --array=3) is still task 3.
+      index = id
       if count == nil { count = try number("SLURM_ARRAY_TASK_COUNT") }
     } else if index == nil, let completion = try number("JOB_COMPLETION_INDEX") {
       guard count != nil else {
@@ -81,7 +95,7 @@ struct WorkCommand: ParsableCommand {
     let started = Date()
     let summary: WorkSummary
     do {
-      summary = try build.work(task, stage: stage)
+      summary = try build.work(task, stage: stage, wait: waitForStage, dryRun: dryRun)
     } catch BuildError.interrupted {
       FileHandle.standardError.write(Data("\n\(BuildError.interrupted)\n".utf8))
       throw ExitCode(130)
@@ -94,9 +108,16 @@ struct WorkCommand: ParsableCommand {
       print("\(who): every stage is finished; nothing to train (mnist-report build renders the report)")
       return
     }
+    if dryRun {
+      print("\(who): stage \(number) of \(summary.stageCount), \(summary.share.count) runs in this task's share")
+      for run in summary.share {
+        print("  \(run.state == .cached ? "cached  " : "to train") \(run.cell) / \(run.name) (\(run.key.prefix(16))…)")
+      }
+      return
+    }
     print(
       String(
-        format: "%@: stage %d of %d, %d runs in this task's share, %d trained (%d were cached), %.1f s", who, number,
+        format: "%@: stage %d of %d, %d runs in this task's share, %d to train (%d were cached), %.1f s", who, number,
         summary.stageCount, summary.share.count, summary.trained.count, summary.share.count - summary.trained.count,
         Date().timeIntervalSince(started)))
   }

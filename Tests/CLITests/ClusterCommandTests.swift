@@ -15,10 +15,10 @@ import Testing
   @Test func planPrintsStagesSplitsAndEstimates() throws {
     let scratch = try Scratch()
     defer { scratch.remove() }
-    let result = try run(["plan"] + quick(scratch) + ["--tasks", "4"], environment: clean)
+    let result = try run(["plan"] + quick(scratch) + ["--tasks", "4", "--threads", "2"], environment: clean)
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stdout.contains("2 stages"))
-    #expect(result.stdout.contains("Stage 1: 111 known runs (103 to train, 0 cached, 8 read off)"), "\(result.stdout)")
+    #expect(result.stdout.contains("Stage 1: 111 known runs (100 to train, 0 cached, 11 read off)"), "\(result.stdout)")
     #expect(result.stdout.contains("not known until the stages before are finished"))
     #expect(result.stdout.contains("Over 4 tasks of 2 threads each"))
     #expect(result.stdout.contains("Estimated wall time"))
@@ -30,7 +30,7 @@ import Testing
     let tasks = try #require(stages[0]["tasks"] as? [[String: Any]])
     #expect(tasks.count == 2)
     let keys = tasks.flatMap { $0["runs"] as? [String] ?? [] }
-    #expect(keys.count == 103 && Set(keys).count == 103, "every scheduled run in one task")
+    #expect(keys.count == 100 && Set(keys).count == 100, "every scheduled run in one task")
     #expect(document["complete"] as? Bool == false)
   }
 
@@ -41,11 +41,29 @@ import Testing
     func work(_ flags: [String], _ environment: [String: String?]) throws -> CommandResult {
       try run(["work", "--stage", "2"] + quick(scratch) + flags, environment: clean.merging(environment) { $1 })
     }
-    let slurm = try work([], ["SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_MIN": "0"])
-    #expect(slurm.stderr.contains("--stage 2: its runs are not known until stage 1 is finished"), "\(slurm.stderr)")
-    #expect(slurm.status != 0)
-    let kubernetes = try work([], ["JOB_COMPLETION_INDEX": "1"])
-    #expect(kubernetes.stderr.contains("JOB_COMPLETION_INDEX is set: give the number of tasks with --tasks"))
+    let early = try work([], ["SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_COUNT": "4"])
+    #expect(early.stderr.contains("--stage 2: its runs are not known until stage 1 is finished"), "\(early.stderr)")
+    #expect(early.stderr.contains("stage 1: baseline / baseline, repeat 1/5"))
+    #expect(early.status != 0)
+    // Which task each way names: --dry-run prints the share without training it.
+    func share(_ flags: [String], _ environment: [String: String?]) throws -> String {
+      let result = try run(
+        ["work", "--dry-run", "--threads", "1"] + quick(scratch) + flags,
+        environment: clean.merging(environment) { $1 })
+      #expect(result.status == 0, "\(result.stderr)")
+      return result.stdout
+    }
+    // A task run again on its own (--array=3, MIN 3, COUNT 1) is still task 3 of the --tasks.
+    let slurm = try share(
+      ["--tasks", "4"], ["SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_COUNT": "1", "SLURM_ARRAY_TASK_MIN": "3"])
+    #expect(slurm.hasPrefix("task 3 of 4 on "), "\(slurm)")
+    #expect(try share([], ["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "2"]).hasPrefix("task 1 of 2 on "))
+    let kubernetes = try share(["--tasks", "3"], ["JOB_COMPLETION_INDEX": "2"])
+    #expect(kubernetes.hasPrefix("task 2 of 3 on ") && kubernetes.contains("stage 1 of 2"), "\(kubernetes)")
+    #expect(try share(["--task", "0", "--tasks", "1"], [:]).contains("to train baseline / baseline, repeat 1/5"))
+    let missing = try work([], ["JOB_COMPLETION_INDEX": "1"])
+    #expect(missing.stderr.contains("JOB_COMPLETION_INDEX is set: give the number of tasks with --tasks"))
+    #expect(!FileManager.default.fileExists(atPath: scratch.path("cache/runs")), "a dry run trains nothing")
     let beyond = try work(["--task", "4", "--tasks", "4"], [:])
     #expect(beyond.stderr.contains("--task must be from 0 to 3 for 4 tasks, got 4"))
     let without = try work(["--tasks", "2"], [:])

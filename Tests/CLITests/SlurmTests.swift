@@ -64,9 +64,14 @@ struct SlurmCluster {
     #expect(cancel.status == 0, "\(cancel.stderr)")
     let states = try wait(for: jobs.map(\.id))
     #expect(states[task] == "CANCELLED", "\(states)")
-    #expect(states["\(jobs[2].id)"] != "COMPLETED", "the build does not run after a failed stage: \(states)")
+    #expect(states["\(jobs[2].id)"] == "CANCELLED", "the build is cancelled after a failed stage: \(states)")
     let plan = try run(["plan", "--profile", "quick", "--cache", scratch.path("cache"), "--json"])
-    #expect(plan.stdout.contains("\"finished\" : false"), "stage 1 was left unfinished")
+    let document = try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any]
+    let stages = document?["stages"] as? [[String: Any]]
+    #expect(stages?.first?["finished"] as? Bool == false, "stage 1 was left unfinished")
+    #expect(
+      (stages?.first?["runs"] as? [[String: Any]])?.contains { $0["state"] as? String == "cached" } == true,
+      "task 0's runs are cached")
     #expect(!FileManager.default.fileExists(atPath: scratch.path("out/results.json")), "no report from a partial run")
     // A build now names what is missing and fails.
     let build = try run(["build", "--profile", "quick", "--cache", scratch.path("cache"), "--out", scratch.path("out")])

@@ -184,6 +184,19 @@ struct Picture {
     #expect(
       String(decoding: compactNumbers(Array("-0.001 1.005 -2.999 12.3456".utf8)), as: UTF8.self) == "0 1.01 -3 12.35")
   }
+  @Test func cairosProcessWideIdsAreNumberedPerFigure() {
+    let svg = """
+      <g id="surface215"><image id="image1409"/><use xlink:href="#image1409"/></g>\
+      <g id="surface9" clip-path="url(#clip3)"><use xlink:href="#surface215"/></g> surfaces2
+      """
+    let renumbered = String(decoding: renumberSurfaces(Array(svg.utf8)), as: UTF8.self)
+    #expect(
+      renumbered == """
+        <g id="surface1"><image id="image1"/><use xlink:href="#image1"/></g>\
+        <g id="surface2" clip-path="url(#clip1)"><use xlink:href="#surface1"/></g> surfaces2
+        """)
+  }
+
 }
 
 @Suite struct Spreads {

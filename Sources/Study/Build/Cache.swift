@@ -131,7 +131,7 @@ public final class ResultCache: @unchecked Sendable {
   }
 
   private func uniqueSuffix() -> String {
-    let host = ProcessInfo.processInfo.hostName.filter { $0.isLetter || $0.isNumber || $0 == "-" }
+    let host = hostName.filter { $0.isLetter || $0.isNumber || $0 == "-" }
     return "\(host)-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
   }
 

@@ -24,10 +24,11 @@ struct CacheKeys {
         format: resultsFormat, fusedMultiplyAdd: Kernels.best.name != "baseline"))
   }
 
-  /// A run's key: `FAMILY-EPOCHS`. Runs of one family differ only in their number of epochs,
-  /// when nothing else depends on it (see `RunSettings.trainsEpochByEpoch`), so that a run of
-  /// the family can be read off the first epochs of a longer one.
-  /// Repeat 0's key is an unrepeated run's.
+  /// A run's key: `FAMILY-EPOCHS` (`-test` appended for a run evaluated on the test set). Runs
+  /// of one family differ only in their number of epochs, when nothing else depends on it
+  /// (see `RunSettings.trainsEpochByEpoch`), so that a run of the family can be read off the
+  /// first epochs of a longer one; the family is nil for other settings. Repeat 0's key is
+  /// an unrepeated run's.
   func runKey(_ settings: RunSettings, data: TrainingData, evaluatesTest: Bool, repeatIndex: Int = 0) -> (
     key: String, family: String?
   ) {
@@ -44,8 +45,9 @@ struct CacheKeys {
     let family = contentKey(
       Key(data: dataKey, settings: keyed, training: data, seedRepeat: repeatIndex == 0 ? nil : repeatIndex))
     let key = "\(family)-\(settings.epochs)" + (evaluatesTest ? "-test" : "")
-    // A run evaluated on the test set can stand in for shorter runs, not the other way round.
-    return (key, prefixable && !evaluatesTest ? family : nil)
+    // A run evaluated on the test set can stand in for shorter runs, not the other way round
+    // (see `RunRequest.readableFamily`).
+    return (key, prefixable ? family : nil)
   }
 
   /// A cell's key: the data's, its kind and settings, and what its kind adds (`keyParts`);

@@ -18,7 +18,8 @@ struct RunRequest: Sendable {
   let evaluatesTest: Bool
   let key: String
   /// The key without the epochs, when the run trains epoch by epoch: a longer run of the same
-  /// family holds it in its first epochs (see `CacheKeys.runKey`).
+  /// family (or one as long and evaluated on the test set) holds it in its first epochs (see
+  /// `CacheKeys.runKey`).
   let family: String?
 
   /// The family whose longer runs can stand in for this one: none for a run evaluated on the
@@ -119,7 +120,7 @@ final class Executor: @unchecked Sendable {
   /// compare; else side by side, one thread each.
   /// In plan mode, nothing trains: the requests are recorded at `stage`, and those the cache
   /// does not hold come back nil.
-  func run(_ requests: [RunRequest], cell: String, stage: Int = 1, sequential: Bool = false) -> (
+  func run(_ requests: [RunRequest], cell: String, stage: Int, sequential: Bool = false) -> (
     records: [RunRecord?], fromCache: [Bool]
   ) {
     var records = [RunRecord?](repeating: nil, count: requests.count)
@@ -127,9 +128,9 @@ final class Executor: @unchecked Sendable {
     let planning: Bool
     if case .plan = mode { planning = true } else { planning = false }
     for (i, request) in requests.enumerated() {
-      if !force || planning, let record = cache.loadRun(key: request.key) {
+      if !force, let record = cache.loadRun(key: request.key) {
         records[i] = record
-      } else if !force || planning, let family = request.readableFamily,
+      } else if !force, let family = request.readableFamily,
         let longer = cache.longerRun(family: family, than: request.settings.epochs),
         let record = longer.prefix(request.settings.epochs, key: request.key)
       {

@@ -15,7 +15,7 @@ final class CellContext: @unchecked Sendable {
 
   /// The stage of the cell's next call to `execute`: a cell's runs train in stages, each
   /// asking for runs chosen from the results of the one before (halving's rounds), and its
-  /// first stage follows the last of the cells it builds on (see `Cell.firstStage`).
+  /// first stage follows the last of the cells it builds on (see `Study.firstStages`).
   private(set) var stage: Int
   /// The stage of the cell's first runs.
   let firstStage: Int

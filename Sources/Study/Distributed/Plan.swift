@@ -63,6 +63,8 @@ public struct PlanStage: Sendable {
   /// Runs a task trains (cached or not): the ones split over the tasks. The others are read
   /// off them.
   public var scheduled: [PlannedRun] { runs.filter(\.isScheduled) }
+  /// The scheduled runs still to train.
+  public var toTrain: [PlannedRun] { runs.filter { $0.isScheduled && $0.state == .pending } }
   public var pending: [PlannedRun] { runs.filter { $0.state == .pending } }
   /// Whether every run of the stage is known.
   public var isKnown: Bool { estimate == nil }
@@ -88,17 +90,25 @@ public struct StudyPlan: Sendable {
   /// The first stage with runs to train (every stage before it is finished, so it is known).
   public var earliestUnfinished: PlanStage? { stages.first { !$0.isFinished } }
 
-  /// The scheduled runs of stage `number` split over `tasks` tasks: longest first onto the
-  /// least loaded task (ties to the lower task), the same split whichever runs are cached,
-  /// so that tasks that start at different times agree on it.
+  /// The scheduled runs of stage `number` split over `tasks` tasks (see `balance`). Which runs
+  /// a stage schedules depends on the study and the results of the stages before it, never on
+  /// which of its own runs are cached: tasks that start at different times agree on it.
   public func split(stage number: Int, tasks: Int) -> [[PlannedRun]] {
-    var parts = [[PlannedRun]](repeating: [], count: max(1, tasks))
+    let runs = stages[number - 1].scheduled.sorted { $0.key < $1.key }
+    return Self.balance(runs.map(\.cost), tasks: tasks).map { $0.map { runs[$0] } }
+  }
+
+  /// Greedy longest-processing-time scheduling: the items by decreasing cost (ties in their
+  /// order), each onto the task with the least cost so far (ties to the lower task). Each
+  /// task's indices, in the order assigned.
+  static func balance(_ costs: [Double], tasks: Int) -> [[Int]] {
+    var parts = [[Int]](repeating: [], count: max(1, tasks))
     var loads = [Double](repeating: 0, count: parts.count)
-    let runs = stages[number - 1].scheduled.sorted { $0.cost != $1.cost ? $0.cost > $1.cost : $0.key < $1.key }
-    for run in runs {
+    let order = costs.indices.sorted { costs[$0] != costs[$1] ? costs[$0] > costs[$1] : $0 < $1 }
+    for item in order {
       let task = loads.indices.min { loads[$0] != loads[$1] ? loads[$0] < loads[$1] : $0 < $1 }!
-      parts[task].append(run)
-      loads[task] += run.cost
+      parts[task].append(item)
+      loads[task] += costs[item]
     }
     return parts
   }
@@ -153,20 +163,17 @@ final class PlanRecorder: @unchecked Sendable {
 
   func cellCached(_ id: String) { lock.withLock { cachedCells.append(id) } }
 
-  /// The plan: runs deduplicated by key (the first asking keeps it), runs that a longer run
-  /// of an earlier or the same stage holds marked as read off, possible runs estimated.
+  /// The plan: runs deduplicated by key (a run asked for in several stages belongs to the
+  /// earliest), runs that a longer run of an earlier or the same stage holds marked as read
+  /// off, possible runs estimated.
   func plan(stageCount: Int, cache: ResultCache) -> StudyPlan {
     var seen: Set<String> = []
-    let unique = runs.filter { seen.insert($0.key).inserted }
+    let unique = runs.enumerated().sorted { ($0.element.stage, $0.offset) < ($1.element.stage, $1.offset) }
+      .map(\.element).filter { seen.insert($0.key).inserted }
     // The longest known run of each family, by stage: what shorter runs are read off.
     var stages = (1...max(1, stageCount)).map { PlanStage(number: $0) }
     for var run in unique {
       run.readOff = longer(than: run, among: unique)
-      // A run still missing though its longer run is cached could not be read off it: trained
-      // on its own.
-      if let source = run.readOff, run.state == .pending, cache.contains(kind: "runs", key: source) {
-        run.readOff = nil
-      }
       stages[run.stage - 1].runs.append(run)
     }
     for entry in possible {
@@ -206,10 +213,11 @@ final class PlanRecorder: @unchecked Sendable {
 }
 
 /// Seconds per unit of cost on one thread, measured on the machine this was developed on (AMD
-/// EPYC Zen 4, AVX-512, two cores): the default study's full build trained 1.84e13 units in
-/// 6 min 02 s on two threads. Sparse activations and large batches make real runs cheaper
-/// than their multiply-adds say; the mean over the study is what an estimate needs.
-let defaultSecondsPerCost = 362.0 * 2 / 1.84e13
+/// EPYC Zen 4, AVX-512, two cores): stage 1 of the default study, 1.44e13 units, took 170 s
+/// as two Slurm tasks of one thread each. Sparse activations and large batches make real
+/// runs cheaper than their multiply-adds say; the mean over a study is what an estimate
+/// needs. A cache with timed runs replaces it with its own figure.
+let defaultSecondsPerCost = 170.0 * 2 / 1.44e13
 
 extension Study {
   /// The first stage of each cell's runs: 1, or the stage after the last one of the cells it

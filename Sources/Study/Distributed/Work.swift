@@ -1,4 +1,5 @@
 import Foundation
+import NN
 
 /// Which of a distributed build's tasks this process is: `index` of `count`, from 0.
 public struct WorkTask: Sendable, Equatable {
@@ -28,6 +29,8 @@ public enum WorkError: Error, CustomStringConvertible {
   case noSuchStage(Int, count: Int)
   /// `--stage` names a stage whose runs are not known yet: an earlier one is unfinished.
   case earlierStageUnfinished(Int, StudyPlan)
+  /// The cache could not store what the task trained (a full or read-only folder, say).
+  case cacheNotWritten([String])
 
   public var description: String {
     switch self {
@@ -40,6 +43,9 @@ public enum WorkError: Error, CustomStringConvertible {
         (did a task of stage \(earliest) fail?):
         \(plan.missingDescription)
         """
+    case .cacheNotWritten(let problems):
+      return "the task's runs could not all be stored in the cache:\n"
+        + problems.map { "  " + $0 }.joined(separator: "\n")
     }
   }
 }
@@ -49,19 +55,33 @@ extension StudyBuild {
   /// unfinished one. Every task of a stage computes the same split (see `StudyPlan.split`),
   /// so tasks need not talk to each other; a run already cached (trained by another task,
   /// or before) is read, not trained.
-  public func work(_ task: WorkTask, stage requested: Int?) throws -> WorkSummary {
+  ///
+  /// With `stage`, and an earlier stage unfinished, the plan is read again every few seconds
+  /// for up to `wait` seconds before the task gives up: on NFS, files another host wrote a
+  /// moment ago may not be listed yet. With `dryRun`, the task's share is returned untrained.
+  public func work(_ task: WorkTask, stage requested: Int?, wait: Double = 0, dryRun: Bool = false) throws
+    -> WorkSummary
+  {
     let setup = try setUp()
-    setup.cache.markDistributed(setup.studyKey)
-    let plan = try plan(setup)
+    var plan = try plan(setup)
     let count = plan.stages.count
     if let requested, !(1...count).contains(requested) { throw WorkError.noSuchStage(requested, count: count) }
-    let earliest = plan.earliestUnfinished?.number
-    if let requested, let earliest, requested > earliest { throw WorkError.earlierStageUnfinished(requested, plan) }
-    guard let number = requested ?? earliest else {
+    let deadline = monotonicSeconds() + wait
+    while let requested, let earliest = plan.earliestUnfinished?.number, requested > earliest {
+      guard monotonicSeconds() < deadline, !cancellation.isCancelled else {
+        throw WorkError.earlierStageUnfinished(requested, plan)
+      }
+      observer.note("stage \(requested) waits for stage \(earliest) to be finished in the cache…")
+      Thread.sleep(forTimeInterval: min(5, max(0.1, deadline - monotonicSeconds())))
+      plan = try self.plan(setup)
+    }
+    guard let number = requested ?? plan.earliestUnfinished?.number else {
       return WorkSummary(stage: nil, share: [], trained: [], stageCount: count)
     }
     let share = plan.split(stage: number, tasks: task.count)[task.index]
     let pending = share.filter { $0.state == .pending }
+    if dryRun { return WorkSummary(stage: number, share: share, trained: [], stageCount: count) }
+    setup.cache.markDistributed(setup.studyKey)
     let executor = Executor(
       data: setup.data, cache: setup.cache, observer: observer, cancellation: cancellation, threads: options.threads,
       force: false)
@@ -74,6 +94,7 @@ extension StudyBuild {
       _ = executor.run(runs.map(\.request), cell: cell, stage: number, sequential: runs[0].sequential)
       if cancellation.isCancelled { throw BuildError.interrupted }
     }
+    if !setup.cache.problems.isEmpty { throw WorkError.cacheNotWritten(setup.cache.problems) }
     return WorkSummary(stage: number, share: share, trained: pending, stageCount: count)
   }
 }
