@@ -88,12 +88,19 @@ stop() {
   [ -f "$conf" ] || return 0
   export SLURM_CONF=$conf
   scancel --user="$(id -un)" 2>/dev/null || true
+  for _ in $(seq 1 100); do
+    [ -z "$(squeue -h 2>/dev/null)" ] && break
+    sleep 0.1
+  done
   scontrol shutdown 2>/dev/null || true
   for _ in $(seq 1 50); do
     pgrep -f "slurm(ctl)?d -f $conf" >/dev/null || break
     sleep 0.1
   done
+  # What did not stop by itself (a job step still running) is killed.
   pkill -f "slurm(ctl)?d -f $conf" 2>/dev/null || true
+  sleep 0.5
+  pkill -9 -f "slurm(ctl)?d -f $conf" 2>/dev/null || true
   munged --stop --socket="$socket" 2>/dev/null || true
 }
 

@@ -15,6 +15,8 @@ struct BuildCommand: ParsableCommand {
       """)
 
   @OptionGroup var options: StudyOptions
+  @OptionGroup var output: OutputOptions
+  @OptionGroup var threads: ThreadOptions
 
   @Flag(help: "Recompute every cell, ignoring the cache.")
   var force = false
@@ -51,7 +53,7 @@ struct BuildCommand: ParsableCommand {
     let study = try Study.load(options.studyPath())
     // Templates are checked before anything trains: a broken one should not cost a build.
     let templateSet = noReport ? nil : try loadTemplates(templates)
-    var settings = options.buildOptions()
+    var settings = options.buildOptions(output: output.out, threads: try threads.count())
     settings.force = force
     settings.only = only
     settings.trainMissing = trainMissing

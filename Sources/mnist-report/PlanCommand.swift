@@ -11,6 +11,7 @@ struct PlanCommand: ParsableCommand {
       """)
 
   @OptionGroup var options: StudyOptions
+  @OptionGroup var threads: ThreadOptions
 
   @Option(help: ArgumentHelp("Split each stage over this many tasks and estimate its wall time.", valueName: "n"))
   var tasks: Int?
@@ -29,7 +30,7 @@ struct PlanCommand: ParsableCommand {
 
   func run() throws {
     let study = try Study.load(options.studyPath())
-    let settings = options.buildOptions()
+    let settings = options.buildOptions(threads: try threads.count())
     let build = StudyBuild(
       study: study, options: settings, observer: SilentObserver(), cancellation: Cancellation(),
       version: mnistReportVersion)
@@ -54,11 +55,12 @@ struct StageEstimate {
 
   init(_ plan: StudyPlan, stage: PlanStage, tasks: Int, threads: Int) {
     if let estimate = stage.estimate {
-      // Unknown runs: their expected cost spread evenly, at least one mean run per task.
+      // Unknown runs: as many mean runs as the busiest task gets when they are dealt out
+      // (5 runs over 2 tasks: 3), beside an even share of the known ones.
       let known = stage.toTrain.reduce(0) { $0 + $1.cost }
       let total = known + estimate.expectedCost
       let meanRun = estimate.expectedRuns > 0 ? estimate.expectedCost / estimate.expectedRuns : 0
-      let perTask = max(total / Double(tasks), meanRun)
+      let perTask = known / Double(tasks) + meanRun * (estimate.expectedRuns / Double(tasks)).rounded(.up)
       loads = [Double](repeating: total / Double(tasks), count: tasks)
       seconds = plan.seconds(cost: perTask, threads: threads)
     } else {

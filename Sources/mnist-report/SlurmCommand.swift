@@ -18,6 +18,7 @@ struct SlurmSubmitCommand: ParsableCommand {
       """)
 
   @OptionGroup var options: StudyOptions
+  @OptionGroup var output: OutputOptions
 
   @Option(help: ArgumentHelp("Tasks per job array.", valueName: "n"))
   var tasks = 2
@@ -67,8 +68,7 @@ struct SlurmSubmitCommand: ParsableCommand {
 
   func run() throws {
     let study = try Study.load(options.studyPath())
-    var settings = options.buildOptions()
-    settings.threads = cpusPerTask
+    let settings = options.buildOptions(output: output.out, threads: cpusPerTask)
     let build = StudyBuild(
       study: study, options: settings, observer: SilentObserver(), cancellation: Cancellation(),
       version: mnistReportVersion)

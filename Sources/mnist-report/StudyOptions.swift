@@ -2,14 +2,11 @@ import ArgumentParser
 import Foundation
 import Study
 
-/// The options that choose a study, its data and where results and the cache go, shared by
-/// `build`, `list`, `plan`, `work` and `slurm submit`.
+/// The options that choose a study, its data and its cache, shared by every command that
+/// reads a study.
 struct StudyOptions: ParsableArguments {
   @Option(help: ArgumentHelp("The study file to run (YAML).", valueName: "file"))
   var study = "studies/default.yaml"
-
-  @Option(help: ArgumentHelp("The folder for the results and the report.", valueName: "dir"))
-  var out = "reports"
 
   @Option(help: ArgumentHelp("The folder of the cell and run cache.", valueName: "dir"))
   var cache = ".cache/mnist-report"
@@ -26,30 +23,10 @@ struct StudyOptions: ParsableArguments {
       valueName: "dir"))
   var dataDirectory: String?
 
-  @Option(
-    help: ArgumentHelp(
-      "Threads to train with; runs go side by side, one thread each (default: SLURM_CPUS_PER_TASK when set, else every core).",
-      valueName: "n"))
-  var threads: Int?
-
   func validate() throws {
     guard Profile.named(profile) != nil else {
       throw ValidationError("unknown profile '\(profile)' (allowed: full, quick)")
     }
-    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
-    _ = try threadCount()
-  }
-
-  /// `--threads`, else Slurm's CPUs per task, else the cores.
-  func threadCount() throws -> Int {
-    if let threads { return threads }
-    if let text = ProcessInfo.processInfo.environment["SLURM_CPUS_PER_TASK"] {
-      guard let count = Int(text), count >= 1 else {
-        throw ValidationError("SLURM_CPUS_PER_TASK must be a whole number of at least 1, found '\(text)'")
-      }
-      return count
-    }
-    return ProcessInfo.processInfo.activeProcessorCount
   }
 
   /// The study file: as given, or, for the default, found beside the checkout.
@@ -58,12 +35,45 @@ struct StudyOptions: ParsableArguments {
     return locateInCheckout(study) ?? study
   }
 
-  func buildOptions() -> BuildOptions {
-    var options = BuildOptions(output: out, cacheDirectory: cache)
+  /// Build options for this study, with results in `output` and `threads` to train with.
+  func buildOptions(output: String = "reports", threads: Int = 1) -> BuildOptions {
+    var options = BuildOptions(output: output, cacheDirectory: cache)
     options.profile = Profile.named(profile)!
-    options.threads = (try? threadCount()) ?? ProcessInfo.processInfo.activeProcessorCount
+    options.threads = threads
     options.dataDirectory = dataDirectory
     return options
+  }
+}
+
+/// Where the results and the report go (`build`, `slurm submit`).
+struct OutputOptions: ParsableArguments {
+  @Option(help: ArgumentHelp("The folder for the results and the report.", valueName: "dir"))
+  var out = "reports"
+}
+
+/// How many threads to train with (`build`, `work`, and `plan`'s estimates).
+struct ThreadOptions: ParsableArguments {
+  @Option(
+    help: ArgumentHelp(
+      "Threads to train with; runs go side by side, one thread each (default: SLURM_CPUS_PER_TASK when set, else every core).",
+      valueName: "n"))
+  var threads: Int?
+
+  func validate() throws {
+    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    _ = try count()
+  }
+
+  /// `--threads`, else Slurm's CPUs per task, else the cores.
+  func count() throws -> Int {
+    if let threads { return threads }
+    if let text = ProcessInfo.processInfo.environment["SLURM_CPUS_PER_TASK"] {
+      guard let count = Int(text), count >= 1 else {
+        throw ValidationError("SLURM_CPUS_PER_TASK must be a whole number of at least 1, found '\(text)'")
+      }
+      return count
+    }
+    return ProcessInfo.processInfo.activeProcessorCount
   }
 }
 

@@ -11,6 +11,7 @@ struct WorkCommand: ParsableCommand {
       """)
 
   @OptionGroup var options: StudyOptions
+  @OptionGroup var threads: ThreadOptions
 
   @Option(help: ArgumentHelp("This task's index, from 0 (default: from Slurm or Kubernetes, else 0).", valueName: "i"))
   var task: Int?
@@ -85,7 +86,7 @@ struct WorkCommand: ParsableCommand {
   func run() throws {
     let task = try resolvedTask(ProcessInfo.processInfo.environment)
     let study = try Study.load(options.studyPath())
-    let settings = options.buildOptions()
+    let settings = options.buildOptions(threads: try threads.count())
     let display = ProgressDisplay(level: quiet ? .quiet : .normal)
     let cancellation = Cancellation()
     let interrupt = installInterruptHandler(cancellation)

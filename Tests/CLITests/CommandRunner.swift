@@ -27,8 +27,19 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
 func run(_ arguments: [String], in directory: URL = packageRoot, environment: [String: String?] = [:]) throws
   -> CommandResult
 {
+  try launch(executable, arguments, in: directory, environment: environment)
+}
+
+/// Runs a command found on PATH (`scontrol`, `scancel`) and waits for it.
+func shell(_ arguments: [String]) throws -> CommandResult {
+  try launch(URL(fileURLWithPath: "/usr/bin/env"), arguments, in: packageRoot, environment: [:])
+}
+
+private func launch(_ program: URL, _ arguments: [String], in directory: URL, environment: [String: String?]) throws
+  -> CommandResult
+{
   let process = Process()
-  process.executableURL = executable
+  process.executableURL = program
   process.arguments = arguments
   process.currentDirectoryURL = directory
   var variables = ProcessInfo.processInfo.environment
