@@ -83,10 +83,10 @@ let package = Package(
     ),
 
     .target(name: "TestFixtures", dependencies: ["CZlib"], path: "Tests/TestFixtures"),
-    .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+    .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestFixtures"]),
     .target(name: "MallocCounter", path: "Tests/MallocCounter"),
     .testTarget(
-      name: "NNTests", dependencies: ["NN", "Data", "Tensor", "MallocCounter"],
+      name: "NNTests", dependencies: ["NN", "Data", "Tensor", "MallocCounter", "TestFixtures"],
       exclude: ["fixtures/make_optimizer_fixtures.py"]),
     .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
     .testTarget(

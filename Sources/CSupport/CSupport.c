@@ -1,6 +1,20 @@
+#define _GNU_SOURCE
 #include "CSupport.h"
 
 #include <string.h>
+
+#if defined(__linux__)
+#include <sched.h>
+
+int csupport_affinity_count(void) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) != 0) return 0;
+  return CPU_COUNT(&set);
+}
+#else
+int csupport_affinity_count(void) { return 0; }
+#endif
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>

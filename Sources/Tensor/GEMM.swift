@@ -41,7 +41,7 @@ extension ComputeContext {
     let tile = choice.kernel
     let mr = tile.rows
     let nr = tile.columns
-    let threads = m * n * k >= GEMMBlocking.parallelThreshold ? pool.threadCount : 1
+    let parallel = m * n * k >= GEMMBlocking.parallelThreshold && pool.threadCount > 1
     let space = gemmSpace
     space.reserve(
       edgeA: mr * min(k, GEMMBlocking.depth),
@@ -80,15 +80,15 @@ extension ComputeContext {
           let scans = (scanned.count + packing.panelsPerListing - 1) / packing.panelsPerListing
           let packB = ic == 0 ? packing.packPieces(panels: bPanels) : 0
           let plan = packing
-          let prepare = PrepareBlock(
-            plan: plan, scanned: scanned, scans: scans, jobs: scans + packB, parts: min(threads, scans + packB))
-          if prepare.jobs > 0 { pool.run(parts: prepare.parts, prepare) }
+          let prepare = PrepareBlock(plan: plan, scanned: scanned, scans: scans)
+          pool.run(pieces: scans + packB, shared: parallel, prepare)
           let tiles = aPanels * bPanels
+          let pieces = parallel ? pool.pieces(tiles) : 1
           pool.run(
-            parts: min(threads, tiles),
+            pieces: pieces, shared: parallel,
             MultiplyTiles(
               plan: plan, tile: tile, space: space, c: c, ldc: ldc, ic: ic, jc: jc, mc: mc, nc: nc, kc: kc,
-              aPanels: aPanels, tiles: tiles, parts: min(threads, tiles), sparse: sparse, accumulate: add))
+              aPanels: aPanels, tiles: tiles, pieces: pieces, sparse: sparse, accumulate: add))
         }
       }
     }
@@ -124,28 +124,25 @@ extension ComputeContext {
 }
 
 /// Lists the non-zero steps of A panels `scanned` (when A is sparse), `panelsPerListing` at
-/// a time, and packs the B panels.
+/// a time, and packs the B panels: one piece each, the listings first.
 struct PrepareBlock: ParallelJob {
   let plan: Packing
   let scanned: Range<Int>
   let scans: Int
-  let jobs: Int
-  let parts: Int
 
-  func callAsFunction(_ part: Int) {
-    for job in (jobs * part / parts)..<(jobs * (part + 1) / parts) {
-      if job < scans {
-        let first = scanned.lowerBound + job * plan.panelsPerListing
-        plan.listNonZeroSteps(first..<min(scanned.upperBound, first + plan.panelsPerListing))
-      } else {
-        plan.packB(piece: job - scans)
-      }
+  func callAsFunction(_ piece: Int, thread: Int) {
+    if piece < scans {
+      let first = scanned.lowerBound + piece * plan.panelsPerListing
+      plan.listNonZeroSteps(first..<min(scanned.upperBound, first + plan.panelsPerListing))
+    } else {
+      plan.packB(piece: piece - scans)
     }
   }
+
 }
 
-/// Computes the tiles of C of one block, split in contiguous runs between threads; tiles
-/// go column panel by column panel, so that a packed B panel serves every row panel in turn.
+/// Computes the tiles of C of one block in `pieces` contiguous runs of tiles; tiles go
+/// column panel by column panel, so that a packed B panel serves every row panel in turn.
 struct MultiplyTiles: ParallelJob {
   let plan: Packing
   let tile: TileKernel
@@ -155,13 +152,13 @@ struct MultiplyTiles: ParallelJob {
   let ic: Int, jc: Int, mc: Int, nc: Int, kc: Int
   let aPanels: Int
   let tiles: Int
-  let parts: Int
+  let pieces: Int
   let sparse: Bool
   let accumulate: Bool
 
-  func callAsFunction(_ part: Int) {
+  func callAsFunction(_ piece: Int, thread: Int) {
     let (mr, nr) = (plan.mr, plan.nr)
-    for index in (tiles * part / parts)..<(tiles * (part + 1) / parts) {
+    for index in (tiles * piece / pieces)..<(tiles * (piece + 1) / pieces) {
       let p = index % aPanels
       let q = index / aPanels
       let rows = min(mr, mc - p * mr)
@@ -176,7 +173,7 @@ struct MultiplyTiles: ParallelJob {
           steps, panel.base, panel.rowStride, panel.stepStride, bPanel, list, target, ldc, accumulate)
       } else {
         // A tile over C's edge: computed whole in this thread's scratch tile, then copied.
-        let scratch = space.tiles + space.tileStride * part
+        let scratch = space.tiles + space.tileStride * thread
         tile.multiply(steps, panel.base, panel.rowStride, panel.stepStride, bPanel, list, scratch, nr, false)
         for r in 0..<rows {
           let from = scratch + r * nr

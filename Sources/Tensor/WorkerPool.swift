@@ -7,13 +7,16 @@ import Synchronization
   import Darwin
 #endif
 
-/// A piece of data-parallel work: `callAsFunction(part)` runs part `part` of it.
+/// A piece of data-parallel work: `callAsFunction(piece, thread:)` runs piece `piece` of it
+/// on the thread numbered `thread` (0 is the caller), which may use that thread's scratch
+/// space. A piece's result must not depend on which thread runs it, nor on the order pieces
+/// run in.
 ///
 /// Jobs are values rather than closures: a closure handed to other threads must have its
 /// context copied to the heap (`withoutActuallyEscaping` does so on every call), while a job
 /// stays on the caller's stack, so running one allocates nothing.
 public protocol ParallelJob: SendableMetatype {
-  func callAsFunction(_ part: Int)
+  func callAsFunction(_ piece: Int, thread: Int)
 }
 
 /// Work over a range of indices: `callAsFunction(range)` processes the indices in `range`.
@@ -21,9 +24,21 @@ public protocol RangeJob {
   func callAsFunction(_ range: Range<Int>)
 }
 
-/// A fixed team of threads that runs one data-parallel job at a time: `run(parts:job)`
-/// calls `job(part)` once on each of `parts` threads, part 0 on the caller, and returns
-/// when all are done.
+/// A fixed team of threads that runs one data-parallel job at a time: `run(pieces:job)`
+/// hands the job's pieces out one at a time to whichever thread of the team is free (the
+/// caller takes pieces too) and returns when all are done.
+///
+/// Pieces are claimed dynamically, and a job has several per thread, so a thread that the
+/// system deschedules (another process wants the core) simply runs fewer of them: the
+/// others take the rest, and only the piece in its hands is waited for. The caller waits for
+/// that one spinning briefly, then yielding its core, so that a descheduled worker can run
+/// on it. When sharing stops paying — the caller waits long for a worker descheduled in the
+/// middle of a piece, twice within 0.1 s, or the workers run less than half their fair
+/// share of the pieces over 64 jobs, as happens when another process keeps a core busy —
+/// the caller runs the next jobs alone for a while (0.1 s, twice as long each time it
+/// happens again, up to 2 s), then tries sharing again: with every core busy, one thread
+/// that is never waited for beats two that wait for each other. Who runs a piece never
+/// changes its result, so none of this changes a bit.
 ///
 /// Workers spin for a while (about 0.2 ms) after each job before they park on a condition
 /// variable: the engine issues jobs of 50-500 µs back to back, and waking a parked thread
@@ -42,7 +57,7 @@ public final class WorkerPool: @unchecked Sendable {
   public init(threadCount: Int, spinLimit: Int = 100_000) {
     precondition(threadCount >= 1, "a worker pool needs at least one thread")
     self.threadCount = threadCount
-    team = Team(spinLimit: spinLimit)
+    team = Team(spinLimit: spinLimit, workers: threadCount - 1)
     for index in 1..<threadCount {
       let context = Unmanaged.passRetained(WorkerContext(team: team, index: index)).toOpaque()
       #if canImport(Glibc)
@@ -71,65 +86,85 @@ public final class WorkerPool: @unchecked Sendable {
     for thread in threads { pthread_join(thread, nil) }
   }
 
-  /// Runs `job(part)` for part in 0..<parts (at most `threadCount`), one part per thread,
-  /// and waits for all: on the caller alone when `parts` is 1.
+  /// Runs `job(piece, thread:)` for every piece in 0..<pieces, on the team's threads as they
+  /// come free, and waits for all: on the caller alone when there is one piece or one
+  /// thread, or when `shared` is false (work too small to share).
   @inlinable
-  public func run<Job: ParallelJob>(parts: Int, _ job: Job) {
+  public func run<Job: ParallelJob>(pieces: Int, shared: Bool = true, _ job: Job) {
+    guard pieces > 0 else { return }
     let control = csupport_flush_denormals()
     defer { csupport_restore_fp_control(control) }
-    let parts = min(parts, threadCount)
-    if parts <= 1 {
-      job(0)
+    if pieces == 1 || threadCount == 1 || !shared || team.runsAlone() {
+      for piece in 0..<pieces { job(piece, thread: 0) }
     } else {
-      withUnsafePointer(to: Parts(job: job, parts: parts)) { pointer in
-        team.run(workers: threadCount - 1, job: UnsafeRawPointer(pointer), invoke: Trampoline<Parts<Job>>.invoke)
+      withUnsafePointer(to: job) { pointer in
+        team.run(pieces: pieces, job: UnsafeRawPointer(pointer), invoke: Trampoline<Job>.invoke)
       }
     }
   }
 
-  /// Runs `job(range)` on contiguous parts of `0..<count`, at most one part per thread and
-  /// none smaller than `grain`. The parts depend only on `count`, `grain` and the thread
-  /// count; callers keep results independent of them.
+  /// Runs `job(thread, thread:)` once on every thread of the team (to set a thread's own
+  /// state, say), and waits for all. Each thread holds its piece until every thread has one,
+  /// so no thread can take two.
+  public func onEveryThread<Job: ParallelJob>(_ job: Job) {
+    guard threadCount > 1 else { return job(0, thread: 0) }
+    team.arrivals.store(0, ordering: .relaxed)
+    withUnsafePointer(to: EveryThread(job: job, team: team, count: threadCount)) { pointer in
+      team.run(pieces: threadCount, job: UnsafeRawPointer(pointer), invoke: Trampoline<EveryThread<Job>>.invoke)
+    }
+  }
+
+  /// How many pieces to cut `count` items into, none smaller than `grain`: several per
+  /// thread (so that a slowed thread takes fewer), and a single one when the work is too
+  /// small to share.
+  @inlinable
+  public func pieces(_ count: Int, grain: Int = 1) -> Int {
+    threadCount == 1 ? 1 : max(1, min(count / max(grain, 1), threadCount * Self.piecesPerThread))
+  }
+
+  /// Pieces per thread for a job big enough: enough that a descheduled thread costs little,
+  /// few enough that claiming them costs nothing.
+  public static let piecesPerThread = 4
+
+  /// Runs `job(range)` on contiguous ranges of `0..<count`, none smaller than `grain`, handed
+  /// out as `run(pieces:)` does. Callers keep results independent of the ranges.
   @inlinable
   public func forEachRange<Job: RangeJob>(_ count: Int, grain: Int = 1, _ job: Job) {
     guard count > 0 else { return }
-    let parts = min(threadCount, max(1, count / max(grain, 1)))
-    run(parts: parts, Ranges(job: job, count: count, parts: parts))
+    let pieces = pieces(count, grain: grain)
+    run(pieces: pieces, Ranges(job: job, count: count, pieces: pieces))
   }
 }
 
-/// Part p of `count` items split in `parts`.
+/// A job run once per thread: each piece waits for the others to be taken.
+struct EveryThread<Job: ParallelJob>: ParallelJob {
+  let job: Job
+  let team: Team
+  let count: Int
+
+  func callAsFunction(_ piece: Int, thread: Int) {
+    job(thread, thread: thread)
+    team.arrivals.add(1, ordering: .acquiringAndReleasing)
+    while team.arrivals.load(ordering: .acquiring) < count {}
+  }
+}
+
+/// Piece p of `count` items cut in `pieces`.
 @usableFromInline
 struct Ranges<Job: RangeJob>: ParallelJob {
   @usableFromInline let job: Job
   @usableFromInline let count: Int
-  @usableFromInline let parts: Int
+  @usableFromInline let pieces: Int
 
-  @inlinable init(job: Job, count: Int, parts: Int) {
+  @inlinable init(job: Job, count: Int, pieces: Int) {
     self.job = job
     self.count = count
-    self.parts = parts
+    self.pieces = pieces
   }
 
-  @inlinable func callAsFunction(_ part: Int) {
-    let range = (count * part / parts)..<(count * (part + 1) / parts)
+  @inlinable func callAsFunction(_ piece: Int, thread: Int) {
+    let range = (count * piece / pieces)..<(count * (piece + 1) / pieces)
     if !range.isEmpty { job(range) }
-  }
-}
-
-/// A job run by fewer threads than the team has: the others return at once.
-@usableFromInline
-struct Parts<Job: ParallelJob>: ParallelJob {
-  @usableFromInline let job: Job
-  @usableFromInline let parts: Int
-
-  @inlinable init(job: Job, parts: Int) {
-    self.job = job
-    self.parts = parts
-  }
-
-  @inlinable func callAsFunction(_ part: Int) {
-    if part < parts { job(part) }
   }
 }
 
@@ -137,29 +172,65 @@ struct Parts<Job: ParallelJob>: ParallelJob {
 /// team can store without allocating.
 @usableFromInline
 enum Trampoline<Job: ParallelJob> {
-  @inlinable static func invoke(_ job: UnsafeRawPointer, _ part: Int) {
-    job.assumingMemoryBound(to: Job.self).pointee(part)
+  @inlinable static func invoke(_ job: UnsafeRawPointer, _ piece: Int, _ thread: Int) {
+    job.assumingMemoryBound(to: Job.self).pointee(piece, thread: thread)
   }
 }
 
 /// The state the caller and the workers share; the workers hold it, not the pool, so that
 /// releasing the pool stops them.
+///
+/// A job's pieces are claimed from `claims`, one word holding the job's number, its number
+/// of pieces and the next piece: a claim is a compare-and-swap of that word, so a worker
+/// that comes late, once the job is over, claims nothing and never touches a job that is
+/// gone.
 @usableFromInline
 final class Team: @unchecked Sendable {
   let spinLimit: Int
+  /// Bumped for every job and for stopping: what parked workers wait on.
   let generation = Atomic<Int>(0)
-  let pending = Atomic<Int>(0)
+  let claims = Atomic<UInt64>(0)
+  let finished = Atomic<Int>(0)
+  /// Threads that have taken their piece of an `onEveryThread` job.
+  let arrivals = Atomic<Int>(0)
   let parked = Atomic<Int>(0)
   let stopping = Atomic<Bool>(false)
-  /// The current job (on the caller's stack) and how to call it, published before
-  /// `generation` is bumped and read after the bump is observed.
+  private var jobNumber: UInt64 = 0
+  /// Jobs the caller still runs alone after a long wait, and how many the next long wait
+  /// will make it run alone (see `run`).
+  private var aloneUntil: UInt64 = 0
+  private var lastLongWait: UInt64 = 0
+  private var backoff = Team.firstBackoff
+  /// How long the caller runs alone after a long wait: 0.1 s, doubling up to 2 s
+  /// while sharing keeps failing.
+  static let firstBackoff: UInt64 = 100_000_000
+  static let longestBackoff: UInt64 = 2_000_000_000
+  /// A wait this long (and much longer than a piece) means a worker lost its core: the
+  /// scheduler's time slices are milliseconds, a piece tens of microseconds.
+  static let longWait: UInt64 = 1_000_000
+  /// Over this many shared jobs, the workers' share of the pieces is weighed: when they ran
+  /// less than half of their fair share, they were mostly without a core.
+  static let window = 64
+  private var windowJobs = 0
+  private var windowPieces = 0
+  private var windowOwn = 0
+  private let workers: Int
+  /// The current job (on the caller's stack) and how to call it, published before `claims`
+  /// and read only by a thread holding a claim of it.
   var job: UnsafeRawPointer?
-  var invoke: ((UnsafeRawPointer, Int) -> Void)?
+  var invoke: ((UnsafeRawPointer, Int, Int) -> Void)?
   let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
   let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
-  init(spinLimit: Int) {
+  /// The fields of `claims`: job number (24 bits), pieces (20), next piece (20).
+  static let pieceBits: UInt64 = 20
+  static let pieceMask: UInt64 = (1 << pieceBits) - 1
+  /// Polls of `finished` before the caller starts yielding its core.
+  static let waitSpins = 2_000
+
+  init(spinLimit: Int, workers: Int) {
     self.spinLimit = spinLimit
+    self.workers = workers
     pthread_mutex_init(mutex, nil)
     pthread_cond_init(condition, nil)
   }
@@ -171,17 +242,94 @@ final class Team: @unchecked Sendable {
     condition.deallocate()
   }
 
-  /// Runs part 0 of the job on the caller and parts 1…workers on the workers.
+  /// Runs the job's pieces on the caller (thread 0) and the workers, and waits for all.
   @usableFromInline
-  func run(workers: Int, job: UnsafeRawPointer, invoke: @escaping (UnsafeRawPointer, Int) -> Void) {
+  func run(pieces: Int, job: UnsafeRawPointer, invoke: @escaping (UnsafeRawPointer, Int, Int) -> Void) {
+    precondition(UInt64(pieces) <= Self.pieceMask, "a job of \(pieces) pieces has too many")
     self.job = job
     self.invoke = invoke
-    pending.store(workers, ordering: .relaxed)
+    jobNumber = (jobNumber + 1) & ((1 << 24) - 1)
+    finished.store(0, ordering: .relaxed)
+    claims.store(jobNumber << (2 * Self.pieceBits) | UInt64(pieces) << Self.pieceBits, ordering: .releasing)
     wake()
-    invoke(job, 0)
-    while pending.load(ordering: .acquiring) > 0 {}
+    let started = nanoseconds()
+    let done = runPieces(thread: 0)
+    finished.add(done, ordering: .relaxed)
+    var spins = 0
+    var waitStarted: UInt64 = 0
+    while finished.load(ordering: .acquiring) < pieces {
+      spins += 1
+      if spins == 1 { waitStarted = nanoseconds() }
+      if spins > Self.waitSpins { sched_yield() }
+    }
+    let ended = nanoseconds()
+    var starved = false
+    if spins > 0 {
+      // A wait much longer than the caller's own pieces took each means a worker lost its
+      // core in the middle of one.
+      let perPiece = (waitStarted - started) / UInt64(max(done, 1))
+      if ended - waitStarted > max(4 * perPiece, Self.longWait) {
+        // One long wait happens on a quiet machine too (the hypervisor takes a core for a
+        // moment); two within 0.1 s mean the core is wanted.
+        starved = ended < lastLongWait + Self.firstBackoff
+        lastLongWait = ended
+      }
+    }
+    // Only jobs with pieces enough for every thread tell: in a small one the caller may
+    // rightly finish before a spinning worker has looked.
+    if pieces >= 4 * (workers + 1) {
+      (windowJobs, windowPieces, windowOwn) = (windowJobs + 1, windowPieces + pieces, windowOwn + done)
+    }
+    if windowJobs == Self.window {
+      let workerShare = Double(windowPieces - windowOwn) / Double(windowPieces)
+      let fair = Double(workers) / Double(workers + 1)
+      if workerShare < fair / 2 { starved = true }
+      (windowJobs, windowPieces, windowOwn) = (0, 0, 0)
+    }
+    if starved {
+      aloneUntil = ended + backoff
+      backoff = min(2 * backoff, Self.longestBackoff)
+      (windowJobs, windowPieces, windowOwn) = (0, 0, 0)
+    } else if ended > aloneUntil + backoff {
+      // A long stretch of sharing that paid: the next backoff starts small.
+      backoff = Self.firstBackoff
+    }
     self.job = nil
     self.invoke = nil
+  }
+
+  /// Whether the caller runs this job alone: for a while after sharing stopped paying.
+  @usableFromInline
+  func runsAlone() -> Bool {
+    guard aloneUntil > 0 else { return false }
+    guard nanoseconds() < aloneUntil else {
+      aloneUntil = 0
+      return false
+    }
+    return true
+  }
+
+  /// Claims and runs pieces of the current job until none is left; how many it ran. A worker
+  /// counts each piece in `finished` as it ends, so that the caller never waits for one that
+  /// is done.
+  private func runPieces(thread: Int) -> Int {
+    var done = 0
+    var word = claims.load(ordering: .acquiring)
+    while true {
+      let next = word & Self.pieceMask
+      let pieces = (word >> Self.pieceBits) & Self.pieceMask
+      guard next < pieces else { return done }
+      let (exchanged, original) = claims.compareExchange(
+        expected: word, desired: word + 1, ordering: .acquiringAndReleasing)
+      guard exchanged else {
+        word = original
+        continue
+      }
+      invoke!(job!, Int(next), thread)
+      done += 1
+      if thread > 0 { finished.add(1, ordering: .releasing) }
+      word = claims.load(ordering: .acquiring)
+    }
   }
 
   func stop() {
@@ -208,6 +356,9 @@ final class Team: @unchecked Sendable {
       var current = generation.load(ordering: .acquiring)
       while current == seen {
         spins += 1
+        // After a short pure spin, each poll yields the core: free when nothing else wants
+        // it, and it lets the caller (or another process) run when something does.
+        if spins > Self.waitSpins { sched_yield() }
         if spins >= spinLimit {
           pthread_mutex_lock(mutex)
           parked.add(1, ordering: .sequentiallyConsistent)
@@ -222,8 +373,7 @@ final class Team: @unchecked Sendable {
       }
       seen = current
       if stopping.load(ordering: .sequentiallyConsistent) { return }
-      invoke!(job!, index)
-      pending.subtract(1, ordering: .releasing)
+      _ = runPieces(thread: index)
     }
   }
 }
@@ -235,4 +385,12 @@ private final class WorkerContext {
     self.team = team
     self.index = index
   }
+}
+
+/// A monotonic clock in nanoseconds (clock_gettime through the vDSO: tens of nanoseconds).
+@inline(__always)
+func nanoseconds() -> UInt64 {
+  var time = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &time)
+  return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
 }

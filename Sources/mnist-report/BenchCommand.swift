@@ -26,6 +26,12 @@ struct BenchCommand: ParsableCommand {
 
   @OptionGroup var data: DatasetOptions
 
+  @Flag(
+    help:
+      "Time the reference network's epochs on 1 and 2 threads quietly, then again with a busy loop started here on one core, and report the ratios (targets: 2 threads at least 1.6× faster when quiet, at most 1.1× the 1-thread time when a core is busy)."
+  )
+  var contention = false
+
   func validate() throws {
     if repeats < 1 { throw ValidationError("--repeats must be at least 1, got \(repeats)") }
   }
@@ -39,6 +45,7 @@ struct BenchCommand: ParsableCommand {
   var only: BenchmarkPlan.Part?
 
   func run() throws {
+    if contention { return try runContention() }
     var plan = BenchmarkPlan(
       threadCounts: threads.map { [$0] } ?? Array(1...max(1, ProcessInfo.processInfo.activeProcessorCount)))
     if let only { plan.parts = [only] }
@@ -86,3 +93,49 @@ struct BenchCommand: ParsableCommand {
 }
 
 extension BenchmarkPlan.Part: ExpressibleByArgument {}
+
+extension BenchCommand {
+  /// Epochs on 1 and 2 threads, quiet and beside a busy loop on one core.
+  func runContention() throws {
+    var plan = BenchmarkPlan(threadCounts: [1, 2])
+    plan.parts = [.epoch]
+    plan.epochs = epochs
+    let quiet = try Benchmark.run(plan, data: data.settings, directory: nil)
+    let loop = Process()
+    loop.executableURL = URL(fileURLWithPath: "/bin/sh")
+    loop.arguments = ["-c", "while :; do :; done"]
+    try loop.run()
+    defer {
+      loop.terminate()
+      loop.waitUntilExit()
+    }
+    let busy = try Benchmark.run(plan, data: data.settings, directory: nil)
+    func seconds(_ result: BenchResult, _ threads: Int) -> Double {
+      result.epoch_by_threads.first { $0.threads == threads }?.seconds ?? .nan
+    }
+    let (q1, q2, b1, b2) = (seconds(quiet, 1), seconds(quiet, 2), seconds(busy, 1), seconds(busy, 2))
+    if json {
+      struct Contention: Encodable {
+        let quiet_1_thread, quiet_2_threads, busy_1_thread, busy_2_threads: Double
+        let quiet_speedup, busy_ratio: Double
+      }
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys]
+      let value = Contention(
+        quiet_1_thread: q1, quiet_2_threads: q2, busy_1_thread: b1, busy_2_threads: b2, quiet_speedup: q1 / q2,
+        busy_ratio: b2 / b1)
+      print(String(decoding: try encoder.encode(value), as: UTF8.self))
+      return
+    }
+    print("epoch of the reference network, median of \(epochs) (kernels \(quiet.kernels)):")
+    print(
+      String(
+        format: "  quiet:          1 thread %.3f s, 2 threads %.3f s: 2 threads %.2f× faster (target ≥ 1.6×)", q1, q2,
+        q1 / q2))
+    print(
+      String(
+        format:
+          "  one core busy:  1 thread %.3f s, 2 threads %.3f s: 2 threads take %.2f× the 1-thread time (target ≤ 1.1×)",
+        b1, b2, b2 / b1))
+  }
+}

@@ -53,7 +53,9 @@ struct BuildCommand: ParsableCommand {
     let study = try Study.load(options.studyPath())
     // Templates are checked before anything trains: a broken one should not cost a build.
     let templateSet = noReport ? nil : try loadTemplates(templates)
-    var settings = options.buildOptions(output: output.out, threads: try threads.count())
+    let (threadCount, threadNote) = try threads.count()
+    if let threadNote, !quiet { FileHandle.standardError.write(Data((threadNote + "\n").utf8)) }
+    var settings = options.buildOptions(output: output.out, threads: threadCount)
     settings.force = force
     settings.only = only
     settings.trainMissing = trainMissing

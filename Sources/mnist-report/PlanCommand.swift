@@ -11,7 +11,11 @@ struct PlanCommand: ParsableCommand {
       """)
 
   @OptionGroup var options: StudyOptions
-  @OptionGroup var threads: ThreadOptions
+  @Option(
+    help: ArgumentHelp(
+      "Threads of each task, for the estimates (default: SLURM_CPUS_PER_TASK when set, else this machine's cores).",
+      valueName: "n"))
+  var threads: Int?
 
   @Option(help: ArgumentHelp("Split each stage over this many tasks and estimate its wall time.", valueName: "n"))
   var tasks: Int?
@@ -23,6 +27,9 @@ struct PlanCommand: ParsableCommand {
   var all = false
 
   func validate() throws {
+    if let threads, !(1...4096).contains(threads) {
+      throw ValidationError("--threads must be from 1 to 4096, got \(threads)")
+    }
     if let tasks, !(1...10_000).contains(tasks) {
       throw ValidationError("--tasks must be from 1 to 10000, got \(tasks)")
     }
@@ -30,7 +37,10 @@ struct PlanCommand: ParsableCommand {
 
   func run() throws {
     let study = try Study.load(options.studyPath())
-    let settings = options.buildOptions(threads: try threads.count())
+    let perTask =
+      threads ?? ProcessInfo.processInfo.environment["SLURM_CPUS_PER_TASK"].flatMap { Int($0) }
+      ?? ProcessInfo.processInfo.activeProcessorCount
+    let settings = options.buildOptions(threads: max(1, perTask))
     let build = StudyBuild(
       study: study, options: settings, observer: SilentObserver(), cancellation: Cancellation(),
       version: mnistReportVersion)

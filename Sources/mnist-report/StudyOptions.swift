@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Study
+import Tensor
 
 /// The options that choose a study, its data and its cache, shared by every command that
 /// reads a study.
@@ -55,25 +56,39 @@ struct OutputOptions: ParsableArguments {
 struct ThreadOptions: ParsableArguments {
   @Option(
     help: ArgumentHelp(
-      "Threads to train with; runs go side by side, one thread each (default: SLURM_CPUS_PER_TASK when set, else every core).",
-      valueName: "n"))
-  var threads: Int?
+      "Threads to train with, or auto: the cores this process may use (its CPU affinity, a cgroup quota, SLURM_CPUS_PER_TASK) less those other processes keep busy; runs go side by side, one thread each.",
+      valueName: "n|auto"))
+  var threads = "auto"
+
+  /// The most threads a build may ask for: more than four per core only thrash.
+  static var most: Int { 4 * ProcessInfo.processInfo.activeProcessorCount }
 
   func validate() throws {
-    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
-    _ = try count()
+    _ = try explicit(most: Self.most)
+    if let text = ProcessInfo.processInfo.environment["SLURM_CPUS_PER_TASK"], (Int(text) ?? 0) < 1 {
+      throw ValidationError("SLURM_CPUS_PER_TASK must be a whole number of at least 1, found '\(text)'")
+    }
   }
 
-  /// `--threads`, else Slurm's CPUs per task, else the cores.
-  func count() throws -> Int {
-    if let threads { return threads }
-    if let text = ProcessInfo.processInfo.environment["SLURM_CPUS_PER_TASK"] {
-      guard let count = Int(text), count >= 1 else {
-        throw ValidationError("SLURM_CPUS_PER_TASK must be a whole number of at least 1, found '\(text)'")
-      }
-      return count
+  /// `--threads N`, checked against `most`; nil for auto.
+  func explicit(most: Int) throws -> Int? {
+    guard threads != "auto" else { return nil }
+    guard let count = Int(threads) else {
+      throw ValidationError("--threads must be a whole number or auto, got '\(threads)'")
     }
-    return ProcessInfo.processInfo.activeProcessorCount
+    guard (1...most).contains(count) else {
+      throw ValidationError(
+        "--threads must be from 1 to \(most) on this machine (4 × its \(ProcessInfo.processInfo.activeProcessorCount) cores), got \(threads)"
+      )
+    }
+    return count
+  }
+
+  /// The threads to train with; for auto, measured, with what was chosen and why.
+  func count() throws -> (threads: Int, note: String?) {
+    if let count = try explicit(most: Self.most) { return (count, nil) }
+    let cores = CPUAvailability.measure()
+    return (cores.free, "threads: auto → \(cores.free) (\(cores))")
   }
 }
 

@@ -86,7 +86,9 @@ struct WorkCommand: ParsableCommand {
   func run() throws {
     let task = try resolvedTask(ProcessInfo.processInfo.environment)
     let study = try Study.load(options.studyPath())
-    let settings = options.buildOptions(threads: try threads.count())
+    let (threadCount, threadNote) = try threads.count()
+    if let threadNote, !quiet { FileHandle.standardError.write(Data((threadNote + "\n").utf8)) }
+    let settings = options.buildOptions(threads: threadCount)
     let display = ProgressDisplay(level: quiet ? .quiet : .normal)
     let cancellation = Cancellation()
     let interrupt = installInterruptHandler(cancellation)

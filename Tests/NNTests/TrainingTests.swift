@@ -1,5 +1,6 @@
 import Data
 import MallocCounter
+import TestFixtures
 import Testing
 
 @testable import NN
@@ -147,6 +148,18 @@ func smallTrainer(threads: Int = 1, kernels: KernelTable = Kernels.best, learnin
     #expect(historyOne.epochs.map(\.validationLoss) == historyTwo.epochs.map(\.validationLoss))
   }
 
+  @Test func aCompetingBusyThreadChangesNoBit() throws {
+    let (one, historyOne) = try train(threads: 1, kernels: Kernels.best)
+    // A thread that keeps a core busy for the whole training, as another process would:
+    // the pool's pieces then go mostly to one thread, and it runs jobs alone at times.
+    let busy = BusyThread()
+    defer { busy.stop() }
+    let (two, historyTwo) = try train(threads: 2, kernels: Kernels.best)
+    let (three, _) = try train(threads: 3, kernels: Kernels.best)
+    #expect(one == two && one == three)
+    #expect(historyOne.epochs.map(\.validationLoss) == historyTwo.epochs.map(\.validationLoss))
+  }
+
   @Test func everyFMAKernelTableGivesTheSameBits() throws {
     let tables = Kernels.supported.filter { $0.name != "baseline" }
     let states = try tables.map { try train(threads: 2, kernels: $0).0 }
@@ -170,13 +183,13 @@ func smallTrainer(threads: Int = 1, kernels: KernelTable = Kernels.best, learnin
           _ = trainer.trainOnBatch(features: x.baseAddress!, labels: y.baseAddress!, rows: 128)
           _ = trainer.trainOnBatch(features: x.baseAddress!, labels: y.baseAddress!, rows: 100)
           // Count the allocations of the threads that train: this one and the pool's.
-          trainer.context.pool.run(parts: threads, TrackAllocations(enabled: true))
+          trainer.context.pool.onEveryThread(TrackAllocations(enabled: true))
           let before = malloc_counter_tracked_allocations()
           for step in 0..<10 {
             _ = trainer.trainOnBatch(features: x.baseAddress!, labels: y.baseAddress!, rows: step % 2 == 0 ? 128 : 100)
           }
           let after = malloc_counter_tracked_allocations()
-          trainer.context.pool.run(parts: threads, TrackAllocations(enabled: false))
+          trainer.context.pool.onEveryThread(TrackAllocations(enabled: false))
           #expect(after == before, "\(after - before) allocations in 10 steps on \(threads) threads")
         }
       }
@@ -187,5 +200,5 @@ func smallTrainer(threads: Int = 1, kernels: KernelTable = Kernels.best, learnin
 /// Turns the counting of allocations on or off in every thread of a pool.
 struct TrackAllocations: ParallelJob {
   let enabled: Bool
-  func callAsFunction(_ part: Int) { malloc_counter_track(enabled ? 1 : 0) }
+  func callAsFunction(_ piece: Int, thread: Int) { malloc_counter_track(enabled ? 1 : 0) }
 }

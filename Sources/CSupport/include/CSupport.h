@@ -16,5 +16,9 @@ uint32_t csupport_flush_denormals(void);
 /// Restores a control word returned by `csupport_flush_denormals`.
 void csupport_restore_fp_control(uint32_t word);
 
+/// The number of CPUs in this process's affinity mask (sched_getaffinity), or 0 when it
+/// cannot be read.
+int csupport_affinity_count(void);
+
 
 #endif
