@@ -34,7 +34,7 @@ public struct ReportWriter {
     let started = Date()
     let context = PresentationContext(shape: built.results.shape, results: built.results, built: built.cells)
     let planned = built.cells.enumerated().map { PlannedCell.plan($1, at: $0, context) }
-    let specs = planned.flatMap { $0?.figures ?? [] }
+    let specs = uniqueNames(planned.flatMap { $0?.figures ?? [] })
     let rendered: [RenderedFigure]
     do {
       rendered = try FigureRenderer.render(specs, threads: threads)
@@ -120,5 +120,22 @@ public struct ReportWriter {
       explanationHTML: Markdown.html(cell.explanation), source: CellView.input(cell.source),
       status: CellView.status(result), statusClass: result.status.rawValue, error: result.error, finding: finding,
       findingHTML: finding.map(Markdown.html), outputs: outputs?.outputs)
+  }
+}
+
+/// The figures with file names made unique: a figure is named CELL-FIGURE, and cell "s-input"
+/// with figure "dropout" meets cell "s" with figure "input-dropout"; a later one becomes
+/// "s-input-dropout-2".
+func uniqueNames(_ specs: [FigureSpec]) -> [FigureSpec] {
+  var used: Set<String> = []
+  return specs.map { spec in
+    var id = spec.id
+    var suffix = 2
+    while used.contains(id) {
+      id = "\(spec.id)-\(suffix)"
+      suffix += 1
+    }
+    used.insert(id)
+    return id == spec.id ? spec : spec.named(id)
   }
 }

@@ -43,9 +43,15 @@ public struct TemplateSet: Sendable {
       guard let data = FileManager.default.contents(atPath: path) else {
         throw TemplateError(file: path, line: nil, column: nil, message: "cannot be read")
       }
+      guard data.count <= Self.largestTemplate else {
+        throw TemplateError(
+          file: path, line: nil, column: nil,
+          message: "is \(data.count / 1_048_576) MB; a template has at most \(Self.largestTemplate / 1_048_576) MB")
+      }
       guard let text = String(data: data, encoding: .utf8) else {
         throw TemplateError(file: path, line: nil, column: nil, message: "is not UTF-8 text")
       }
+      try Self.checkNesting(of: text, file: path)
       do {
         templates[name] = try MustacheTemplate(string: text)
       } catch let error as MustacheTemplate.ParserError {
@@ -62,11 +68,13 @@ public struct TemplateSet: Sendable {
         file: (directory as NSString).appendingPathComponent(name + ".mustache"), line: nil, column: nil,
         message: "missing: a report needs \(Self.required.map { $0 + ".mustache" }.joined(separator: " and "))")
     }
+    var includes: [String: [String]] = [:]
     for (name, text) in texts.sorted(by: { $0.key < $1.key }) {
-      try Self.checkPartials(
+      includes[name] = try Self.checkPartials(
         of: text, file: (directory as NSString).appendingPathComponent(name + ".mustache"),
         known: Set(templates.keys))
     }
+    try Self.checkCycles(includes, directory: directory)
     let stylePath = (directory as NSString).appendingPathComponent("style.css")
     guard let style = FileManager.default.contents(atPath: stylePath) else {
       throw TemplateError(
@@ -89,9 +97,56 @@ public struct TemplateSet: Sendable {
     return files.sorted()
   }
 
+  /// The largest template file read.
+  static let largestTemplate = 1 << 20
+  /// The deepest nesting of sections in a template.
+  static let deepestSections = 64
+
+  /// Fails on sections nested deeper than `deepestSections`: the renderer recurses on them.
+  private static func checkNesting(of text: String, file: String) throws(TemplateError) {
+    var depth = 0
+    for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+      var rest = Substring(line)
+      while let open = rest.range(of: "{{") {
+        rest = rest[open.upperBound...]
+        if rest.hasPrefix("#") || rest.hasPrefix("^") {
+          depth += 1
+        } else if rest.hasPrefix("/") {
+          depth = max(0, depth - 1)
+        }
+        if depth > deepestSections {
+          throw TemplateError(
+            file: file, line: number + 1, column: nil,
+            message: "sections are nested more than \(deepestSections) deep")
+        }
+      }
+    }
+  }
+
+  /// Fails on partials that include themselves, directly or through others: rendering would
+  /// never end.
+  private static func checkCycles(_ includes: [String: [String]], directory: String) throws(TemplateError) {
+    var finished: Set<String> = []
+    func visit(_ name: String, _ path: [String]) throws(TemplateError) {
+      if let start = path.firstIndex(of: name) {
+        let chain = (path[start...] + [name]).joined(separator: " → ")
+        throw TemplateError(
+          file: (directory as NSString).appendingPathComponent(path.last! + ".mustache"), line: nil, column: nil,
+          message: "partials include each other without end: \(chain)")
+      }
+      guard !finished.contains(name) else { return }
+      for child in includes[name] ?? [] { try visit(child, path + [name]) }
+      finished.insert(name)
+    }
+    for name in includes.keys.sorted() { try visit(name, []) }
+  }
+
   /// Fails on a `{{> name}}` whose template does not exist: swift-mustache would render it
-  /// as nothing, and a report would silently lose a part.
-  private static func checkPartials(of text: String, file: String, known: Set<String>) throws(TemplateError) {
+  /// as nothing, and a report would silently lose a part. The names it includes.
+  private static func checkPartials(of text: String, file: String, known: Set<String>) throws(TemplateError)
+    -> [String]
+  {
+    var names: [String] = []
     for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
       var rest = Substring(line)
       while let open = rest.range(of: "{{>") {
@@ -100,6 +155,7 @@ public struct TemplateSet: Sendable {
         let name = rest[..<close.lowerBound].trimmingCharacters(in: .whitespaces)
         rest = rest[close.upperBound...]
         if name.hasPrefix("*") { continue }  // a dynamic name, known only when rendering
+        names.append(name)
         if !known.contains(name) {
           let column = line.distance(from: line.startIndex, to: open.lowerBound) + 1
           throw TemplateError(
@@ -110,6 +166,7 @@ public struct TemplateSet: Sendable {
         }
       }
     }
+    return names
   }
 
   private static func describe(_ error: Error) -> String {

@@ -15,6 +15,11 @@ struct DataCommand: ParsableCommand {
 
   func run() throws {
     let dataset = try data.settings.load(verify: false)
+    guard data.validation < dataset.train.count else {
+      throw ValidationError(
+        "--validation \(data.validation): expected fewer than the \(grouped(dataset.train.count)) images of the training file (\(dataset.files[0].path)), so that some are left to train on"
+      )
+    }
     print(summary(dataset))
     try dataset.verifyDigests()
   }

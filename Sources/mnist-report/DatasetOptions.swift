@@ -18,7 +18,11 @@ struct DatasetOptions: ParsableArguments {
       valueName: "dir"))
   var directory: String?
 
-  @Option(help: "Images held out of the 60,000 training images for validation (stratified).")
+  // Unconditional, so that `--validation -5` reads -5 (and is refused as negative) rather
+  // than taking -5 for an option.
+  @Option(
+    parsing: .unconditional,
+    help: "Images held out of the training images for validation (stratified); fewer than the training file holds.")
   var validation: Int = 6000
 
   @Option(help: "Seed of every random choice (split, shuffling, initialization, dropout).")

@@ -224,3 +224,65 @@ let packageRoot = String(#filePath.split(separator: "/").dropLast(3).joined(sepa
 extension String {
   var withLeadingSlash: String { hasPrefix("/") ? self : "/" + self }
 }
+
+@Suite struct StudyFileFaults {
+  @Test func windowsLineEndingsReadAsUnixOnes() throws {
+    let unix = try Study.parse(validStudy, file: "s.yaml")
+    let windows = try Study.parse(validStudy.replacingOccurrences(of: "\n", with: "\r\n"), file: "s.yaml")
+    #expect(windows.cells.map(\.id) == unix.cells.map(\.id))
+    #expect(windows.cells.map(\.source) == unix.cells.map(\.source))
+    #expect(windows.cells.map(\.line) == unix.cells.map(\.line))
+  }
+
+  @Test func aKeyGivenTwiceIsNamedWithItsLine() {
+    let text = "title: T\ncells:\n  - id: a\n    kind: data\n    id: b\n"
+    let error = studyError(text)
+    #expect(error?.line == 5)
+    #expect(error?.message == "'id' is given twice (first on line 3)")
+    let top = studyError("title: T\ntitle: U\ncells:\n  - {id: a, kind: data}\n")
+    #expect(top?.line == 2 && top?.message == "'title' is given twice (first on line 1)", "\(String(describing: top))")
+  }
+
+  @Test func aCellIdLongerThanAFileNameAllowsIsRefused() {
+    let id = String(repeating: "a", count: 300)
+    let error = studyError(validStudy.replacingOccurrences(of: "- id: baseline", with: "- id: \(id)"))
+    #expect(error?.message == "a cell id has at most 64 characters, found 300")
+    #expect(error?.line == 14)
+  }
+
+  @Test func variantsThatWouldWriteOneFileAreRefused() {
+    let clash = validStudy.replacingOccurrences(
+      of: "{name: Adam, optimizer: adam}", with: "{name: sgd, optimizer: adam}")
+    #expect(
+      studyError(clash)?.message
+        == "variants 'SGD' and 'sgd' would both write runs/optimizers/sgd.csv: give names that differ in more than case and punctuation"
+    )
+    let empty = validStudy.replacingOccurrences(of: "{name: Adam,", with: "{name: '???',")
+    #expect(studyError(empty)?.message.hasPrefix("a variant's name needs a letter or digit") == true)
+  }
+
+  @Test func anExplanationTooLongIsRefusedBeforeItIsParsed() {
+    let long = validStudy.replacingOccurrences(
+      of: "title: Baseline\n", with: "title: Baseline\n    explanation: '\(String(repeating: "<", count: 40_000))'\n")
+    #expect(studyError(long)?.message == "expected at most 20000 characters of text, found 40000")
+  }
+}
+
+@Suite struct MemoryRefusal {
+  @Test func aNetworkThatCannotFitIsRefusedWithItsEstimate() throws {
+    var build = TinyBuild()
+    defer { build.remove() }
+    build.study = validStudy.replacingOccurrences(
+      of: "hidden: [32, 16]\n  dropout: [0.2, 0.1]",
+      with: "hidden: [\(Array(repeating: "8192", count: 16).joined(separator: ", "))]\n  dropout: 0.1"
+    )
+    .replacingOccurrences(of: "learning_rate: 0.001\n", with: "learning_rate: 0.001\n  batch_size: 65536\n")
+    #expect {
+      _ = try build.run()
+    } throws: { error in
+      guard let error = error as? StudyError else { return false }
+      return error.message.hasPrefix("a run of hidden [16 layers] with batches of 65536 needs about")
+        && error.message.contains("GB (weights, gradients, optimizer state and a batch's activations)")
+    }
+  }
+}

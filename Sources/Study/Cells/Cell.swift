@@ -76,6 +76,11 @@ public struct Cell: Sendable {
   /// Whether the cell's model is evaluated on the test set.
   public var isTested: Bool { body.behaviour.isTested }
 
+  /// The longest cell id.
+  static let longestID = 64
+  /// The longest explanation (and study description), in characters.
+  static let longestText = 20_000
+
   /// The keys every cell may hold (and `settings`, every cell that trains).
   static let commonKeys = ["id", "kind", "title", "explanation"]
 
@@ -102,15 +107,21 @@ public struct Cell: Sendable {
 
     guard let idValue = fields["id"] else { throw value.error("a cell needs an id") }
     let cellID = try idValue.string()
-    guard !cellID.isEmpty, cellID.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
-      throw idValue.error("a cell id is made of letters, digits, - and _, found '\(cellID)'")
+    guard !cellID.isEmpty, cellID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+    else {
+      throw idValue.error("a cell id is made of letters, digits, - and _ (ASCII), found '\(cellID)'")
+    }
+    // The id names files (runs/ID/…, figures/ID-….png): it must fit a file name with room
+    // for what follows it.
+    guard cellID.count <= Self.longestID else {
+      throw idValue.error("a cell id has at most \(Self.longestID) characters, found \(cellID.count)")
     }
     if earlier.contains(where: { $0.id == cellID }) {
       throw idValue.error("the id '\(cellID)' is used by an earlier cell")
     }
     id = cellID
     title = try fields["title"]?.string() ?? cellID
-    explanation = try fields["explanation"]?.string() ?? ""
+    explanation = try fields["explanation"]?.text(upTo: Self.longestText) ?? ""
     line = value.line ?? 1
     let first = max(0, line - 1)
     let last = min(lines.count, (end ?? lines.count + 1) - 1)
@@ -186,6 +197,9 @@ protocol CellBehaviour: Sendable {
   func run(_ context: CellContext) throws(CellFailure) -> CellOutcome?
   /// The positions of the earlier cells whose results this one's runs depend on.
   var dependencies: [Int] { get }
+  /// The settings of the cell's runs besides the cell's own (variants, grid points,
+  /// candidates), for checks made once the data is known.
+  var otherSettings: [RunSettings] { get }
   /// How many stages the cell's runs take: each stage's runs are chosen from the results of
   /// the stage before.
   func stageCount(profile: Profile, settings: RunSettings) -> Int
@@ -197,6 +211,7 @@ protocol CellBehaviour: Sendable {
 extension CellBehaviour {
   var isTested: Bool { false }
   var dependencies: [Int] { [] }
+  var otherSettings: [RunSettings] { [] }
   func stageCount(profile: Profile, settings: RunSettings) -> Int { 1 }
   func possibleRuns(_ context: CellContext, from stage: Int) -> [PossibleRuns] { [] }
 }

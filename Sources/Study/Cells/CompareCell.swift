@@ -8,6 +8,8 @@ public struct CompareCell: CellBehaviour {
   }
 
   public let variants: [Variant]
+
+  var otherSettings: [RunSettings] { variants.map(\.settings) }
   /// Whether the variants train one after another on every thread (the default), rather
   /// than side by side on one thread each.
   public let sequential: Bool
@@ -38,6 +40,17 @@ public struct CompareCell: CellBehaviour {
       }
       let name = try nameValue.string()
       if variants.contains(where: { $0.name == name }) { throw nameValue.error("two variants are named '\(name)'") }
+      // Each variant's runs go to runs/CELL/NAME.csv, the name cut to letters, digits and
+      // dashes: two names must not give one file, and a name must give one.
+      let file = slug(name)
+      guard !file.isEmpty, name.count <= 100 else {
+        throw nameValue.error("a variant's name needs a letter or digit, and at most 100 characters, found '\(name)'")
+      }
+      if let other = variants.first(where: { slug($0.name) == file }) {
+        throw nameValue.error(
+          "variants '\(other.name)' and '\(name)' would both write runs/\(input.id)/\(file).csv: give names that differ in more than case and punctuation"
+        )
+      }
       var variant = input.settings
       try variant.apply(item.without("name"))
       variants.append(Variant(name: name, settings: try variant.validated(at: item)))

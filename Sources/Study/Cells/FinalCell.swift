@@ -10,6 +10,8 @@ public struct FinalCell: CellBehaviour {
   public let settings: [RunSettings]
   public let replication: Replication
 
+  var otherSettings: [RunSettings] { settings }
+
   static let keys = ["settings", "from", "repeats", "resample"]
 
   init(_ input: CellInput) throws(StudyError) {

@@ -13,6 +13,8 @@ public struct GridCell: CellBehaviour {
   public let columns: Axis
   /// The settings of each point, row-major: `settings[r][c]`.
   public let settings: [[RunSettings]]
+
+  var otherSettings: [RunSettings] { settings.flatMap { $0 } }
   public let replication: Replication
   /// Whether the points train one after another on every thread (the default), rather than
   /// side by side on one thread each (more throughput; times still compare, all measured

@@ -64,6 +64,8 @@ public struct SearchCell: CellBehaviour {
   public let space: [(key: SettingKey, distribution: Distribution)]
   /// The candidates drawn, in the order drawn.
   public let candidates: [Candidate]
+
+  var otherSettings: [RunSettings] { candidates.map(\.settings) }
   /// Whether the fold runs train one after another on every thread (the default), rather
   /// than side by side on one thread each.
   public let sequential: Bool

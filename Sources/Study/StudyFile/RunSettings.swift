@@ -166,6 +166,16 @@ public struct RunSettings: Codable, Hashable, Sendable {
     return true
   }
 
+  /// What training the network holds in memory, in bytes: weights, gradients and up to two
+  /// optimizer moments per parameter, and a batch's activations (input, and per layer its
+  /// output, pre-activation, dropout mask and gradient) — a floor, not a measure.
+  func estimatedBytes(_ shape: DataShape) -> Double {
+    let parameters = Double(parameterCount(shape))
+    let widths = Double(hidden.reduce(0, +))
+    let activations = Double(batchSize) * (Double(shape.features) + 4 * widths + 2 * Double(shape.classes))
+    return 4 * (4 * parameters + activations)
+  }
+
   /// The number of trainable values of the network for data of `shape`.
   public func parameterCount(_ shape: DataShape) -> Int {
     var count = 0

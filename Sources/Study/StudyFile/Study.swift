@@ -35,6 +35,9 @@ public struct Study: Sendable {
 
   /// Checks a study given as YAML text; `file` names it in errors.
   public static func parse(_ text: String, file: String) throws(StudyError) -> Study {
+    // Windows line endings: "\r\n" is one Character in Swift, so lines are cut on it only
+    // once it is "\n".
+    let text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
     let root: Node
     do {
       guard let node = try Yams.compose(yaml: text) else {
@@ -43,6 +46,13 @@ public struct Study: Sendable {
       root = node
     } catch let error as StudyError {
       throw error
+    } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
+      // Yams names the mapping, not the key given twice: found in the text.
+      let key = duplicates.sorted().first ?? ""
+      let (first, second) = repeatedKey(key, in: text, mappingAt: context.mark)
+      throw StudyError(
+        file: file, line: second ?? context.mark.line, key: key,
+        message: "'\(key)' is given twice\(first.map { " (first on line \($0))" } ?? "")")
     } catch let error as YamlError {
       throw StudyError(file: file, line: yamlLine(error), key: "", message: "not valid YAML: \(yamlProblem(error))")
     } catch {
@@ -77,7 +87,7 @@ public struct Study: Sendable {
     let roles = try fields["key_results"].map { v throws(StudyError) in try KeyResultRoles(v, cells: cells) }
     return Study(
       file: file, source: text, title: try fields["title"]?.string() ?? "Fully connected networks on MNIST",
-      description: try fields["description"]?.string() ?? "", data: data, base: base, cells: cells,
+      description: try fields["description"]?.text(upTo: Cell.longestText) ?? "", data: data, base: base, cells: cells,
       keyResults: roles, replication: replication)
   }
 
@@ -93,7 +103,45 @@ public struct Study: Sendable {
           "expected fewer than the \(available) images of the training file (\(dataset.files[0].path)), found \(data.validation)"
       )
     }
+    // A network that cannot fit is refused before anything trains, with its estimate.
+    let limit = Double(ProcessInfo.processInfo.physicalMemory) / 2
+    for cell in cells where cell.kind != .data {
+      for settings in [cell.settings] + cell.body.behaviour.otherSettings {
+        let bytes = settings.estimatedBytes(dataset.shape)
+        guard bytes <= limit else {
+          throw StudyError(
+            file: file, line: cell.line, key: "cells.\(cell.id)",
+            message: String(
+              format:
+                "a run of hidden %@ with batches of %d needs about %.1f GB (weights, gradients, optimizer state and a batch's activations), more than half of this machine's %.1f GB",
+              "\(settings.hidden.count > 8 ? "[\(settings.hidden.count) layers]" : "\(settings.hidden)")",
+              settings.batchSize, bytes / 1e9, 2 * limit / 1e9))
+        }
+      }
+    }
   }
+}
+
+/// The lines (1-based) of the first two places where `key` starts an entry of the mapping
+/// that begins at `mark` (its keys in `mark`'s column; a list item's "- " allowed).
+private func repeatedKey(_ key: String, in text: String, mappingAt mark: Mark) -> (Int?, Int?) {
+  let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+  var found: [Int] = []
+  for number in max(1, mark.line)...max(1, lines.count) where number <= lines.count {
+    let line = lines[number - 1]
+    let indent = line.prefix { $0 == " " }.count
+    var rest = line.dropFirst(indent)
+    var column = indent + 1
+    if rest.hasPrefix("- ") {
+      rest = rest.dropFirst(2)
+      column += 2
+    }
+    // A line less indented than the mapping ends it.
+    if number > mark.line && indent + 1 < mark.column && !line.trimmingCharacters(in: .whitespaces).isEmpty { break }
+    if column == mark.column && (rest.hasPrefix(key + ":") || rest.hasPrefix("\"\(key)\":")) { found.append(number) }
+    if found.count == 2 { break }
+  }
+  return (found.first, found.count > 1 ? found[1] : nil)
 }
 
 private func yamlLine(_ error: YamlError) -> Int? {

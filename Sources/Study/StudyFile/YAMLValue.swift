@@ -39,6 +39,16 @@ struct YAMLValue {
     return entries
   }
 
+  /// A string of at most `limit` characters (a Markdown text: longer ones are refused
+  /// rather than parsed).
+  func text(upTo limit: Int) throws(StudyError) -> String {
+    let value = try string()
+    guard value.count <= limit else {
+      throw error("expected at most \(limit) characters of text, found \(value.count)")
+    }
+    return value
+  }
+
   func list() throws(StudyError) -> [YAMLValue] {
     guard case .sequence(let sequence) = node else { throw error("expected a list, found \(kind)") }
     return sequence.enumerated().map { YAMLValue(node: $1, path: "\(path)[\($0)]", file: file) }
