@@ -18,9 +18,8 @@ public struct ReportError: Error, CustomStringConvertible {
 /// Renders a build's results as `report.md` (GitHub-flavoured Markdown, figures as PNG files
 /// under `figures/`) and `report.html` (one self-contained page, figures inline as SVG).
 ///
-/// Everything is drawn and rendered in memory first; only then are the files written, each to
-/// a temporary file renamed into place, the two reports last. A failure before that point
-/// leaves the previous report as it was.
+/// Everything is written into a ``StagedOutput`` and moved into place only when all of it is
+/// there, so a failure at any point leaves the previous report as it was.
 public struct ReportWriter {
   public let templates: TemplateSet
   public let threads: Int
@@ -30,7 +29,25 @@ public struct ReportWriter {
     self.threads = threads
   }
 
+  /// Writes the report into the folder `output`, whole or not at all.
   public func write(_ built: BuiltStudy, provenance: Provenance, to output: String) throws -> WrittenReport {
+    let staged: StagedOutput
+    do {
+      staged = try StagedOutput(output: output)
+    } catch {
+      throw ReportError(description: "\(error)")
+    }
+    let report = try write(built, provenance: provenance, into: staged)
+    do {
+      try staged.commit()
+    } catch {
+      throw ReportError(description: "\(error)")
+    }
+    return report
+  }
+
+  /// Writes the report into `staged`, for the caller to commit with the rest of the build.
+  public func write(_ built: BuiltStudy, provenance: Provenance, into staged: StagedOutput) throws -> WrittenReport {
     let started = Date()
     let context = PresentationContext(shape: built.results.shape, results: built.results, built: built.cells)
     let planned = built.cells.enumerated().map { PlannedCell.plan($1, at: $0, context) }
@@ -57,36 +74,29 @@ public struct ReportWriter {
     let markdown = templates.render(view, template: "report.md")
     let html = templates.render(view, template: "report.html")
 
-    let folder = (output as NSString).appendingPathComponent("figures")
+    let folder = (staged.path as NSString).appendingPathComponent("figures")
     do {
       try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     } catch {
       throw ReportError(description: "\(folder): cannot create the figures folder (\(error.localizedDescription))")
     }
-    var written: Set<String> = []
+    // Figures of cells the study no longer has go with the previous figures folder.
     for figure in rendered {
       for (bytes, ext) in [(figure.png, "png"), (figure.svg, "svg")] {
-        let name = "\(figure.spec.id).\(ext)"
-        try atomicWrite(Data(bytes), to: (folder as NSString).appendingPathComponent(name))
-        written.insert(name)
+        try write(Data(bytes), to: (folder as NSString).appendingPathComponent("\(figure.spec.id).\(ext)"))
       }
     }
-    let markdownPath = (output as NSString).appendingPathComponent("report.md")
-    let htmlPath = (output as NSString).appendingPathComponent("report.html")
-    try atomicWrite(Data(markdown.utf8), to: markdownPath)
-    try atomicWrite(Data(html.utf8), to: htmlPath)
-    // Figures of cells the study no longer has.
-    let existing = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-    for name in existing where (name.hasSuffix(".png") || name.hasSuffix(".svg")) && !written.contains(name) {
-      try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(name))
-    }
+    try write(Data(markdown.utf8), to: (staged.path as NSString).appendingPathComponent("report.md"))
+    try write(Data(html.utf8), to: (staged.path as NSString).appendingPathComponent("report.html"))
     return WrittenReport(
-      markdown: markdownPath, html: htmlPath, figures: rendered.count, seconds: Date().timeIntervalSince(started))
+      markdown: (staged.output as NSString).appendingPathComponent("report.md"),
+      html: (staged.output as NSString).appendingPathComponent("report.html"), figures: rendered.count,
+      seconds: Date().timeIntervalSince(started))
   }
 
-  private func atomicWrite(_ data: Data, to path: String) throws {
+  private func write(_ data: Data, to path: String) throws {
     do {
-      try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+      try data.write(to: URL(fileURLWithPath: path))
     } catch {
       throw ReportError(description: "\(path): cannot write (\(error.localizedDescription))")
     }

@@ -65,30 +65,39 @@ struct BuildCommand: ParsableCommand {
     defer { interrupt.cancel() }
     let build = StudyBuild(
       study: study, options: settings, observer: display, cancellation: cancellation, version: mnistReportVersion)
+    // Results and report are written together and moved into place at the end: a build that
+    // fails or is stopped leaves the previous ones whole.
+    let staged = try StagedOutput(output: settings.output)
     let built: BuiltStudy
     do {
-      built = try build.run()
+      built = try build.run(into: staged)
     } catch BuildError.interrupted {
       FileHandle.standardError.write(Data("\n\(BuildError.interrupted)\n".utf8))
       throw ExitCode(130)
     }
+    var report: WrittenReport?
     if let templateSet {
       let writer = ReportWriter(templates: templateSet, threads: settings.threads)
       let provenance = Provenance.current(version: mnistReportVersion, cpu: Kernels.cpuName, excluding: settings.output)
       do {
-        let report = try writer.write(built, provenance: provenance, to: settings.output)
-        if !quiet {
-          FileHandle.standardError.write(
-            Data(
-              String(
-                format: "report: %@ and %@ (%d figures, %.1f s)\n", report.markdown, report.html, report.figures,
-                report.seconds
-              )
-              .utf8))
-        }
+        report = try writer.write(built, provenance: provenance, into: staged)
       } catch let error as ReportError {
         throw ValidationError("\(error.description); the previous report is left as it was")
       }
+    }
+    do {
+      try staged.commit()
+    } catch {
+      throw ValidationError("\(error)")
+    }
+    if let report, !quiet {
+      FileHandle.standardError.write(
+        Data(
+          String(
+            format: "report: %@ and %@ (%d figures, %.1f s)\n", report.markdown, report.html, report.figures,
+            report.seconds
+          )
+          .utf8))
     }
     let results = built.results
     let failed = results.cells.filter { $0.status == .failed }

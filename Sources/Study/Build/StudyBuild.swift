@@ -73,11 +73,13 @@ public final class StudyBuild {
     self.version = version
   }
 
-  /// Runs the study and writes `results.json`, the run CSVs and `predictions.csv`.
+  /// Runs the study and writes `results.json`, the run CSVs and `predictions.csv` — into
+  /// `staged`, for the caller to commit with more (the report), or else straight into the
+  /// output folder, whole or not at all.
   ///
   /// When `work` tasks trained this study's runs (a distributed build), the build trains
   /// nothing unless `trainMissing` is set: it names each run still missing and stops.
-  public func run() throws -> BuiltStudy {
+  public func run(into staged: StagedOutput? = nil) throws -> BuiltStudy {
     let started = monotonicSeconds()
     let ids = study.cells.map(\.id)
     for id in options.only where !ids.contains(id) { throw BuildError.unknownCell(id, ids) }
@@ -103,7 +105,9 @@ public final class StudyBuild {
       cachedCells: results.filter { $0.status == .cached }.count, cacheProblems: setup.cache.problems,
       hosts: results.reduce(into: [:]) { hosts, cell in hosts.merge(cell.hosts, uniquingKeysWith: +) })
     for problem in setup.cache.problems { observer.note(problem) }
-    try ResultsWriter(results: summary, data: setup.data).write(to: options.output)
+    let own = staged == nil ? try StagedOutput(output: options.output) : nil
+    try ResultsWriter(results: summary, data: setup.data).write(to: (staged ?? own!).path)
+    try own?.commit()
     summary.seconds = monotonicSeconds() - started
     return BuiltStudy(study: study, results: summary, cells: built)
   }
