@@ -45,11 +45,11 @@ public enum Benchmark {
       dataset, validationCount: settings.validation, seed: settings.seed, normalization: settings.normalization)
     var epochs: [EpochResult] = []
     for count in plan.threadCounts where plan.epochs > 0 && plan.parts.contains(.epoch) {
-      let (seconds, history) = measureEpochs(prepared, shape: shape, threads: count, epochs: plan.epochs)
+      let (seconds, history, alone) = measureEpochs(prepared, shape: shape, threads: count, epochs: plan.epochs)
       epochs.append(
         EpochResult(
           threads: count, seconds: median(seconds), samples: prepared.train.count, per_epoch: seconds,
-          validation_accuracy: history.epochs.last?.validationAccuracy ?? 0))
+          validation_accuracy: history.epochs.last?.validationAccuracy ?? 0, alone_share: alone))
     }
     let accuracy =
       plan.parts.contains(.accuracy)

@@ -14,14 +14,16 @@ func referenceTrainer(_ shape: DataShape, threads: Int, seed: UInt64) -> Trainer
 
 /// Seconds per epoch of the reference network on the training split (validation included),
 /// for each of `epochs` epochs.
+/// `aloneShare` is the share of the engine's jobs that ran on one thread because sharing
+/// stopped paying (`WorkerPool.aloneShare`).
 public func measureEpochs(_ data: PreparedData, shape: DataShape, threads: Int, epochs: Int) -> (
-  seconds: [Double], history: History
+  seconds: [Double], history: History, aloneShare: Double
 ) {
   let trainer = referenceTrainer(shape, threads: threads, seed: 42)
   var batches = ShuffledBatches(
     data.train, batchSize: RunSettings.reference.batchSize, seed: SeedPath(42).child("shuffle"))
   let history = trainer.fit(&batches, validation: data.validation, epochs: epochs)
-  return (history.epochs.map(\.seconds), history)
+  return (history.epochs.map(\.seconds), history, trainer.context.pool.aloneShare)
 }
 
 /// Trains the reference network for its epochs and returns its test accuracy and loss.

@@ -26,8 +26,14 @@ public struct EpochResult: Codable, Sendable {
   public let samples: Int
   public let per_epoch: [Double]
   public let validation_accuracy: Double
+  /// The share of the engine's jobs run on one thread because sharing stopped paying.
+  public let alone_share: Double
 
-  public init(threads: Int, seconds: Double, samples: Int, per_epoch: [Double], validation_accuracy: Double) {
+  public init(
+    threads: Int, seconds: Double, samples: Int, per_epoch: [Double], validation_accuracy: Double,
+    alone_share: Double = 0
+  ) {
+    self.alone_share = alone_share
     self.threads = threads
     self.seconds = seconds
     self.samples = samples

@@ -81,6 +81,25 @@ func format(_ value: Double, step: Double, _ style: Axis.Format) -> String {
   }
 }
 
+/// A value as a tooltip shows it: percentages to a hundredth of a point, integers whole,
+/// others to five significant digits.
+func exact(_ value: Double, _ style: Axis.Format) -> String {
+  guard value.isFinite else { return String(value) }
+  switch style {
+  case .percent: return fixed(value * 100, decimals: 2) + "%"
+  case .integer: return String(Int(value.rounded()))
+  case .automatic: return String(format: "%.5g", value)
+  }
+}
+
+extension String {
+  /// "Predicted" → "predicted", for a title that follows a comma; "SGD" stays.
+  var lowercasedFirst: String {
+    guard let first, first.isUppercase, dropFirst().first?.isUppercase != true else { return self }
+    return first.lowercased() + dropFirst()
+  }
+}
+
 func decimals(for step: Double) -> Int {
   guard step > 0, step.isFinite else { return 0 }
   var places = 0

@@ -65,11 +65,14 @@ extension BarChart {
         let style = Theme.series(g)
         let x = left + barWidth * Double(g)
         let top = min(max(frame.py(value), plot.y), plot.maxY)
+        let error = group.errors?[c]
+        let spread = error.flatMap { $0.isFinite && $0 > 0 ? " ± " + exact(abs($0), y.format) : nil } ?? ""
+        let name = groups.count > 1 ? "\(category), \(group.name)" : category
         canvas.rectangle(
           x + 1, min(top, zero), max(barWidth - 2, 1), abs(zero - top),
-          fill: style.color.withAlpha(style.dashed ? 0.55 : 1))
+          fill: style.color.withAlpha(style.dashed ? 0.55 : 1), tooltip: "\(name): \(exact(value, y.format))\(spread)")
         var labelY = value >= 0 ? top : top
-        if let error = group.errors?[c], error.isFinite, error > 0 {
+        if let error, error.isFinite, error > 0 {
           let mid = x + barWidth / 2
           let (up, down) = (frame.py(value + abs(error)), frame.py(value - abs(error)))
           canvas.line(mid, up, mid, down, color: Theme.ink, width: 1.2)
@@ -80,8 +83,10 @@ extension BarChart {
         if valueLabels {
           let text = format(value, step: valueStep, y.format)
           var size = Theme.noteSize
-          while size > 7, canvas.measure(text, size: size).width > barWidth + 6 { size -= 0.5 }
-          if canvas.measure(text, size: size).width <= barWidth + 6 {
+          // No wider than the bar's own slot, less a gap: labels of neighbouring bars never meet.
+          let room = groups.count > 1 ? barWidth - 2 : band - 4
+          while size > 7, canvas.measure(text, size: size).width > room { size -= 0.5 }
+          if canvas.measure(text, size: size).width <= room {
             canvas.text(
               text, x: x + barWidth / 2, y: value >= 0 ? labelY - 2 : labelY + 2, size: size, color: Theme.ink,
               horizontal: .center, vertical: value >= 0 ? .end : .start)

@@ -1,18 +1,24 @@
 import CCairo
 import CPangoCairo
 
-/// Drawing on a Cairo context, text set by Pango. Created and destroyed inside one render
-/// call: Cairo and Pango objects are C pointers that must not outlive it or cross threads.
-/// Every fill, stroke and text sets its own color, since Cairo keeps state between calls.
+/// What the charts draw on: a Cairo context (the PNG), or an ``SVGDocument`` (the SVG), with
+/// text measured by Pango in both, so the two show the same chart. Created and destroyed
+/// inside one render call: Cairo and Pango objects are C pointers that must not outlive it or
+/// cross threads. Every fill, stroke and text sets its own color, since Cairo keeps state
+/// between calls.
 final class Canvas {
+  /// Draws the PNG; for an SVG, only measures text.
   let cr: OpaquePointer
+  /// Where an SVG's elements go; `nil` when drawing with Cairo.
+  let svg: SVGDocument?
   let width: Double
   let height: Double
 
-  init(cr: OpaquePointer, width: Double, height: Double) {
+  init(cr: OpaquePointer, width: Double, height: Double, svg: SVGDocument? = nil) {
     self.cr = cr
     self.width = width
     self.height = height
+    self.svg = svg
   }
 
   enum Align { case start, center, end }
@@ -22,19 +28,27 @@ final class Canvas {
   // MARK: Shapes
 
   func fill(_ color: Color) {
+    if let svg { return svg.rectangle(0, 0, width, height, fill: color, stroke: nil, width: 0, tooltip: nil) }
     setColor(color)
     cairo_paint(cr)
   }
 
+  /// A rectangle; `tooltip` is shown over it in the SVG.
   func rectangle(
-    _ x: Double, _ y: Double, _ w: Double, _ h: Double, fill: Color? = nil, stroke: Color? = nil, width: Double = 1
+    _ x: Double, _ y: Double, _ w: Double, _ h: Double, fill: Color? = nil, stroke: Color? = nil, width: Double = 1,
+    tooltip: String? = nil
   ) {
+    if let svg { return svg.rectangle(x, y, w, h, fill: fill, stroke: stroke, width: width, tooltip: tooltip) }
     cairo_new_path(cr)
     cairo_rectangle(cr, x, y, w, h)
     paint(fill: fill, stroke: stroke, width: width)
   }
 
-  func circle(_ x: Double, _ y: Double, radius: Double, fill: Color? = nil, stroke: Color? = nil, width: Double = 1) {
+  func circle(
+    _ x: Double, _ y: Double, radius: Double, fill: Color? = nil, stroke: Color? = nil, width: Double = 1,
+    tooltip: String? = nil
+  ) {
+    if let svg { return svg.circle(x, y, radius: radius, fill: fill, stroke: stroke, width: width, tooltip: tooltip) }
     cairo_new_path(cr)
     cairo_arc(cr, x, y, radius, 0, 2 * Double.pi)
     paint(fill: fill, stroke: stroke, width: width)
@@ -44,16 +58,21 @@ final class Canvas {
   func line(
     _ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, color: Color, width: Double = 1, dash: [Double] = []
   ) {
-    cairo_new_path(cr)
     let snap: (Double) -> Double = width.truncatingRemainder(dividingBy: 2) == 1 ? { $0.rounded(.down) + 0.5 } : { $0 }
-    cairo_move_to(cr, x1 == x2 ? snap(x1) : x1, y1 == y2 ? snap(y1) : y1)
-    cairo_line_to(cr, x1 == x2 ? snap(x2) : x2, y1 == y2 ? snap(y2) : y2)
+    let (ax, ay, bx, by) = (
+      x1 == x2 ? snap(x1) : x1, y1 == y2 ? snap(y1) : y1, x1 == x2 ? snap(x2) : x2, y1 == y2 ? snap(y2) : y2
+    )
+    if let svg { return svg.line(ax, ay, bx, by, color: color, width: width, dash: dash) }
+    cairo_new_path(cr)
+    cairo_move_to(cr, ax, ay)
+    cairo_line_to(cr, bx, by)
     stroke(color, width: width, dash: dash)
   }
 
   /// A closed shape through `points`, filled.
   func polygon(_ points: [(Double, Double)], fill color: Color) {
     guard let first = points.first else { return }
+    if let svg { return svg.polygon(points, fill: color) }
     cairo_new_path(cr)
     cairo_move_to(cr, first.0, first.1)
     for point in points.dropFirst() { cairo_line_to(cr, point.0, point.1) }
@@ -63,8 +82,11 @@ final class Canvas {
   }
 
   /// Connected segments through `points`.
-  func polyline(_ points: [(Double, Double)], color: Color, width: Double, dash: [Double] = []) {
+  func polyline(
+    _ points: [(Double, Double)], color: Color, width: Double, dash: [Double] = [], tooltip: String? = nil
+  ) {
     guard let first = points.first else { return }
+    if let svg { return svg.polyline(points, color: color, width: width, dash: dash, tooltip: tooltip) }
     cairo_new_path(cr)
     cairo_move_to(cr, first.0, first.1)
     for point in points.dropFirst() { cairo_line_to(cr, point.0, point.1) }
@@ -88,14 +110,23 @@ final class Canvas {
     cairo_set_dash(cr, nil, 0, 0)
   }
 
+  /// An invisible target for `tooltip` around a point (the SVG's; a PNG has no tooltips).
+  func hotspot(_ x: Double, _ y: Double, radius: Double, tooltip: String) {
+    svg?.hotspot(x, y, radius: radius, tooltip: tooltip)
+  }
+
   func clip(_ x: Double, _ y: Double, _ w: Double, _ h: Double) {
+    if let svg { return svg.clip(x, y, w, h) }
     cairo_save(cr)
     cairo_new_path(cr)
     cairo_rectangle(cr, x, y, w, h)
     cairo_clip(cr)
   }
 
-  func unclip() { cairo_restore(cr) }
+  func unclip() {
+    if let svg { return svg.unclip() }
+    cairo_restore(cr)
+  }
 
   // MARK: Text
 
@@ -116,6 +147,38 @@ final class Canvas {
     horizontal: Align = .start, vertical: Align = .start, upwards: Bool = false
   ) {
     guard !text.isEmpty else { return }
+    if let svg {
+      // Placed from Pango's measurements: the box's offset from (x, y) and its baseline.
+      let (w, h, baseline) = withLayout(text, size: size, bold: bold) { layout in
+        var w: Int32 = 0
+        var h: Int32 = 0
+        pango_layout_get_pixel_size(layout, &w, &h)
+        return (Double(w), Double(h), Double(pango_layout_get_baseline(layout)) / Double(PANGO_SCALE))
+      }
+      let dx: Double
+      switch horizontal {
+      case .start: dx = 0
+      case .center: dx = -w / 2
+      case .end: dx = -w
+      }
+      let dy: Double
+      switch vertical {
+      case .start: dy = 0
+      case .center: dy = -h / 2
+      case .end: dy = -h
+      }
+      if upwards {
+        // (u, v) of the text's frame is (x + v, y − u) on the page.
+        svg.text(
+          text, x: 0, baseline: dy + baseline, size: size, color: color, bold: bold, anchor: horizontal,
+          rotatedAbout: (x, y), box: Frame(x: x + dy, y: y - dx - w, width: h, height: w))
+      } else {
+        svg.text(
+          text, x: x, baseline: y + dy + baseline, size: size, color: color, bold: bold, anchor: horizontal,
+          rotatedAbout: nil, box: Frame(x: x + dx, y: y + dy, width: w, height: h))
+      }
+      return
+    }
     cairo_save(cr)
     cairo_translate(cr, x, y)
     if upwards { cairo_rotate(cr, -Double.pi / 2) }
@@ -175,6 +238,11 @@ final class Canvas {
       }
     }
     cairo_surface_mark_dirty(surface)
+    if let svg {
+      let sink = ByteSink()
+      cairo_surface_write_to_png_stream(surface, collectBytes, Unmanaged.passUnretained(sink).toOpaque())
+      return svg.image(png: sink.bytes, x: x, y: y, width: width, height: height)
+    }
     cairo_save(cr)
     cairo_translate(cr, x, y)
     cairo_scale(cr, width / Double(tile.columns), height / Double(tile.rows))

@@ -49,7 +49,7 @@ extension Heatmap {
           continue
         }
         let color = Theme.sequential(shade(r, c))
-        canvas.rectangle(x, y, cell, cell, fill: color)
+        canvas.rectangle(x, y, cell, cell, fill: color, tooltip: tooltip(r, c))
         drawCellText(r, c, x: x, y: y, cell: cell, over: color, canvas: canvas)
       }
     }
@@ -91,6 +91,24 @@ extension Heatmap {
         horizontal: .center, upwards: true)
     }
     return notes
+  }
+
+  /// "True digit 4, predicted 9: 8 (0.8% of the row)": a cell's place and exact value.
+  func tooltip(_ r: Int, _ c: Int) -> String {
+    let value = values[r][c]
+    func place(_ title: String, _ label: String) -> String { title.isEmpty ? label : "\(title) \(label)" }
+    let at = place(rowTitle, rowLabels[r]) + ", " + place(columnTitle.lowercasedFirst, columnLabels[c])
+    switch cellText {
+    case .countAndRowShare:
+      let rowSum = values[r].filter(\.isFinite).reduce(0, +)
+      let share = rowSum > 0 ? " (" + fixed(100 * value / rowSum, decimals: 2) + "% of the row)" : ""
+      return "\(at): \(Int(value.rounded()))\(share)"
+    case .value(let style), .valueAndSpread(let style):
+      let spread = spreads.flatMap { r < $0.count && c < $0[r].count ? $0[r][c] : nil }
+      return "\(at): \(exact(value, style))" + (spread.flatMap { $0.isFinite ? " ± \(exact($0, style))" : nil } ?? "")
+    case .none:
+      return "\(at): \(exact(value, .automatic))"
+    }
   }
 
   private func drawCellText(_ r: Int, _ c: Int, x: Double, y: Double, cell: Double, over color: Color, canvas: Canvas) {
@@ -169,8 +187,22 @@ extension ImageGrid {
       return []
     }
     let rows = (images.count + columns - 1) / columns
-    let captionHeight = canvas.measure("Ag", size: Theme.tickSize).height
     let cellWidth = area.width / Double(columns)
+    // Captions fit their column: smaller type, then two lines broken after a comma.
+    let room = cellWidth - 6
+    func fits(_ text: String, _ size: Double) -> Bool { canvas.measure(text, size: size).width <= room }
+    let smallest = 8.5
+    let twoLines = images.contains { !fits($0.caption, smallest) }
+    let lines = images.map { tile -> [String] in
+      guard twoLines, !fits(tile.caption, smallest), let comma = tile.caption.range(of: ", ") else {
+        return [tile.caption]
+      }
+      return [String(tile.caption[..<comma.lowerBound]) + ",", String(tile.caption[comma.upperBound...])]
+    }
+    var size = Theme.tickSize
+    while size > smallest, !lines.joined().allSatisfy({ fits($0, size) }) { size -= 0.5 }
+    let lineHeight = canvas.measure("Ag", size: size).height
+    let captionHeight = lineHeight * (twoLines ? 2 : 1)
     let side = max(8, min(cellWidth - 12, area.height / Double(rows) - captionHeight - 14)).rounded(.down)
     // Rows packed from the top, a caption and a gap apart.
     let cellHeight = side + captionHeight + 14
@@ -183,11 +215,11 @@ extension ImageGrid {
       if tile.highlighted {
         canvas.rectangle(x - 1.5, y - 1.5, side + 3, side + 3, stroke: Theme.accent, width: 3)
       }
-      var size = Theme.tickSize
-      while size > 7, canvas.measure(tile.caption, size: size).width > cellWidth - 4 { size -= 0.5 }
-      canvas.text(
-        tile.caption, x: x + side / 2, y: y + side + 5, size: size, color: tile.highlighted ? Theme.accent : Theme.ink,
-        horizontal: .center)
+      for (k, line) in lines[i].enumerated() where fits(line, size) {
+        canvas.text(
+          line, x: x + side / 2, y: y + side + 5 + Double(k) * lineHeight, size: size,
+          color: tile.highlighted ? Theme.accent : Theme.ink, horizontal: .center)
+      }
     }
     return []
   }

@@ -57,6 +57,14 @@ extension LineChart {
         }
       }
     }
+    // Every point's exact value, over the lines (the SVG's tooltips).
+    for (index, s) in series.enumerated() {
+      for run in runs[index] {
+        for point in run {
+          canvas.hotspot(frame.px(point.0), frame.py(point.1), radius: 5, tooltip: pointTooltip(s.name, point))
+        }
+      }
+    }
     canvas.unclip()
 
     for mark in marks {
@@ -84,6 +92,20 @@ extension LineChart {
   }
 }
 
+extension LineChart {
+  /// "Adam, epoch 5: 97.87%".
+  func pointTooltip(_ name: String, _ point: (Double, Double)) -> String {
+    pointText(name, point, x: x, y: y)
+  }
+}
+
+/// "NAME, X-TITLE X: Y" (or "X-TITLE X: Y" without a name), values exact.
+func pointText(_ name: String, _ point: (Double, Double), x: Axis, y: Axis) -> String {
+  let xText = (x.title.isEmpty ? "" : x.title.lowercasedFirst + " ") + exact(point.0, x.format)
+  return (name.isEmpty ? xText.prefix(1).uppercased() + xText.dropFirst() : "\(name), \(xText)") + ": "
+    + exact(point.1, y.format)
+}
+
 extension ScatterChart {
   func draw(in area: Frame, on canvas: Canvas) -> [String] {
     let shown = points.enumerated().filter { drawable($0.element.x, x) && drawable($0.element.y, y) }
@@ -99,11 +121,14 @@ extension ScatterChart {
     let color = Theme.palette[0]
     for (index, point) in shown where index != highlighted {
       canvas.circle(
-        frame.px(point.x), frame.py(point.y), radius: 4.5, fill: color.withAlpha(0.55), stroke: color, width: 1)
+        frame.px(point.x), frame.py(point.y), radius: 4.5, fill: color.withAlpha(0.55), stroke: color, width: 1,
+        tooltip: pointText("", (point.x, point.y), x: x, y: y))
     }
     if let highlighted, let best = shown.first(where: { $0.offset == highlighted })?.element {
       let (bx, by) = (frame.px(best.x), frame.py(best.y))
-      canvas.circle(bx, by, radius: 7, fill: Theme.accent, stroke: Theme.ink, width: 1.2)
+      canvas.circle(
+        bx, by, radius: 7, fill: Theme.accent, stroke: Theme.ink, width: 1.2,
+        tooltip: (highlightLabel.isEmpty ? "" : highlightLabel + ": ") + pointText("", (best.x, best.y), x: x, y: y))
       if !highlightLabel.isEmpty { drawCallout(highlightLabel, at: (bx, by), in: frame.plot, canvas: canvas) }
     }
     return notes

@@ -6,8 +6,9 @@ public enum ImageFormat: Sendable, Equatable {
   /// A PNG with `scale` device pixels per point: 2 (the default) for sharp figures on
   /// high-density screens, 1 for small files.
   case png(scale: Double = 2)
-  /// An SVG sized in pixels (so that browsers show it at its size), with a `<title>` and a
-  /// `<desc>` that carry the figure's text for screen readers and search.
+  /// An SVG sized in pixels (so that browsers show it at its size), written by the charts'
+  /// own ``SVGDocument``: text as `<text>`, theme colours a page can restyle, a tooltip on
+  /// every point, bar and cell, and a `<title>` and `<desc>` that carry the figure's text.
   case svg
 
   public var fileExtension: String {
@@ -19,6 +20,11 @@ public enum ImageFormat: Sendable, Equatable {
 }
 
 extension Figure {
+  /// The CSS rules that colour an SVG figure's theme classes from `--chart-ink`,
+  /// `--chart-muted`, `--chart-grid` and `--chart-background` (light theme as fallback): for a
+  /// page that inlines figures without their own `<style>`.
+  public static var svgStyleRules: String { SVGDocument.styleRules }
+
   /// The figure as a PNG or SVG file's bytes.
   public func render(_ format: ImageFormat) throws(ChartError) -> [UInt8] {
     try validate()
@@ -39,20 +45,34 @@ extension Figure {
         throw ChartError(title, "PNG encoding failed: \(String(cString: cairo_status_to_string(status)))")
       }
     case .svg:
-      let surface = cairo_svg_surface_create_for_stream(collectBytes, context, width, height)!
-      cairo_svg_surface_set_document_unit(surface, CAIRO_SVG_UNIT_PX)
+      // Cairo only measures text here (on a 1 × 1 image at the PNG's scale, so hinted as its text is).
+      let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1)!
+      defer { cairo_surface_destroy(surface) }
       let cr = cairo_create(surface)!
-      draw(on: Canvas(cr: cr, width: width, height: height))
-      cairo_destroy(cr)
-      cairo_surface_finish(surface)
-      let status = cairo_surface_status(surface)
-      cairo_surface_destroy(surface)
-      guard status == CAIRO_STATUS_SUCCESS else {
-        throw ChartError(title, "SVG output failed: \(String(cString: cairo_status_to_string(status)))")
-      }
-      return withDescription(renumberSurfaces(compactNumbers(sink.bytes)))
+      defer { cairo_destroy(cr) }
+      cairo_scale(cr, 2, 2)
+      let document = svgDocument(measuringWith: cr)
+      return document.document(title: title, description: textContent.dropFirst().joined(separator: "; "))
     }
     return sink.bytes
+  }
+
+  /// The figure drawn as an SVG document, text measured on `cr`.
+  func svgDocument(measuringWith cr: OpaquePointer) -> SVGDocument {
+    let document = SVGDocument(width: width, height: height)
+    draw(on: Canvas(cr: cr, width: width, height: height, svg: document))
+    return document
+  }
+
+  /// Where every text of the figure lands (as its SVG lays it out), for tests that check
+  /// that no two overlap.
+  func textBoxes() -> [(text: String, box: Frame)] {
+    let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1)!
+    defer { cairo_surface_destroy(surface) }
+    let cr = cairo_create(surface)!
+    defer { cairo_destroy(cr) }
+    cairo_scale(cr, 2, 2)
+    return svgDocument(measuringWith: cr).textBoxes
   }
 
   /// Renders the figure and writes it to `path` atomically (a temporary file renamed into
@@ -74,102 +94,6 @@ extension Figure {
     }
     return words.filter { !$0.isEmpty }
   }
-
-  /// Inserts `<title>` and `<desc>` after the SVG's opening tag.
-  private func withDescription(_ svg: [UInt8]) -> [UInt8] {
-    var text = String(decoding: svg, as: UTF8.self)
-    guard let open = text.range(of: "<svg"), let end = text[open.upperBound...].range(of: ">") else { return svg }
-    let label = escapeXML(title)
-    let description = textContent.dropFirst().map(escapeXML).joined(separator: "; ")
-    text.insert(contentsOf: " role=\"img\" aria-label=\"\(label)\"", at: end.lowerBound)
-    let afterTag = text[open.upperBound...].range(of: ">")!.upperBound
-    text.insert(contentsOf: "\n<title>\(label)</title>\n<desc>\(description)</desc>", at: afterTag)
-    return Array(text.utf8)
-  }
-}
-
-/// Cairo numbers its SVG surfaces, images, patterns and clips (`id="surface215"`) from
-/// counters of the whole process, so the same chart drawn after other charts, or on another
-/// thread, gets other ids: numbered again from 1 in the order they appear, a figure has the
-/// same bytes in every build.
-func renumberSurfaces(_ svg: [UInt8]) -> [UInt8] {
-  let prefixes = ["surface", "image", "source", "pattern", "mask", "clip"].map { Array($0.utf8) }
-  func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
-  func isWordByte(_ b: UInt8) -> Bool { isDigit(b) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "z")) }
-  var numbers = [[ArraySlice<UInt8>: Int]](repeating: [:], count: prefixes.count)
-  var out: [UInt8] = []
-  out.reserveCapacity(svg.count)
-  var i = 0
-  scan: while i < svg.count {
-    if i == 0 || !isWordByte(svg[i - 1]) {
-      for (p, prefix) in prefixes.enumerated()
-      where svg[i] == prefix[0] && i + prefix.count < svg.count && svg[i..<(i + prefix.count)].elementsEqual(prefix) {
-        var j = i + prefix.count
-        while j < svg.count && isDigit(svg[j]) { j += 1 }
-        guard j > i + prefix.count, j == svg.count || !isWordByte(svg[j]) else { continue }
-        let digits = svg[(i + prefix.count)..<j]
-        let number = numbers[p][digits] ?? numbers[p].count + 1
-        numbers[p][digits] = number
-        out += prefix
-        out += Array(String(number).utf8)
-        i = j
-        continue scan
-      }
-    }
-    out.append(svg[i])
-    i += 1
-  }
-  return out
-}
-
-/// Cairo writes coordinates with up to six decimals (glyph outlines in 64ths); two are a
-/// hundredth of a point, finer than any screen or printer shows, and a quarter of the bytes.
-/// Every number with more than two decimals is rounded, half up on its decimal digits, to
-/// two (trailing zeros dropped).
-func compactNumbers(_ svg: [UInt8]) -> [UInt8] {
-  var out: [UInt8] = []
-  out.reserveCapacity(svg.count)
-  let (zero, nine, dot, minus) = (UInt8(ascii: "0"), UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "-"))
-  func isDigit(_ b: UInt8) -> Bool { b >= zero && b <= nine }
-  func isWordByte(_ b: UInt8) -> Bool {
-    isDigit(b) || b == dot || b == UInt8(ascii: "#") || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "z"))
-  }
-  var i = 0
-  while i < svg.count {
-    // A number starts at a digit not preceded by a letter, digit, dot or '#' (ids, colours).
-    guard isDigit(svg[i]), i == 0 || !isWordByte(svg[i - 1]) else {
-      out.append(svg[i])
-      i += 1
-      continue
-    }
-    var j = i
-    var whole = 0
-    while j < svg.count && isDigit(svg[j]) {
-      whole = whole &* 10 &+ Int(svg[j] - zero)
-      j += 1
-    }
-    var k = j + 1
-    while k < svg.count && isDigit(svg[k]) { k += 1 }
-    guard j < svg.count, svg[j] == dot, k - j - 1 > 2 else {
-      out.append(contentsOf: svg[i..<j])
-      i = j
-      continue
-    }
-    var cents = whole * 100 + Int(svg[j + 1] - zero) * 10 + Int(svg[j + 2] - zero)
-    if svg[j + 3] >= UInt8(ascii: "5") { cents += 1 }
-    let negative = out.last == minus
-    if negative { out.removeLast() }
-    if negative && cents > 0 { out.append(minus) }
-    out.append(contentsOf: String(cents / 100).utf8)
-    let fraction = cents % 100
-    if fraction != 0 {
-      out.append(dot)
-      out.append(zero + UInt8(fraction / 10))
-      if fraction % 10 != 0 { out.append(zero + UInt8(fraction % 10)) }
-    }
-    i = k
-  }
-  return out
 }
 
 func escapeXML(_ s: String) -> String {
@@ -182,7 +106,7 @@ final class ByteSink {
   var bytes: [UInt8] = []
 }
 
-private let collectBytes: cairo_write_func_t = { closure, data, length in
+let collectBytes: cairo_write_func_t = { closure, data, length in
   let sink = Unmanaged<ByteSink>.fromOpaque(closure!).takeUnretainedValue()
   sink.bytes.append(contentsOf: UnsafeBufferPointer(start: data, count: Int(length)))
   return CAIRO_STATUS_SUCCESS

@@ -1,22 +1,33 @@
 /// An sRGB color with alpha, components in [0, 1].
 public struct Color: Sendable, Equatable {
   public var red, green, blue, alpha: Double
+  /// The theme's part this colour plays, if any: an SVG lets a page restyle it (dark mode),
+  /// while a data colour (a heatmap cell, the text over it) stays as it is.
+  public var role: Role?
 
-  public init(red: Double, green: Double, blue: Double, alpha: Double = 1) {
+  /// The parts of the theme a page may restyle.
+  public enum Role: String, Sendable {
+    case ink, muted, grid, background
+  }
+
+  public init(red: Double, green: Double, blue: Double, alpha: Double = 1, role: Role? = nil) {
     self.red = red
     self.green = green
     self.blue = blue
     self.alpha = alpha
+    self.role = role
   }
 
   /// A color from `0xRRGGBB`.
-  public init(hex: UInt32, alpha: Double = 1) {
+  public init(hex: UInt32, alpha: Double = 1, role: Role? = nil) {
     self.init(
       red: Double(hex >> 16 & 255) / 255, green: Double(hex >> 8 & 255) / 255, blue: Double(hex & 255) / 255,
-      alpha: alpha)
+      alpha: alpha, role: role)
   }
 
-  public func withAlpha(_ alpha: Double) -> Color { Color(red: red, green: green, blue: blue, alpha: alpha) }
+  public func withAlpha(_ alpha: Double) -> Color {
+    Color(red: red, green: green, blue: blue, alpha: alpha, role: role)
+  }
 
   /// Relative luminance (WCAG), to choose a legible text color over this one.
   public var luminance: Double {
@@ -24,8 +35,9 @@ public struct Color: Sendable, Equatable {
     return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
   }
 
-  /// Black or white, whichever contrasts more with this color.
-  public var contrastingText: Color { luminance > 0.179 ? Theme.ink : .white }
+  /// Black or white, whichever contrasts more with this color: a data colour, which dark
+  /// mode leaves alone like the colour under it.
+  public var contrastingText: Color { luminance > 0.179 ? Color(hex: 0x222222) : .white }
 
   public static let white = Color(red: 1, green: 1, blue: 1)
 }
@@ -35,22 +47,23 @@ public struct Color: Sendable, Equatable {
 public enum Theme {
   /// Series colors in order: blue, vermillion, bluish green, orange, reddish purple, sky
   /// blue, yellow, black. Beyond eight series the colors repeat with dashed lines.
-  public static let palette: [Color] = [
-    0x0072B2, 0xD55E00, 0x009E73, 0xE69F00, 0xCC79A7, 0x56B4E9, 0xF0E442, 0x000000,
-  ].map { Color(hex: $0) }
+  public static let palette: [Color] =
+    [
+      0x0072B2, 0xD55E00, 0x009E73, 0xE69F00, 0xCC79A7, 0x56B4E9, 0xF0E442,
+    ].map { Color(hex: $0) } + [Color(hex: 0x000000, role: .ink)]
 
   /// At most this many series or groups are told apart (colors, then colors dashed).
   public static let maximumSeries = 2 * palette.count
 
   /// Text and axes.
-  public static let ink = Color(hex: 0x222222)
+  public static let ink = Color(hex: 0x222222, role: .ink)
   /// Secondary text (subtitles, notes, tick labels).
-  public static let muted = Color(hex: 0x555555)
+  public static let muted = Color(hex: 0x555555, role: .muted)
   /// Grid lines.
-  public static let grid = Color(hex: 0xE3E3E3)
+  public static let grid = Color(hex: 0xE3E3E3, role: .grid)
   /// Highlights: the annotated point, the best trial, a mistaken digit.
   public static let accent = Color(hex: 0xD55E00)
-  public static let background = Color.white
+  public static let background = Color(hex: 0xFFFFFF, role: .background)
 
   public static let font = "DejaVu Sans"
   public static let titleSize = 16.0

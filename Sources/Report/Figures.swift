@@ -52,17 +52,24 @@ struct RenderedFigure {
   let png: [UInt8]
   let svg: [UInt8]
 
-  /// The figure for the templates, its glyphs moved to `glyphs`.
-  func view(sharing glyphs: SharedGlyphs) -> FigureView {
+  /// The figure for the templates.
+  var view: FigureView {
     FigureView(
       id: spec.id, title: spec.figure.title, alt: spec.alt, caption: spec.caption, png: "figures/\(spec.id).png",
-      svg: "figures/\(spec.id).svg",
-      inlineSVG: String(decoding: glyphs.share(Self.inline(svg, prefix: spec.id)), as: UTF8.self), wide: spec.wide)
+      svg: "figures/\(spec.id).svg", inlineSVG: String(decoding: Self.inline(svg, prefix: spec.id), as: UTF8.self),
+      wide: spec.wide)
   }
 
-  /// The SVG without its XML declaration and with every id prefixed, so that several can sit
-  /// in one page without one figure's glyphs standing in for another's.
+  /// The SVG without its XML declaration and its own `<style>` (the page gives the rules once,
+  /// ``ReportView/chartStyle``), with every id prefixed, so that several can sit in one page
+  /// without one figure's clip standing in for another's.
   static func inline(_ svg: [UInt8], prefix: String) -> [UInt8] {
+    var svg = svg
+    if let open = Bytes.find(Array("<style>".utf8), in: svg, from: 0),
+      let close = Bytes.find(Array("</style>\n".utf8), in: svg, from: open)
+    {
+      svg.removeSubrange(open..<(close + "</style>\n".utf8.count))
+    }
     var start = 0
     if svg.starts(with: Array("<?xml".utf8)), let end = Bytes.find(Array("?>".utf8), in: svg, from: 0) {
       start = end + 2
@@ -107,70 +114,6 @@ enum Bytes {
       i += 1
     }
     return nil
-  }
-}
-
-/// The glyph outlines of a page's inline figures, each defined once.
-///
-/// Cairo writes text as glyph outlines (`<symbol>`s), three quarters of an SVG's bytes, and
-/// every figure repeats the digits and letters the others use. In one HTML page a `<use>`
-/// may point at a symbol of another inline SVG, so each distinct outline is kept once, in a
-/// hidden SVG at the top of the page, and the figures point at it.
-final class SharedGlyphs {
-  private var symbols: [String] = []
-  private var idByOutline: [[UInt8]: [UInt8]] = [:]
-
-  /// `svg` without its glyph symbols, its references pointing at the shared ones.
-  func share(_ svg: [UInt8]) -> [UInt8] {
-    let (open, close, idMark, quote) = (
-      Array("<symbol ".utf8), Array("</symbol>".utf8), Array("id=\"".utf8), Array("\"".utf8)
-    )
-    var stripped: [UInt8] = []
-    stripped.reserveCapacity(svg.count / 3)
-    var renamed: [[UInt8]: [UInt8]] = [:]
-    var i = 0
-    while let start = Bytes.find(open, in: svg, from: i), let end = Bytes.find(close, in: svg, from: start),
-      let headerEnd = Bytes.find(Array(">".utf8), in: svg, from: start, before: end),
-      let idMarkAt = Bytes.find(idMark, in: svg, from: start, before: headerEnd),
-      let idEnd = Bytes.find(quote, in: svg, from: idMarkAt + idMark.count, before: headerEnd)
-    {
-      stripped += svg[i..<start]
-      let outline = Array(svg[(headerEnd + 1)..<end])
-      let shared: [UInt8]
-      if let known = idByOutline[outline] {
-        shared = known
-      } else {
-        let name = "svg-glyph-\(symbols.count)"
-        shared = Array(name.utf8)
-        idByOutline[outline] = shared
-        symbols.append(
-          "<symbol overflow=\"visible\" id=\"\(name)\">" + String(decoding: outline, as: UTF8.self) + "</symbol>")
-      }
-      renamed[Array(svg[(idMarkAt + idMark.count)..<idEnd])] = shared
-      i = end + close.count
-    }
-    stripped += svg[i...]
-    // References to a renamed symbol: "#ID" becomes "#svg-glyph-N".
-    var out: [UInt8] = []
-    out.reserveCapacity(stripped.count)
-    let reference = Array("\"#".utf8)
-    var j = 0
-    while let at = Bytes.find(reference, in: stripped, from: j) {
-      let idStart = at + reference.count
-      guard let idEnd = Bytes.find(quote, in: stripped, from: idStart) else { break }
-      out += stripped[j..<idStart]
-      out += renamed[Array(stripped[idStart..<idEnd])] ?? Array(stripped[idStart..<idEnd])
-      j = idEnd
-    }
-    out += stripped[j...]
-    return out
-  }
-
-  /// The hidden SVG that defines every shared glyph, to open the page's body.
-  var definitions: String {
-    guard !symbols.isEmpty else { return "" }
-    return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"0\" height=\"0\" style=\"position:absolute\" "
-      + "aria-hidden=\"true\" focusable=\"false\"><defs>\n" + symbols.joined(separator: "\n") + "\n</defs></svg>"
   }
 }
 

@@ -16,8 +16,9 @@ struct ReportView {
   /// The number of the provenance section, after the cells.
   let provenanceNumber: Int
   let cells: [CellView]
-  /// A hidden SVG defining the glyph outlines every inline figure uses (see `SharedGlyphs`).
-  let sharedGlyphs: String
+  /// The CSS that colours the inline figures' theme classes from the page's `--chart-*`
+  /// properties (each standalone SVG carries the same rules).
+  let chartStyle: String
   let provenance: ProvenanceView
   /// The stylesheet of the template set, for the HTML page to inline.
   let stylesheet: String

@@ -1,3 +1,4 @@
+import Charts
 import Foundation
 import Study
 
@@ -58,8 +59,7 @@ public struct ReportWriter {
     } catch {
       throw ReportError(description: "cannot draw the report's figures: \(error)")
     }
-    let glyphs = SharedGlyphs()
-    var views = rendered.map { $0.view(sharing: glyphs) }[...]
+    var views = rendered.map(\.view)[...]
     var cells: [CellView] = []
     for (index, (built, plan)) in zip(built.cells, planned).enumerated() {
       var outputs: (outputs: CellOutputs, finding: String)?
@@ -70,7 +70,7 @@ public struct ReportWriter {
       }
       cells.append(cellView(built, number: index + 1, outputs: outputs))
     }
-    let view = reportView(built, cells: cells, provenance: provenance, glyphs: glyphs.definitions)
+    let view = reportView(built, cells: cells, provenance: provenance)
     let markdown = templates.render(view, template: "report.md")
     let html = templates.render(view, template: "report.html")
 
@@ -102,7 +102,7 @@ public struct ReportWriter {
     }
   }
 
-  func reportView(_ built: BuiltStudy, cells: [CellView], provenance: Provenance, glyphs: String = "") -> ReportView {
+  func reportView(_ built: BuiltStudy, cells: [CellView], provenance: Provenance) -> ReportView {
     let results = built.results
     var warning: String?
     if !results.profile.isFull {
@@ -114,7 +114,7 @@ public struct ReportWriter {
       profileWarning: warning, profileWarningHTML: warning.map(Markdown.html),
       keyResults: KeyResultFacts(built).map { ReportView.keyResults($0, shape: results.shape) },
       contents: cells.map { ContentsEntry(number: $0.number, id: $0.id, title: $0.title, status: $0.statusClass) },
-      provenanceNumber: cells.count + 1, cells: cells, sharedGlyphs: glyphs,
+      provenanceNumber: cells.count + 1, cells: cells, chartStyle: Figure.svgStyleRules,
       provenance: ReportView.provenance(results, provenance),
       stylesheet: templates.stylesheet,
       generator: "mnist-report \(provenance.version)")

@@ -64,7 +64,7 @@ struct TrainPresenter: Presenter {
       table.add(["Best validation accuracy", "\(Format.percent(best.validationAccuracy)) (epoch \(best.epoch))"])
     }
     if let restored = run.history.restoredEpoch, restored != epochs.last?.epoch {
-      table.add(["Weights kept", "epoch \(restored) (restored by early stopping)"])
+      table.add(["Weights kept (restored by early stopping)", "epoch \(restored)"])
     }
     table.add(["Final validation accuracy", Format.percent(run.validationAccuracy)])
     table.add(["Final validation loss", Format.loss(run.validationLoss)])

@@ -103,6 +103,14 @@ public final class WorkerPool: @unchecked Sendable {
     }
   }
 
+  /// The share of the jobs big enough to share that the caller ran alone because sharing had
+  /// stopped paying (see the type's notes): near 0 on a quiet machine, high beside a busy
+  /// core. Read it from the thread that runs the jobs.
+  public var aloneShare: Double {
+    let total = team.sharedJobs + team.aloneJobs
+    return total == 0 ? 0 : Double(team.aloneJobs) / Double(total)
+  }
+
   /// Runs `job(thread, thread:)` once on every thread of the team (to set a thread's own
   /// state, say), and waits for all. Each thread holds its piece until every thread has one,
   /// so no thread can take two.
@@ -246,6 +254,7 @@ final class Team: @unchecked Sendable {
   @usableFromInline
   func run(pieces: Int, job: UnsafeRawPointer, invoke: @escaping (UnsafeRawPointer, Int, Int) -> Void) {
     precondition(UInt64(pieces) <= Self.pieceMask, "a job of \(pieces) pieces has too many")
+    sharedJobs += 1
     self.job = job
     self.invoke = invoke
     jobNumber = (jobNumber + 1) & ((1 << 24) - 1)
@@ -306,8 +315,14 @@ final class Team: @unchecked Sendable {
       aloneUntil = 0
       return false
     }
+    aloneJobs += 1
     return true
   }
+
+  /// Jobs that could have been shared, and those of them the caller ran alone (read by the
+  /// caller's thread only, as `bench` does between epochs).
+  var sharedJobs = 0
+  var aloneJobs = 0
 
   /// Claims and runs pieces of the current job until none is left; how many it ran. A worker
   /// counts each piece in `finished` as it ends, so that the caller never waits for one that

@@ -113,29 +113,32 @@ extension BenchCommand {
     func seconds(_ result: BenchResult, _ threads: Int) -> Double {
       result.epoch_by_threads.first { $0.threads == threads }?.seconds ?? .nan
     }
+    func alone(_ result: BenchResult) -> Double { result.epoch_by_threads.first { $0.threads == 2 }?.alone_share ?? 0 }
     let (q1, q2, b1, b2) = (seconds(quiet, 1), seconds(quiet, 2), seconds(busy, 1), seconds(busy, 2))
     if json {
       struct Contention: Encodable {
         let quiet_1_thread, quiet_2_threads, busy_1_thread, busy_2_threads: Double
         let quiet_speedup, busy_ratio: Double
+        let quiet_alone_share, busy_alone_share: Double
       }
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys]
       let value = Contention(
         quiet_1_thread: q1, quiet_2_threads: q2, busy_1_thread: b1, busy_2_threads: b2, quiet_speedup: q1 / q2,
-        busy_ratio: b2 / b1)
+        busy_ratio: b2 / b1, quiet_alone_share: alone(quiet), busy_alone_share: alone(busy))
       print(String(decoding: try encoder.encode(value), as: UTF8.self))
       return
     }
     print("epoch of the reference network, median of \(epochs) (kernels \(quiet.kernels)):")
     print(
       String(
-        format: "  quiet:          1 thread %.3f s, 2 threads %.3f s: 2 threads %.2f× faster (target ≥ 1.6×)", q1, q2,
-        q1 / q2))
+        format:
+          "  quiet:          1 thread %.3f s, 2 threads %.3f s: 2 threads %.2f× faster (target ≥ 1.6×); %.0f%% of jobs run alone",
+        q1, q2, q1 / q2, 100 * alone(quiet)))
     print(
       String(
         format:
-          "  one core busy:  1 thread %.3f s, 2 threads %.3f s: 2 threads take %.2f× the 1-thread time (target ≤ 1.1×)",
-        b1, b2, b2 / b1))
+          "  one core busy:  1 thread %.3f s, 2 threads %.3f s: 2 threads take %.2f× the 1-thread time (target ≤ 1.1×); %.0f%% of jobs run alone",
+        b1, b2, b2 / b1, 100 * alone(busy)))
   }
 }

@@ -172,31 +172,65 @@ struct Picture {
   }
 }
 
-@Suite struct SVGNumbers {
-  @Test func longDecimalsAreRoundedToHundredths() {
-    let svg =
-      #"<path d="M 0.796875 -11.28125 L 8.796875 2.8 Z" fill="rgb(0%, 44.705882%, 69.803922%)" id="glyph0-1" href="data:image/png;base64,AB12.x"/>"#
-    let compact = String(decoding: compactNumbers(Array(svg.utf8)), as: UTF8.self)
-    #expect(
-      compact
-        == #"<path d="M 0.8 -11.28 L 8.8 2.8 Z" fill="rgb(0%, 44.71%, 69.8%)" id="glyph0-1" href="data:image/png;base64,AB12.x"/>"#
-    )
-    #expect(
-      String(decoding: compactNumbers(Array("-0.001 1.005 -2.999 12.3456".utf8)), as: UTF8.self) == "0 1.01 -3 12.35")
-  }
-  @Test func cairosProcessWideIdsAreNumberedPerFigure() {
-    let svg = """
-      <g id="surface215"><image id="image1409"/><use xlink:href="#image1409"/></g>\
-      <g id="surface9" clip-path="url(#clip3)"><use xlink:href="#surface215"/></g> surfaces2
-      """
-    let renumbered = String(decoding: renumberSurfaces(Array(svg.utf8)), as: UTF8.self)
-    #expect(
-      renumbered == """
-        <g id="surface1"><image id="image1"/><use xlink:href="#image1"/></g>\
-        <g id="surface2" clip-path="url(#clip1)"><use xlink:href="#surface1"/></g> surfaces2
-        """)
+@Suite struct SVGWriter {
+  @Test func coordinatesHaveAtMostTwoDecimals() {
+    #expect(n(0.796875) == "0.8" && n(-11.28125) == "-11.28" && n(12.3456) == "12.35" && n(-2.999) == "-3")
+    #expect(n(-0.001) == "0" && n(-0.25) == "-0.25" && n(3) == "3" && n(0.05) == "0.05" && n(.nan) == "0")
   }
 
+  func svg(_ figure: Figure) throws -> String { String(decoding: try figure.render(.svg), as: UTF8.self) }
+
+  @Test(arguments: Samples.all.map(\.0))
+  func textIsTextAndThemeColoursAreRestylable(_ name: String) throws {
+    let figure = Samples.all.first { $0.0 == name }!.1
+    let svg = try svg(figure)
+    #expect(!svg.contains("<path") && !svg.contains("<symbol"), "no glyph outlines")
+    #expect(svg.contains(">\(escapeXML(figure.title))</text>"), "the title is a <text>")
+    #expect(svg.contains("class=\"f-background\"") && svg.contains("class=\"f-ink\""))
+    #expect(svg.contains(".f-ink{fill:var(--chart-ink,#222222)}"))
+    #expect(try self.svg(figure) == svg, "the same bytes every time")
+  }
+
+  @Test func everyPointBarAndCellHasItsExactValue() throws {
+    let line = try svg(Samples.curves)
+    let points = 2 * Samples.epochs.count
+    #expect(line.components(separatedBy: "fill=\"transparent\"><title>").count - 1 == points)
+    let heatmap = Heatmap(
+      values: [[90, 10], [8, 92]], rowLabels: ["4", "9"], columnLabels: ["4", "9"], rowTitle: "True digit",
+      columnTitle: "Predicted", cellText: .countAndRowShare, colorsByRowShare: true)
+    #expect(
+      try svg(Figure(title: "c", width: 400, height: 300, chart: .heatmap(heatmap))).contains(
+        "<title>True digit 9, predicted 4: 8 (8.00% of the row)</title>"))
+    let bars = BarChart(
+      categories: ["SGD", "Adam"], groups: [BarGroup("accuracy", values: [0.9712, 0.97873])], categoryTitle: "",
+      y: Axis("accuracy", format: .percent))
+    let barSVG = try svg(Figure(title: "b", width: 400, height: 300, chart: .bar(bars)))
+    #expect(barSVG.contains("<title>Adam: 97.87%</title>") && barSVG.contains("<title>SGD: 97.12%</title>"))
+    let curve = LineChart(
+      series: [LineSeries("Adam", x: [1, 2], y: [0.95, 0.9787])], x: Axis("Epoch"),
+      y: Axis("accuracy", format: .percent))
+    #expect(
+      try svg(Figure(title: "l", width: 400, height: 300, chart: .line(curve))).contains(
+        "<title>Adam, epoch 2: 97.87%</title>"))
+  }
+
+  /// At every sample's own size and at the narrowest a page gives a figure, no two texts
+  /// overlap (two bars' value labels, a tick label and a title, …).
+  @Test(arguments: Samples.all.map(\.0))
+  func labelsNeverOverlap(_ name: String) throws {
+    var figure = Samples.all.first { $0.0 == name }!.1
+    for width in [figure.width, 360] {
+      figure.width = width
+      let boxes = figure.textBoxes()
+      for (i, a) in boxes.enumerated() {
+        for b in boxes[(i + 1)...] {
+          let overlapX = min(a.box.maxX, b.box.maxX) - max(a.box.x, b.box.x)
+          let overlapY = min(a.box.maxY, b.box.maxY) - max(a.box.y, b.box.y)
+          #expect(overlapX <= 1 || overlapY <= 1, "at \(width): '\(a.text)' and '\(b.text)' overlap")
+        }
+      }
+    }
+  }
 }
 
 @Suite struct Spreads {
@@ -238,6 +272,6 @@ struct Picture {
             values: [[0.97, 0.98]], rowLabels: ["1"], columnLabels: ["64", "128"], rowTitle: "layers",
             columnTitle: "width", cellText: .value(.percent)))
       ).render(.svg), as: UTF8.self)
-    #expect(svg.count > without.count, "the ± lines add glyphs")
+    #expect(svg.contains(">± 0.1") && svg.contains(">± 0.2") && !without.contains("±"), "the ± lines are there")
   }
 }

@@ -204,7 +204,12 @@ func markdownTable(_ caption: String, in markdown: String) -> [String] {
     // Every reference inside the page points at an element of the page.
     let references = Set(html.matches(of: #/(?:href="#|url\(#)([^")]+)/#).map { String($0.output.1) })
     #expect(!references.isEmpty && references.isSubset(of: Set(ids)), "\(references.subtracting(ids).prefix(3))")
-    #expect(html.contains("id=\"svg-glyph-0\""), "glyphs are defined once for the page")
+    // Figures hold text, not glyph outlines, and the page colours their theme classes.
+    for figure in html.split(separator: "<svg ").dropFirst() {
+      #expect(figure.contains("<text "), "every inline figure has <text>")
+      #expect(!figure.contains("<style>"), "the page gives the figures' rules once")
+    }
+    #expect(html.contains(".f-ink{fill:var(--chart-ink,#222222)}") && html.contains("--chart-background: #161b22"))
     // Well-formed: an XML parser reads the whole page.
     let parser = XMLParser(data: Data(html.utf8))
     let errors = ParseErrors()
@@ -283,7 +288,8 @@ func markdownTable(_ caption: String, in markdown: String) -> [String] {
 
   @Test func inlineSVGIdsArePrefixed() {
     let svg = Array(
-      ##"<?xml version="1.0"?><svg><symbol id="glyph0-1"/><use xlink:href="#glyph0-1"/><g clip-path="url(#clip1)"/></svg>"##
+      (##"<?xml version="1.0"?><svg><style>"## + "\n.f-ink{}\n</style>\n"
+        + ##"<symbol id="glyph0-1"/><use xlink:href="#glyph0-1"/><g clip-path="url(#clip1)"/></svg>"##)
         .utf8)
     let inline = String(decoding: RenderedFigure.inline(svg, prefix: "a-b"), as: UTF8.self)
     #expect(
