@@ -11,6 +11,8 @@ packages=(
   dataset-fashion-mnist  # the second built-in dataset
   slurm-wlm           # the cluster test: slurmctld and slurmd on localhost (scripts/slurm-cluster.sh)
   munge               # Slurm's authentication
+  chromium            # the browser tests: the report printed, on a phone, in dark mode
+  poppler-utils       # the browser tests: pdftotext and pdfinfo read the printed report
 )
 
 missing=()

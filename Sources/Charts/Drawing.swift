@@ -62,13 +62,14 @@ extension Figure {
 
   /// `text` broken at spaces into at most `lines` lines no wider than `width`, the last one
   /// cut short with an ellipsis if the text does not fit.
-  func wrapped(_ text: String, width: Double, size: Double, lines: Int, canvas: Canvas) -> [String] {
+  func wrapped(_ text: String, width: Double, size: Double, lines: Int, bold: Bool = false, canvas: Canvas) -> [String]
+  {
     var result: [String] = []
     var current = ""
     var words = text.split(separator: " ").map(String.init)[...]
     while let word = words.first {
       let candidate = current.isEmpty ? word : current + " " + word
-      if canvas.measure(candidate, size: size).width <= width || current.isEmpty {
+      if canvas.measure(candidate, size: size, bold: bold).width <= width || current.isEmpty {
         current = candidate
         words = words.dropFirst()
         continue
@@ -81,8 +82,8 @@ extension Figure {
       }
     }
     if !current.isEmpty { result.append(current) }
-    if var last = result.last, canvas.measure(last, size: size).width > width {
-      while !last.isEmpty && canvas.measure(last + "…", size: size).width > width { last.removeLast() }
+    if var last = result.last, canvas.measure(last, size: size, bold: bold).width > width {
+      while !last.isEmpty && canvas.measure(last + "…", size: size, bold: bold).width > width { last.removeLast() }
       result[result.count - 1] = last + "…"
     }
     return result
@@ -92,8 +93,13 @@ extension Figure {
   func draw(on canvas: Canvas) {
     canvas.fill(Theme.background)
     var top = Theme.margin
-    canvas.text(title, x: Theme.margin, y: top, size: Theme.titleSize, bold: true)
-    top += canvas.measure(title, size: Theme.titleSize, bold: true).height
+    // A title too long for the width (a compact figure's) takes two lines.
+    for line in wrapped(
+      title, width: width - 2 * Theme.margin, size: Theme.titleSize, lines: 2, bold: true, canvas: canvas)
+    {
+      canvas.text(line, x: Theme.margin, y: top, size: Theme.titleSize, bold: true)
+      top += canvas.measure(line, size: Theme.titleSize, bold: true).height
+    }
     if let subtitle, !subtitle.isEmpty {
       for line in wrapped(subtitle, width: width - 2 * Theme.margin, size: Theme.subtitleSize, lines: 2, canvas: canvas)
       {

@@ -24,6 +24,17 @@ struct FigureSpec {
     self.wide = wide
   }
 
+  /// The figure drawn for a narrow page (a phone, a printed half page): 340 points wide, so that
+  /// its text, shown at about its size, stays as legible as the page's (≥ 11 px on a 390 px
+  /// screen, ≥ 8 pt printed two to a row); its layout adapts, and no label overlaps.
+  var compact: Figure {
+    var figure = figure
+    let width = 340.0
+    figure.height = max(270, min(figure.height, (figure.height * width / figure.width + 70).rounded()))
+    figure.width = width
+    return figure
+  }
+
   /// The same figure under the file name `id`.
   func named(_ id: String) -> FigureSpec {
     var spec = self
@@ -43,6 +54,8 @@ struct FigureView {
   let svg: String
   /// The SVG, ready to sit inside the HTML page (its ids made unique to the figure).
   let inlineSVG: String
+  /// The compact drawing (``FigureSpec/compact``), for the page's narrow layouts.
+  let inlineCompactSVG: String
   let wide: Bool
 }
 
@@ -51,12 +64,14 @@ struct RenderedFigure {
   let spec: FigureSpec
   let png: [UInt8]
   let svg: [UInt8]
+  let compactSVG: [UInt8]
 
   /// The figure for the templates.
   var view: FigureView {
     FigureView(
       id: spec.id, title: spec.figure.title, alt: spec.alt, caption: spec.caption, png: "figures/\(spec.id).png",
       svg: "figures/\(spec.id).svg", inlineSVG: String(decoding: Self.inline(svg, prefix: spec.id), as: UTF8.self),
+      inlineCompactSVG: String(decoding: Self.inline(compactSVG, prefix: spec.id + "-compact"), as: UTF8.self),
       wide: spec.wide)
   }
 
@@ -129,7 +144,9 @@ enum FigureRenderer {
         results.set(
           i,
           Result {
-            RenderedFigure(spec: spec, png: try spec.figure.render(.png(scale: 2)), svg: try spec.figure.render(.svg))
+            RenderedFigure(
+              spec: spec, png: try spec.figure.render(.png(scale: 2)), svg: try spec.figure.render(.svg),
+              compactSVG: try spec.compact.render(.svg))
           })
       }
     }

@@ -219,7 +219,7 @@ struct Picture {
   @Test(arguments: Samples.all.map(\.0))
   func labelsNeverOverlap(_ name: String) throws {
     var figure = Samples.all.first { $0.0 == name }!.1
-    for width in [figure.width, 360] {
+    for width in [figure.width, 340] {
       figure.width = width
       let boxes = figure.textBoxes()
       for (i, a) in boxes.enumerated() {
@@ -228,6 +228,7 @@ struct Picture {
           let overlapY = min(a.box.maxY, b.box.maxY) - max(a.box.y, b.box.y)
           #expect(overlapX <= 1 || overlapY <= 1, "at \(width): '\(a.text)' and '\(b.text)' overlap")
         }
+        #expect(a.box.x >= -0.5 && a.box.maxX <= width + 0.5, "at \(width): '\(a.text)' runs off the figure")
       }
     }
   }
