@@ -57,6 +57,9 @@ struct FigureView {
   /// The compact drawing (``FigureSpec/compact``), for the page's narrow layouts.
   let inlineCompactSVG: String
   let wide: Bool
+  /// Where the figure's label ("Figure 7", anchored) goes (see ``Numbering``); stored, as the
+  /// templates see stored properties only.
+  let label = Numbering.figureMark
 }
 
 /// A figure drawn to both formats.

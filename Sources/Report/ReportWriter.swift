@@ -71,8 +71,8 @@ public struct ReportWriter {
       cells.append(cellView(built, number: index + 1, outputs: outputs))
     }
     let view = reportView(built, cells: cells, provenance: provenance)
-    let markdown = templates.render(view, template: "report.md")
-    let html = templates.render(view, template: "report.html")
+    let markdown = Numbering.apply(templates.render(view, template: "report.md"), format: .markdown)
+    let html = Numbering.apply(templates.render(view, template: "report.html"), format: .html)
 
     let folder = (staged.path as NSString).appendingPathComponent("figures")
     do {

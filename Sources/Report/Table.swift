@@ -8,6 +8,16 @@ struct TableView {
     let align: String
     /// The Markdown separator cell: `---` or `---:`.
     let rule: String
+    /// The title as HTML that may break after an underscore (`learning_<wbr />rate`), so that a
+    /// table of study-file names fits the page. Stored: the templates see stored properties only.
+    let titleHTML: String
+
+    init(title: String, align: String, rule: String) {
+      self.title = title
+      self.align = align
+      self.rule = rule
+      titleHTML = SafeHTML.escape(title).replacingOccurrences(of: "_", with: "_<wbr />")
+    }
   }
 
   struct Cell {
@@ -26,6 +36,9 @@ struct TableView {
   let caption: String
   let columns: [Column]
   let rows: [Row]
+  /// Where the table's label ("Table 12", anchored) goes (see ``Numbering``); stored, as the
+  /// templates see stored properties only.
+  let label = Numbering.tableMark
 }
 
 /// Builds a `TableView` row by row.
@@ -51,7 +64,9 @@ struct TableBuilder {
     rows.append(
       TableView.Row(
         cells: zip(cells, alignments).map {
-          TableView.Cell(text: $0, align: $1 == .right ? "right" : "left", strong: emphasis && !$0.isEmpty)
+          TableView.Cell(
+            text: $0, align: $1 == .left ? "left" : $0.count > 12 ? "right long" : "right",
+            strong: emphasis && !$0.isEmpty)
         },
         emphasis: emphasis))
   }

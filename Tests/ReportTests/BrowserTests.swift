@@ -57,8 +57,9 @@ enum Browser {
     let viewport: Double
     /// Visible elements whose right edge passes the viewport, outside any scroll box.
     let overflowing: [String]
-    /// Tables wider than the page.
+    /// Tables wider than the page, and tables that need their scroll box.
     let wideTables: [String]
+    let scrolledTables: [String]
     /// Visible figures, and those without a `<text>`.
     let figures: Int
     let figuresWithoutText: Int
@@ -116,11 +117,13 @@ enum Browser {
       const main = document.querySelector('main').getBoundingClientRect();
       const wideTables = [...document.querySelectorAll('table')].filter(t => visible(t) &&
         t.getBoundingClientRect().right > main.right + 0.5).map(t => t.querySelector('caption')?.textContent ?? 'a table');
+      const scrolledTables = [...document.querySelectorAll('.table-wrap')].filter(w => visible(w) &&
+        w.scrollWidth > w.clientWidth + 1).map(w => w.querySelector('caption')?.textContent ?? 'a table');
       const figures = [...document.querySelectorAll('figure svg')].filter(visible);
       const ground = figures.length ? figures[0].querySelector('.f-background') : null;
       const background = ground ? getComputedStyle(ground).fill : '';
       const result = { scrollWidth: document.scrollingElement.scrollWidth, viewport: vw, overflowing: overflowing.slice(0, 20),
-        wideTables, figures: figures.length, figuresWithoutText: figures.filter(f => !f.querySelector('text')).length,
+        wideTables, scrolledTables, figures: figures.length, figuresWithoutText: figures.filter(f => !f.querySelector('text')).length,
         figureBackground: background };
       const target = window.parent.document;
       const pre = target.createElement('pre');
@@ -183,6 +186,8 @@ struct InTheBrowser {
 
     let desktop = try Browser.layout(html, width: 1280, in: folder)
     #expect(desktop.figures == phone.figures && desktop.figuresWithoutText == 0)
+    #expect(desktop.scrollWidth <= desktop.viewport && desktop.overflowing.isEmpty, "\(desktop.overflowing)")
+    #expect(desktop.scrolledTables.isEmpty, "tables that must scroll at 1280 px: \(desktop.scrolledTables)")
     #expect(Browser.lightness(desktop.figureBackground) > 0.9, "light figures: \(desktop.figureBackground)")
 
     let dark = try Browser.layout(html, width: 1280, dark: true, in: folder)
@@ -191,6 +196,7 @@ struct InTheBrowser {
     // A4 less the page margins: 188 mm at 96 px per inch.
     let paper = try Browser.layout(html, width: 710, print: true, in: folder)
     #expect(paper.wideTables.isEmpty, "tables wider than the printed page: \(paper.wideTables)")
+    #expect(paper.scrolledTables.isEmpty, "tables clipped on paper: \(paper.scrolledTables)")
     #expect(paper.overflowing.isEmpty, "wider than the printed page: \(paper.overflowing)")
   }
 

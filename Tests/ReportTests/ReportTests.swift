@@ -119,7 +119,8 @@ final class ParseErrors: NSObject, XMLParserDelegate {
 /// The lines of the Markdown table whose caption is `caption` (its header, rule and rows).
 func markdownTable(_ caption: String, in markdown: String) -> [String] {
   let lines = markdown.components(separatedBy: "\n")
-  guard let start = lines.firstIndex(of: "**\(caption)**") else { return [] }
+  guard let start = lines.firstIndex(where: { $0.hasPrefix("**<a id=\"table-") && $0.hasSuffix(". \(caption)**") })
+  else { return [] }
   return Array(lines[(start + 2)...].prefix { $0.hasPrefix("|") })
 }
 
@@ -186,6 +187,30 @@ func markdownTable(_ caption: String, in markdown: String) -> [String] {
     #expect(key.first == "| Measure | Baseline \\| with a pipe | Tuned | Change |")
     let tuned = String(format: "%.2f%%", test.accuracy * 100)
     #expect(key.contains { $0.hasPrefix("| **Test accuracy** |") && $0.contains(tuned) })
+  }
+
+  @Test func figuresAndTablesAreNumberedWithTheSameAnchorsInBothReports() throws {
+    let written = try tiny.write(to: tiny.folder + "/report-numbers")
+    let markdown = try String(contentsOfFile: written.markdown, encoding: .utf8)
+    let html = try String(contentsOfFile: written.html, encoding: .utf8)
+    func anchors(_ text: String) -> [String] {
+      text.matches(of: #/id="((?:table|figure)-\d+)"/#).map { String($0.output.1) }
+    }
+    let figures = html.components(separatedBy: "<figure ").count - 1
+    let tables = html.components(separatedBy: "<table>").count - 1
+    #expect(figures > 5 && tables > 5)
+    #expect(Set(anchors(html)) == Set(anchors(markdown)), "the same anchors")
+    // Table 3 is the same table in both: the captions, in number order, agree.
+    let htmlTables = html.matches(of: #/>Table \d+</a>\. ([^<]*)</caption>/#).map { String($0.output.1) }
+    let markdownTables = markdown.matches(of: #/</a>Table \d+\. (.*)\*\*\n/#).map { String($0.output.1) }
+    #expect(htmlTables.count == tables && htmlTables.map(\.count) == markdownTables.map(\.count))
+    let htmlFigures = html.matches(of: #/>Figure \d+</a>\. ([^<]{0,30})/#).map { String($0.output.1) }
+    let markdownFigures = markdown.matches(of: #/</a>Figure \d+\. \*([^*]{0,30})/#).map { String($0.output.1) }
+    #expect(htmlFigures.count == figures && htmlFigures == markdownFigures)
+    #expect(Set(anchors(html)) == Set((1...figures).map { "figure-\($0)" } + (1...tables).map { "table-\($0)" }))
+    #expect(html.contains(">Table 1</a>. ") && html.contains(">Figure \(figures)</a>. "))
+    #expect(markdown.contains("<a id=\"table-1\"></a>Table 1. "))
+    #expect(!html.contains("\u{27E6}") && !markdown.contains("\u{27E6}"), "no mark is left")
   }
 
   @Test func theHTMLIsSelfContainedAndParsesCleanly() throws {
