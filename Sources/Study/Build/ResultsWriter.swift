@@ -5,21 +5,13 @@ import NN
 /// Writes a build's results under the output folder: `results.json` (every cell's settings,
 /// status, time and metrics, with epoch histories), one CSV per training run
 /// (`runs/CELL/RUN.csv`), and `predictions.csv` for a final cell's model on the test set.
-/// Every file is written to a temporary name and renamed into place.
+/// The build moves them into the output folder with the report (``StagedOutput``).
 struct ResultsWriter {
   let results: StudyResults
   let data: BuildData
 
+  /// Writes into `folder`, a ``StagedOutput``'s (which checked that the output can be written).
   func write(to folder: String) throws {
-    let manager = FileManager.default
-    do {
-      try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    } catch {
-      throw OutputError(path: folder, message: "cannot create the output folder (\(error.localizedDescription))")
-    }
-    guard manager.isWritableFile(atPath: folder) else {
-      throw OutputError(path: folder, message: "the output folder is not writable")
-    }
     for cell in results.cells where cell.status != .skipped && cell.status != .failed {
       for run in cell.runs {
         try atomically(csv(run.run.history), to: "\(folder)/runs/\(cell.id)/\(slug(run.name)).csv")
