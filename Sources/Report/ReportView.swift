@@ -213,7 +213,8 @@ extension ReportView {
       configuration: SettingsText.summary(tuned.settings, shape))
   }
 
-  static func provenance(_ results: StudyResults, _ provenance: Provenance) -> ProvenanceView {
+  static func provenance(_ results: StudyResults) -> ProvenanceView {
+    let provenance = results.provenance
     var table = TableBuilder("Provenance", columns: [("Item", .left), ("Value", .left)])
     let commit = provenance.commit.map {
       String($0.prefix(12)) + (provenance.dirty ? " (with uncommitted changes)" : "")
@@ -236,7 +237,7 @@ extension ReportView {
     table.add(["Profile", results.profile.name])
     table.add(["Seed", "\(results.data.seed)"])
     table.add(["Dataset", "\(results.data.datasetName), \(Format.count(results.data.validation)) validation images"])
-    table.add(["Built", provenance.date])
+    table.add(["Built", "\(provenance.started) to \(provenance.finished)"])
 
     var files = TableBuilder("Dataset files", columns: [("File", .left), ("SHA-256 (decompressed)", .left)])
     for file in results.files { files.add([file.file, file.sha256]) }

@@ -31,14 +31,14 @@ public struct ReportWriter {
   }
 
   /// Writes the report into the folder `output`, whole or not at all.
-  public func write(_ built: BuiltStudy, provenance: Provenance, to output: String) throws -> WrittenReport {
+  public func write(_ built: BuiltStudy, to output: String) throws -> WrittenReport {
     let staged: StagedOutput
     do {
       staged = try StagedOutput(output: output)
     } catch {
       throw ReportError(description: "\(error)")
     }
-    let report = try write(built, provenance: provenance, into: staged)
+    let report = try write(built, into: staged)
     do {
       try staged.commit()
     } catch {
@@ -48,7 +48,7 @@ public struct ReportWriter {
   }
 
   /// Writes the report into `staged`, for the caller to commit with the rest of the build.
-  public func write(_ built: BuiltStudy, provenance: Provenance, into staged: StagedOutput) throws -> WrittenReport {
+  public func write(_ built: BuiltStudy, into staged: StagedOutput) throws -> WrittenReport {
     let started = Date()
     let context = PresentationContext(shape: built.results.shape, results: built.results, built: built.cells)
     let planned = built.cells.enumerated().map { PlannedCell.plan($1, at: $0, context) }
@@ -70,7 +70,7 @@ public struct ReportWriter {
       }
       cells.append(cellView(built, number: index + 1, outputs: outputs))
     }
-    let view = reportView(built, cells: cells, provenance: provenance)
+    let view = reportView(built, cells: cells)
     let markdown = Numbering.apply(templates.render(view, template: "report.md"), format: .markdown)
     let html = Numbering.apply(templates.render(view, template: "report.html"), format: .html)
 
@@ -102,7 +102,7 @@ public struct ReportWriter {
     }
   }
 
-  func reportView(_ built: BuiltStudy, cells: [CellView], provenance: Provenance) -> ReportView {
+  func reportView(_ built: BuiltStudy, cells: [CellView]) -> ReportView {
     let results = built.results
     var warning: String?
     if !results.profile.isFull {
@@ -115,9 +115,9 @@ public struct ReportWriter {
       keyResults: KeyResultFacts(built).map { ReportView.keyResults($0, shape: results.shape) },
       contents: cells.map { ContentsEntry(number: $0.number, id: $0.id, title: $0.title, status: $0.statusClass) },
       provenanceNumber: cells.count + 1, cells: cells, chartStyle: Figure.svgStyleRules,
-      provenance: ReportView.provenance(results, provenance),
+      provenance: ReportView.provenance(results),
       stylesheet: templates.stylesheet,
-      generator: "mnist-report \(provenance.version)")
+      generator: "mnist-report \(results.provenance.version)")
   }
 
   private func cellView(_ built: BuiltCell, number: Int, outputs: (outputs: CellOutputs, finding: String)?)

@@ -78,9 +78,8 @@ struct BuildCommand: ParsableCommand {
     var report: WrittenReport?
     if let templateSet {
       let writer = ReportWriter(templates: templateSet, threads: settings.threads)
-      let provenance = Provenance.current(version: mnistReportVersion, cpu: Kernels.cpuName, excluding: settings.output)
       do {
-        report = try writer.write(built, provenance: provenance, into: staged)
+        report = try writer.write(built, into: staged)
       } catch let error as ReportError {
         throw ValidationError("\(error.description); the previous report is left as it was")
       }
@@ -138,23 +137,43 @@ func installInterruptHandler(_ cancellation: Cancellation) -> DispatchSourceSign
 struct ListCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "list",
-    abstract: "List the study's cells and whether the cache holds each one's result.")
+    abstract: "List the study's cells and whether each can be rendered without training.",
+    discussion: """
+      A cell is "cached" when the cache holds its result, "in results" when only the results folder's results.json does (mnist-report render re-renders the report from it, training nothing), and "to run" when neither holds it under the key the cell has now.
+      """)
 
   @OptionGroup var options: StudyOptions
+
+  @Option(
+    help: ArgumentHelp(
+      "The results folder to look in besides the cache (a build's --out).", valueName: "dir"))
+  var results = "reports"
 
   func run() throws {
     let study = try Study.load(options.studyPath())
     let build = StudyBuild(
       study: study, options: options.buildOptions(), observer: SilentObserver(), cancellation: Cancellation(),
       version: mnistReportVersion)
-    var table = TextTable(header: ["cell", "kind", "runs", "cache", "title"])
-    for state in try build.states() {
-      table.rows.append([
-        state.cell.id, state.cell.kind.rawValue, String(state.cell.runCount), state.cached ? "cached" : "to run",
-        state.cell.title,
-      ])
+    // Results of another profile are other numbers: not this listing's.
+    var published: [CellResult?] = study.cells.map { _ in nil }
+    if FileManager.default.fileExists(atPath: (results as NSString).appendingPathComponent("results.json")) {
+      let folder = try PublishedResults(folder: results)
+      if folder.results.profile.name == options.profile { published = folder.matches(study) }
+    }
+    var table = TextTable(header: ["cell", "kind", "runs", "state", "title"])
+    for (state, result) in zip(try build.states(), published) {
+      let text = state.cached ? "cached" : result != nil ? "in results" : "to run"
+      table.rows.append([state.cell.id, state.cell.kind.rawValue, String(state.cell.runCount), text, state.cell.title])
     }
     print("\(study.title) (\(study.file), profile \(options.profile))")
     print(table.render())
+    let renderable = published.filter { $0 != nil }.count
+    if renderable == study.cells.count {
+      print("\(results)/results.json holds every cell: mnist-report render re-renders the report without training.")
+    } else if renderable > 0 {
+      print(
+        "\(results)/results.json holds \(renderable) of the \(study.cells.count) cells: render needs them all; build computes the rest."
+      )
+    }
   }
 }

@@ -108,3 +108,10 @@ func locateInCheckout(_ relative: String) -> String? {
     FileManager.default.fileExists(atPath: $0)
   }
 }
+
+/// A command that cannot go on: ArgumentParser prints "Error: " and the message, without the
+/// usage lines a mistyped flag gets, and exits 1.
+struct CommandFailure: Error, CustomStringConvertible {
+  let description: String
+  init(_ description: String) { self.description = description }
+}

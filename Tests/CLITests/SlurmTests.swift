@@ -146,7 +146,7 @@ struct SlurmCluster {
   private func expectSameStudy(_ local: URL, _ distributed: URL) throws {
     let timing: Set<String> = [
       "seconds", "meanFitSeconds", "stdFitSeconds", "epochsTrainedNow", "cachedRuns", "cachedCells", "hosts",
-      "trainedOn",
+      "trainedOn", "provenance",
     ]
     func normalized(_ url: URL) throws -> Data {
       let json = try JSONSerialization.jsonObject(with: Data(contentsOf: url.appendingPathComponent("results.json")))

@@ -67,7 +67,7 @@ import Testing
     #expect(tuned.test?.confusion.counts.count == 4 && tuned.test?.probabilities != nil)
 
     let writer = ReportWriter(templates: try TemplateSet(directory: packageRoot + "/templates"), threads: 2)
-    let written = try writer.write(built, provenance: TinyReport.provenance, to: work.path + "/out")
+    let written = try writer.write(built, to: work.path + "/out")
     let markdown = try String(contentsOfFile: written.markdown, encoding: .utf8)
     #expect(markdown.contains("256-16-4"), "the network runs from 256 pixels to 4 classes")
     #expect(markdown.contains("16 × 16 = 256 pixels"))

@@ -19,7 +19,7 @@ func buildReport(_ text: String, templates: String = packageRoot + "/templates")
     study: study, options: options, observer: SilentObserver(), cancellation: Cancellation(), version: "test"
   ).run()
   let writer = ReportWriter(templates: try TemplateSet(directory: templates), threads: 2)
-  let written = try writer.write(built, provenance: TinyReport.provenance, to: folder + "/out")
+  let written = try writer.write(built, to: folder + "/out")
   return (try String(contentsOfFile: written.html, encoding: .utf8), folder)
 }
 

@@ -90,18 +90,21 @@ final class TinyReport: @unchecked Sendable {
       maxFolds: nil)
     options.threads = 2
     options.dataDirectory = packageRoot + "/data/mnist"
-    built = try! StudyBuild(
+    var built = try! StudyBuild(
       study: study, options: options, observer: SilentObserver(), cancellation: Cancellation(), version: "test"
     ).run()
+    // A fixed provenance, for the report's text to be checked.
+    built.results.provenance = Self.provenance
+    self.built = built
   }
 
   static let provenance = Provenance(
     commit: "0123456789abcdef", dirty: false, version: "test", swift: "Swift", cpu: "CPU", cores: 2,
-    operatingSystem: "Linux", date: "2026-01-01T00:00:00Z")
+    operatingSystem: "Linux", started: "2026-01-01T00:00:00Z", finished: "2026-01-01T00:01:00Z")
 
   func write(to output: String, templates: String = packageRoot + "/templates") throws -> WrittenReport {
     let writer = ReportWriter(templates: try TemplateSet(directory: templates), threads: 2)
-    return try writer.write(built, provenance: Self.provenance, to: output)
+    return try writer.write(built, to: output)
   }
 }
 
@@ -289,7 +292,7 @@ func markdownTable(_ caption: String, in markdown: String) -> [String] {
     var built = tiny.built
     built.results.profile = .quick
     let view = ReportWriter(templates: try TemplateSet(directory: packageRoot + "/templates"), threads: 1).reportView(
-      built, cells: [], provenance: TinyReport.provenance)
+      built, cells: [])
     #expect(view.profileWarning?.contains("quick profile") == true)
   }
 }

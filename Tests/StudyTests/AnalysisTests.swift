@@ -426,7 +426,10 @@ func handTest(_ pairs: [(Int, Int)], classes: [String]) -> TestEvaluation {
     StudyResults(
       title: "", description: "", studyFile: "", version: "", engine: "", kernels: "", threads: 1, data: study.data,
       profile: .full, shape: DataShape(rows: 2, columns: 2, classes: 2), files: [], cells: [], seconds: 0,
-      epochsTrained: 0, epochsTrainedNow: 0, cachedCells: 0, cacheProblems: [])
+      epochsTrained: 0, epochsTrainedNow: 0, cachedCells: 0, cacheProblems: [],
+      provenance: Provenance(
+        commit: nil, dirty: false, version: "", swift: "", cpu: "", cores: 1, operatingSystem: "", started: "",
+        finished: ""))
   }
 }
 

@@ -202,6 +202,9 @@ struct TinyBuild {
         text = text.replacingOccurrences(
           of: "\"\(field)\" : [-0-9.e]+", with: "\"\(field)\" : 0", options: .regularExpression)
       }
+      // So are the build's start and end.
+      text = text.replacingOccurrences(
+        of: "\"(started|finished)\" : \"[^\"]*\"", with: "", options: .regularExpression)
       return text.replacingOccurrences(of: "\"seconds\" : \\[[^\\]]*\\]", with: "", options: .regularExpression)
     }
     #expect(try stripped(one.folder) == stripped(two.folder))

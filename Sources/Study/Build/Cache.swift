@@ -38,7 +38,7 @@ public final class ResultCache: @unchecked Sendable {
       }
       return value
     } catch {
-      note("\(file): corrupt cache entry (\(describe(error))); recomputing")
+      note("\(file): corrupt cache entry (\(describeDecoding(error))); recomputing")
       return nil
     }
   }
@@ -138,15 +138,20 @@ public final class ResultCache: @unchecked Sendable {
   private func note(_ problem: String) {
     lock.withLock { problems.append(problem) }
   }
+}
 
-  private func describe(_ error: Error) -> String {
-    switch error {
-    case DecodingError.dataCorrupted(let context): return context.debugDescription
-    case DecodingError.keyNotFound(let key, _): return "missing \(key.stringValue)"
-    case DecodingError.typeMismatch(_, let context):
-      return "wrong type at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
-    default: return "\(error)"
-    }
+/// A decoding error in a few words, with the path of the field it met.
+func describeDecoding(_ error: Error) -> String {
+  func path(_ context: DecodingError.Context, _ last: CodingKey? = nil) -> String {
+    (context.codingPath + (last.map { [$0] } ?? [])).map { $0.intValue.map(String.init) ?? $0.stringValue }
+      .joined(separator: ".")
+  }
+  switch error {
+  case DecodingError.dataCorrupted(let context): return context.debugDescription
+  case DecodingError.keyNotFound(let key, let context): return "missing \(path(context, key))"
+  case DecodingError.typeMismatch(_, let context): return "wrong type at \(path(context))"
+  case DecodingError.valueNotFound(_, let context): return "no value at \(path(context))"
+  default: return "\(error)"
   }
 }
 

@@ -17,11 +17,13 @@ struct CacheKeys {
 
   let dataKey: String
 
-  init(study: Study, files: [FileDigest], profile: Profile) {
+  /// `kernels` names the kernel set the results are computed with: this machine's best by
+  /// default; the recorded one for results built elsewhere (`render`).
+  init(study: Study, files: [FileDigest], profile: Profile, kernels: String = Kernels.best.name) {
     dataKey = contentKey(
       DataKey(
         data: study.data.keyed, digests: files.map(\.sha256), profile: profile, engine: engineVersion,
-        format: resultsFormat, fusedMultiplyAdd: Kernels.best.name != "baseline"))
+        format: resultsFormat, fusedMultiplyAdd: kernels != "baseline"))
   }
 
   /// A run's key: `FAMILY-EPOCHS` (`-test` appended for a run evaluated on the test set). Runs

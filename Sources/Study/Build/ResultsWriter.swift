@@ -7,8 +7,16 @@ import NN
 /// (`runs/CELL/RUN.csv`), and `predictions.csv` for a final cell's model on the test set.
 /// The build moves them into the output folder with the report (``StagedOutput``).
 struct ResultsWriter {
+  /// Where the test predictions come from.
+  enum Predictions {
+    /// The final cells' probabilities, on this test part (the order of predictions.csv).
+    case computed(PreparedData)
+    /// The files of an earlier build's results folder, copied as they are (`render`).
+    case copied(from: String)
+  }
+
   let results: StudyResults
-  let data: BuildData
+  let predictions: Predictions
 
   /// Writes into `folder`, a ``StagedOutput``'s (which checked that the output can be written).
   func write(to folder: String) throws {
@@ -19,8 +27,13 @@ struct ResultsWriter {
     }
     let finals = results.cells.filter { $0.kind == .final && $0.runs.first?.run.test != nil }
     for cell in finals {
-      let name = finals.count == 1 ? "predictions.csv" : "predictions-\(cell.id).csv"
-      try atomically(predictions(cell.runs[0].run.test!), to: "\(folder)/\(name)")
+      let name = Self.predictionsFile(of: cell, among: finals.count)
+      switch predictions {
+      case .computed(let data):
+        try atomically(Self.predictions(cell.runs[0].run.test!, data: data), to: "\(folder)/\(name)")
+      case .copied(let source):
+        try copy("\(source)/\(name)", to: "\(folder)/\(name)", for: cell)
+      }
     }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -47,11 +60,35 @@ struct ResultsWriter {
     return lines.joined(separator: "\n") + "\n"
   }
 
-  /// `index,label,predicted,p0,…,p9`: the test set in order.
-  func predictions(_ test: TestEvaluation) -> String {
+  /// The name of a final cell's predictions: `predictions.csv` when the study has one final
+  /// cell with a test evaluation, else one file per cell.
+  static func predictionsFile(of cell: CellResult, among finals: Int) -> String {
+    finals == 1 ? "predictions.csv" : "predictions-\(cell.id).csv"
+  }
+
+  /// An earlier build's predictions of `cell`, checked to be a predictions file first.
+  private func copy(_ source: String, to path: String, for cell: CellResult) throws {
+    guard let bytes = FileManager.default.contents(atPath: source) else {
+      throw OutputError(path: source, message: "missing: it holds the test predictions of cell '\(cell.id)'")
+    }
+    guard bytes.starts(with: Data("index,label,predicted,".utf8)) else {
+      throw OutputError(path: source, message: "not a predictions file (expected a header index,label,predicted,p0,…)")
+    }
+    let folder = (path as NSString).deletingLastPathComponent
+    do {
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+      try bytes.write(to: URL(fileURLWithPath: path), options: .atomic)
+    } catch {
+      throw OutputError(path: path, message: "cannot write (\(error.localizedDescription))")
+    }
+  }
+
+  /// `index,label,predicted,p0,…,p9`: the test set in order, each probability as the shortest
+  /// decimal that reads back as the same Float32.
+  static func predictions(_ test: TestEvaluation, data: PreparedData) -> String {
     let probabilities = test.decodedProbabilities()
-    let labels = data.prepared.test.labels
-    let positions = data.prepared.testIndices
+    let labels = data.test.labels
+    let positions = data.testIndices
     let classes = probabilities.count / max(labels.count, 1)
     var lines = ["index,label,predicted," + (0..<classes).map { "p\($0)" }.joined(separator: ",")]
     lines.reserveCapacity(labels.count + 1)
@@ -59,7 +96,7 @@ struct ResultsWriter {
       let row = probabilities[(i * classes)..<((i + 1) * classes)]
       var best = row.startIndex
       for j in row.indices where row[j] > row[best] { best = j }
-      let values = row.map { String(format: "%.6f", $0) }.joined(separator: ",")
+      let values = row.map { String($0) }.joined(separator: ",")
       lines.append("\(positions[i]),\(label),\(best - row.startIndex),\(values)")
     }
     return lines.joined(separator: "\n") + "\n"

@@ -52,6 +52,8 @@ public struct StudyResults: Codable, Sendable {
   public var cacheProblems: [String]
   /// The hosts the study's runs trained on, with how many runs each.
   public var hosts: [String: Int] = [:]
+  /// The commit, tools, machine and time of the build.
+  public var provenance: Provenance
 }
 
 /// Runs a study's cells in order and writes the results: every cell whose key is unchanged
@@ -81,6 +83,7 @@ public final class StudyBuild {
   /// nothing unless `trainMissing` is set: it names each run still missing and stops.
   public func run(into staged: StagedOutput? = nil) throws -> BuiltStudy {
     let started = monotonicSeconds()
+    let startDate = Date()
     let ids = study.cells.map(\.id)
     for id in options.only where !ids.contains(id) { throw BuildError.unknownCell(id, ids) }
     let setup = try setUp()
@@ -95,7 +98,7 @@ public final class StudyBuild {
 
     let results = built.map(\.result)
     let dataset = setup.data.dataset
-    var summary = StudyResults(
+    let summary = StudyResults(
       title: study.title, description: study.description, studyFile: study.file, version: version,
       engine: engineVersion, kernels: Kernels.best.name, threads: options.threads, data: study.data,
       profile: options.profile, shape: dataset.shape, files: setup.files, cells: results,
@@ -103,12 +106,13 @@ public final class StudyBuild {
       epochsTrained: results.reduce(0) { $0 + $1.epochsTrained },
       epochsTrainedNow: results.reduce(0) { $0 + $1.epochsTrainedNow },
       cachedCells: results.filter { $0.status == .cached }.count, cacheProblems: setup.cache.problems,
-      hosts: results.reduce(into: [:]) { hosts, cell in hosts.merge(cell.hosts, uniquingKeysWith: +) })
+      hosts: results.reduce(into: [:]) { hosts, cell in hosts.merge(cell.hosts, uniquingKeysWith: +) },
+      provenance: Provenance.current(
+        version: version, cpu: Kernels.cpuName, excluding: options.output, started: startDate))
     for problem in setup.cache.problems { observer.note(problem) }
     let own = staged == nil ? try StagedOutput(output: options.output) : nil
-    try ResultsWriter(results: summary, data: setup.data).write(to: (staged ?? own!).path)
+    try ResultsWriter(results: summary, predictions: .computed(setup.data.prepared)).write(to: (staged ?? own!).path)
     try own?.commit()
-    summary.seconds = monotonicSeconds() - started
     return BuiltStudy(study: study, results: summary, cells: built)
   }
 

@@ -1,8 +1,9 @@
 import Foundation
 
-/// Where a report comes from: the code, the tools, the machine and when. The results carry
-/// the rest (seed, digests, cells, epochs).
-public struct Provenance: Sendable {
+/// Where a build's results come from: the code, the tools, the machine and when. Kept in
+/// results.json, so that a report rendered again later (`mnist-report render`) still says
+/// where its numbers were computed. The results carry the rest (seed, digests, cells, epochs).
+public struct Provenance: Codable, Sendable, Equatable {
   /// The checkout's commit, or nil outside a git checkout.
   public var commit: String?
   /// Whether tracked files differed from the commit (the output folder aside).
@@ -12,12 +13,13 @@ public struct Provenance: Sendable {
   public var cpu: String
   public var cores: Int
   public var operatingSystem: String
-  /// When the report was written (UTC, ISO 8601).
-  public var date: String
+  /// When the build started and when it finished (UTC, ISO 8601, to the second).
+  public var started: String
+  public var finished: String
 
   public init(
     commit: String?, dirty: Bool, version: String, swift: String, cpu: String, cores: Int, operatingSystem: String,
-    date: String
+    started: String, finished: String
   ) {
     self.commit = commit
     self.dirty = dirty
@@ -26,12 +28,14 @@ public struct Provenance: Sendable {
     self.cpu = cpu
     self.cores = cores
     self.operatingSystem = operatingSystem
-    self.date = date
+    self.started = started
+    self.finished = finished
   }
 
-  /// Reads the provenance of this process: git is asked about the working directory, and the
-  /// output folder (`excluding`) does not make the tree dirty, since the build rewrites it.
-  public static func current(version: String, cpu: String, excluding output: String) -> Provenance {
+  /// Reads the provenance of this process, for a build that started at `started` and ends
+  /// now: git is asked about the working directory, and the output folder (`excluding`) does
+  /// not make the tree dirty, since the build rewrites it.
+  public static func current(version: String, cpu: String, excluding output: String, started: Date) -> Provenance {
     let commit = git(["rev-parse", "HEAD"])?.trimmingCharacters(in: .whitespacesAndNewlines)
     var dirty = false
     if commit != nil {
@@ -43,8 +47,8 @@ public struct Provenance: Sendable {
     let system = ProcessInfo.processInfo.operatingSystemVersionString
     return Provenance(
       commit: commit, dirty: dirty, version: version, swift: swiftVersion, cpu: cpu,
-      cores: ProcessInfo.processInfo.activeProcessorCount, operatingSystem: system, date: formatter.string(from: Date())
-    )
+      cores: ProcessInfo.processInfo.activeProcessorCount, operatingSystem: system,
+      started: formatter.string(from: started), finished: formatter.string(from: Date()))
   }
 
   /// The compiler that built this binary.
