@@ -42,6 +42,7 @@ let package = Package(
     .target(name: "CSupport"),
     .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
     .systemLibrary(name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev"])]),
+    .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
 
     // Kernels: generic SIMD code once (Sources/KernelSource), compiled per instruction set.
     .target(name: "KernelCore", swiftSettings: optimized),
@@ -56,7 +57,7 @@ let package = Package(
     .target(name: "NN", dependencies: ["Tensor"], swiftSettings: optimized),
     .target(
       name: "Data",
-      dependencies: ["Tensor", "NN", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
+      dependencies: ["Tensor", "NN", "CZlib", "CPNG", .product(name: "Crypto", package: "swift-crypto")],
       swiftSettings: optimized),
     .target(name: "Metrics"),
     .target(name: "Statistics", dependencies: ["Tensor"]),
@@ -82,7 +83,7 @@ let package = Package(
       ]
     ),
 
-    .target(name: "TestFixtures", dependencies: ["CZlib"], path: "Tests/TestFixtures"),
+    .target(name: "TestFixtures", dependencies: ["CZlib", "CPNG"], path: "Tests/TestFixtures"),
     .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestFixtures"]),
     .target(name: "MallocCounter", path: "Tests/MallocCounter"),
     .testTarget(
@@ -97,6 +98,6 @@ let package = Package(
     .testTarget(name: "ReportTests", dependencies: ["Report", "Study", "NN", "TestFixtures"]),
     .testTarget(name: "ChartsTests", dependencies: ["Charts", "CCairo"]),
     .testTarget(name: "DataTests", dependencies: ["Data", "TestFixtures"]),
-    .testTarget(name: "CLITests", dependencies: ["mnist-report", "TestFixtures"]),
+    .testTarget(name: "CLITests", dependencies: ["mnist-report", "TestFixtures", "Data"]),
   ]
 )

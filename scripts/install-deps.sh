@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
   pkg-config
   zlib1g-dev          # gzip decompression of the IDX files
+  libpng-dev          # mnist-report predict reads PNG images
   libcairo2-dev       # charts
   libpango1.0-dev     # chart text
   fonts-dejavu-core   # the charts' font

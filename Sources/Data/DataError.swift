@@ -7,6 +7,7 @@ public struct DataError: Error, CustomStringConvertible, Sendable {
     case badMagic, badType, badDimensions, badShape, sizeMismatch
     case countMismatch, labelOutOfRange, digestMismatch
     case datasetNotFound
+    case badImage
   }
 
   public let kind: Kind

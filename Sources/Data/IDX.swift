@@ -94,6 +94,9 @@ public struct IDXFile: Sendable {
     self.sha256 = SHA256.hash(data: bytes).map { hex($0) }.joined()
   }
 
+  /// The data after the header: for images, each image's pixels (one byte each) in turn.
+  public var data: ArraySlice<UInt8> { bytes[headerSize...] }
+
   /// Calls `body` with the data bytes after the header.
   func withData<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
     try bytes.withUnsafeBufferPointer { all in

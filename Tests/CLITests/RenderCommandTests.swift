@@ -6,7 +6,7 @@ import Testing
 let renderedStudy = """
   title: Rendered
   description: A study rendered again from its results.
-  data: {validation: 600, seed: 2}
+  data: {validation: 600, seed: 2, normalization: standardize}
   base: {hidden: [16], dropout: 0.1, optimizer: adam, learning_rate: 0.003, epochs: 2}
   key_results: {baseline: baseline, tuned: tuned}
   cells:
@@ -143,5 +143,24 @@ let renderedStudy = """
     #expect(FileManager.default.fileExists(atPath: scratch.path("built/report.html")), "the old report stays")
     result = try run(["render", "--from", scratch.path("nowhere"), "--study", study])
     #expect(result.status != 0 && result.stderr.contains("nowhere/results.json: no results there"))
+  }
+}
+
+extension RenderCommand {
+  /// The published study is what this checkout renders from it: a clone can draw `reports/`
+  /// again without training, byte for byte (and a template change that was not rendered
+  /// into `reports/` fails here).
+  @Test func thePublishedReportIsWhatRenderDrawsFromIt() throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    let published = packageRoot.appendingPathComponent("reports").path
+    let result = try run(["render", "--from", published, "--out", scratch.path("out"), "--quiet"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let expected = try files(published)
+    let rendered = try files(scratch.path("out"))
+    #expect(Set(rendered.keys) == Set(expected.keys), "the same files")
+    for (path, bytes) in expected {
+      #expect(rendered[path] == bytes, "reports/\(path) is what render draws (render or build the study again)")
+    }
   }
 }

@@ -96,6 +96,22 @@ public final class ResultCache: @unchecked Sendable {
     return nil
   }
 
+  /// Where a tested run's trained model is kept: `models/KEY.safetensors`, beside its record.
+  func modelPath(key: String) -> String { "\(directory)/models/\(key).safetensors" }
+
+  func hasModel(key: String) -> Bool { FileManager.default.fileExists(atPath: modelPath(key: key)) }
+
+  /// Stores a run's model (before its record, whose presence means the run is done), atomically.
+  func storeModel(_ bytes: [UInt8], key: String) {
+    let file = modelPath(key: key)
+    do {
+      try FileManager.default.createDirectory(atPath: "\(directory)/models", withIntermediateDirectories: true)
+      try writeAtomically(Data(bytes), to: file)
+    } catch {
+      note("\(file): cannot write the model (\(error.localizedDescription))")
+    }
+  }
+
   /// Marks the study of `key` as trained by `work` tasks: its build then trains nothing
   /// unless asked to (see `BuildOptions.trainMissing`).
   func markDistributed(_ key: String) {

@@ -128,7 +128,11 @@ final class Executor: @unchecked Sendable {
     let planning: Bool
     if case .plan = mode { planning = true } else { planning = false }
     for (i, request) in requests.enumerated() {
-      if !force, let record = cache.loadRun(key: request.key) {
+      // A tested run's model is kept beside its record; a record without it (from an older
+      // cache) is trained again, for the model to be exported.
+      if !force, !request.evaluatesTest || cache.hasModel(key: request.key),
+        let record = cache.loadRun(key: request.key)
+      {
         records[i] = record
       } else if !force, let family = request.readableFamily,
         let longer = cache.longerRun(family: family, than: request.settings.epochs),
@@ -235,7 +239,12 @@ final class Executor: @unchecked Sendable {
       let final = trainer.evaluate(validation)
       record.validationLoss = final.loss
       record.validationAccuracy = final.accuracy
-      if request.evaluatesTest { record.test = evaluate(trainer, on: prepared.test) }
+      if request.evaluatesTest {
+        record.test = evaluate(trainer, on: prepared.test)
+        let model = Safetensors.encode(
+          trainer.model.torchStateDict(batches: trainer.steps), metadata: ["format": "pt"])
+        cache.storeModel(model, key: request.key)
+      }
     }
     record.seconds = monotonicSeconds() - started
     return record

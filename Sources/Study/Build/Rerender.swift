@@ -82,7 +82,8 @@ public struct PublishedResults: Sendable {
   /// copies the predictions into `staged`, and returns the study as built, for the report.
   public func render(_ study: Study, into staged: StagedOutput) throws -> BuiltStudy {
     let built = try built(study)
-    try ResultsWriter(results: built.results, predictions: .copied(from: folder)).write(to: staged.path)
+    try ResultsWriter(results: built.results, source: .folder(folder), exports: study.exportingCells).write(
+      to: staged.path)
     return built
   }
 }

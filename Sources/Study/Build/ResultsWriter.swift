@@ -7,16 +7,19 @@ import NN
 /// (`runs/CELL/RUN.csv`), and `predictions.csv` for a final cell's model on the test set.
 /// The build moves them into the output folder with the report (``StagedOutput``).
 struct ResultsWriter {
-  /// Where the test predictions come from.
-  enum Predictions {
-    /// The final cells' probabilities, on this test part (the order of predictions.csv).
-    case computed(PreparedData)
+  /// Where the test predictions and the exported models come from.
+  enum Source {
+    /// This build: the final cells' probabilities on its test part (the order of
+    /// predictions.csv), the models in its cache.
+    case build(BuildData, ResultCache)
     /// The files of an earlier build's results folder, copied as they are (`render`).
-    case copied(from: String)
+    case folder(String)
   }
 
   let results: StudyResults
-  let predictions: Predictions
+  let source: Source
+  /// The cells whose trained model is exported (``Cell/exportsModel``).
+  let exports: Set<String>
 
   /// Writes into `folder`, a ``StagedOutput``'s (which checked that the output can be written).
   func write(to folder: String) throws {
@@ -28,11 +31,19 @@ struct ResultsWriter {
     let finals = results.cells.filter { $0.kind == .final && $0.runs.first?.run.test != nil }
     for cell in finals {
       let name = Self.predictionsFile(of: cell, among: finals.count)
-      switch predictions {
-      case .computed(let data):
-        try atomically(Self.predictions(cell.runs[0].run.test!, data: data), to: "\(folder)/\(name)")
-      case .copied(let source):
+      switch source {
+      case .build(let data, _):
+        try atomically(Self.predictions(cell.runs[0].run.test!, data: data.prepared), to: "\(folder)/\(name)")
+      case .folder(let source):
         try copy("\(source)/\(name)", to: "\(folder)/\(name)", for: cell)
+      }
+    }
+    for cell in results.cells where exports.contains(cell.id) && cell.status != .failed && cell.status != .skipped {
+      switch source {
+      case .build(let data, let cache):
+        try ModelExport.write(cell, results: results, data: data, cache: cache, to: folder)
+      case .folder(let source):
+        try ModelExport.copy(cell, from: source, to: folder)
       }
     }
     let encoder = JSONEncoder()

@@ -111,7 +111,9 @@ public final class StudyBuild {
         version: version, cpu: Kernels.cpuName, excluding: options.output, started: startDate))
     for problem in setup.cache.problems { observer.note(problem) }
     let own = staged == nil ? try StagedOutput(output: options.output) : nil
-    try ResultsWriter(results: summary, predictions: .computed(setup.data.prepared)).write(to: (staged ?? own!).path)
+    try ResultsWriter(
+      results: summary, source: .build(setup.data, setup.cache), exports: study.exportingCells
+    ).write(to: (staged ?? own!).path)
     try own?.commit()
     return BuiltStudy(study: study, results: summary, cells: built)
   }
@@ -185,7 +187,9 @@ public final class StudyBuild {
     let planning = recorder != nil
     let wanted = options.only.isEmpty || options.only.contains(cell.id) || planning
     if !options.force || !wanted || planning,
-      var cached = cache.load(CellResult.self, kind: "cells", key: key, keyOf: \.key)
+      var cached = cache.load(CellResult.self, kind: "cells", key: key, keyOf: \.key),
+      // A cell whose model is exported needs it in the cache (an older cache has none).
+      !cell.exportsModel || cached.runs.first.map({ cache.hasModel(key: $0.run.key) }) ?? true
     {
       (cached.id, cached.title, cached.status, cached.epochsTrainedNow) = (cell.id, cell.title, .cached, 0)
       recorder?.cellCached(cell.id)

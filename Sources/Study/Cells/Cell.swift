@@ -76,6 +76,16 @@ public struct Cell: Sendable {
   /// Whether the cell's model is evaluated on the test set.
   public var isTested: Bool { body.behaviour.isTested }
 
+  /// Whether the build exports the cell's trained model (repeat 0's): a final cell's always,
+  /// a train cell's with `save: true`.
+  public var exportsModel: Bool {
+    switch body {
+    case .train(let train): return train.savesModel
+    case .final: return true
+    case .data, .compare, .grid, .search: return false
+    }
+  }
+
   /// The longest cell id.
   static let longestID = 64
   /// The longest explanation (and study description), in characters.

@@ -16,6 +16,8 @@ public struct Study: Sendable {
   public let data: DataSettings
   public let base: RunSettings
   public let cells: [Cell]
+  /// The ids of the cells whose trained model a build exports.
+  var exportingCells: Set<String> { Set(cells.filter(\.exportsModel).map(\.id)) }
   /// The cells whose tested models open the report, as the study file declares them.
   public let keyResults: KeyResultRoles?
   /// The study's `repeats` and `resample`: every training cell's unless it says otherwise.
