@@ -6,6 +6,8 @@ public struct FileCheck: Sendable, Codable {
   public let file: DatasetFile
   public let path: String
   public let compressed: Bool
+  /// The file's size on disk, in bytes (compressed when `compressed`).
+  public let fileBytes: Int
   /// Decompressed size in bytes.
   public let bytes: Int
   public let sha256: String
@@ -85,7 +87,8 @@ public enum DatasetLoader {
 
     let files = zip(DatasetFile.allCases, parts).map { file, part in
       FileCheck(
-        file: file, path: part.idx.path, compressed: part.idx.compressed, bytes: part.idx.byteCount,
+        file: file, path: part.idx.path, compressed: part.idx.compressed, fileBytes: part.idx.fileBytes,
+        bytes: part.idx.byteCount,
         sha256: part.idx.sha256, expected: source.expectedDigests?[file])
     }
     let rows = trainImages.idx.dimensions[1]

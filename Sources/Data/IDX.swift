@@ -10,6 +10,8 @@ public struct IDXFile: Sendable {
   public let dimensions: [Int]
   /// Whether the file on disk was gzip-compressed.
   public let compressed: Bool
+  /// The size of the file on disk (compressed or not), in bytes.
+  public let fileBytes: Int
   /// SHA-256 of the decompressed file, in lowercase hex.
   public let sha256: String
   /// The whole decompressed file; the data starts at `headerSize`.
@@ -37,10 +39,10 @@ public struct IDXFile: Sendable {
         "not gzip and not IDX: expected the bytes 1f 8b (gzip) or 00 00 (IDX) at the start, found \(hex(raw.prefix(4)))"
       )
     }
-    return try IDXFile(path: path, bytes: bytes, compressed: compressed, rank: rank, what: what)
+    return try IDXFile(path: path, bytes: bytes, compressed: compressed, fileBytes: raw.count, rank: rank, what: what)
   }
 
-  init(path: String, bytes: [UInt8], compressed: Bool, rank: Int, what: String) throws(DataError) {
+  init(path: String, bytes: [UInt8], compressed: Bool, fileBytes: Int, rank: Int, what: String) throws(DataError) {
     let source = compressed ? "decompressed " : ""
     guard bytes.count >= 4 else {
       throw DataError(
@@ -89,6 +91,7 @@ public struct IDXFile: Sendable {
     self.path = path
     self.dimensions = dimensions
     self.compressed = compressed
+    self.fileBytes = fileBytes
     self.bytes = bytes
     self.headerSize = headerSize
     self.sha256 = SHA256.hash(data: bytes).map { hex($0) }.joined()

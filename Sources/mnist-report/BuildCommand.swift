@@ -149,6 +149,9 @@ struct ListCommand: ParsableCommand {
       "The results folder to look in besides the cache (a build's --out).", valueName: "dir"))
   var results = "reports"
 
+  @Flag(help: "Print a JSON array, one object per cell (cell, kind, runs, state, title, key).")
+  var json = false
+
   func run() throws {
     let study = try Study.load(options.studyPath())
     let build = StudyBuild(
@@ -161,9 +164,19 @@ struct ListCommand: ParsableCommand {
       if folder.results.profile.name == options.profile { published = folder.matches(study) }
     }
     var table = TextTable(header: ["cell", "kind", "runs", "state", "title"])
+    var objects: [[String: Any]] = []
     for (state, result) in zip(try build.states(), published) {
       let text = state.cached ? "cached" : result != nil ? "in results" : "to run"
       table.rows.append([state.cell.id, state.cell.kind.rawValue, String(state.cell.runCount), text, state.cell.title])
+      objects.append([
+        "cell": state.cell.id, "kind": state.cell.kind.rawValue, "runs": state.cell.runCount,
+        "state": text.replacingOccurrences(of: " ", with: "_"), "title": state.cell.title, "key": state.key,
+      ])
+    }
+    if json {
+      let data = try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])
+      print(String(decoding: data, as: UTF8.self))
+      return
     }
     print("\(study.title) (\(study.file), profile \(options.profile))")
     print(table.render())

@@ -13,6 +13,9 @@ struct DataCommand: ParsableCommand {
 
   @OptionGroup var data: DatasetOptions
 
+  @Flag(help: "Print one JSON object (snake_case names) instead of tables.")
+  var json = false
+
   func run() throws {
     let dataset = try data.settings.load(verify: false)
     guard data.validation < dataset.train.count else {
@@ -20,8 +23,47 @@ struct DataCommand: ParsableCommand {
         "--validation \(data.validation): expected fewer than the \(grouped(dataset.train.count)) images of the training file (\(dataset.files[0].path)), so that some are left to train on"
       )
     }
-    print(summary(dataset))
+    print(json ? jsonSummary(dataset) : summary(dataset))
     try dataset.verifyDigests()
+  }
+
+  /// What `summary` prints, as data.
+  func jsonSummary(_ dataset: LoadedDataset) -> String {
+    let prepared = PreparedData(
+      dataset, validationCount: data.validation, seed: data.seed, normalization: data.normalization)
+    let names = dataset.classNames
+    let counts = [prepared.train, prepared.validation, prepared.test].map { $0.classCounts(classCount: names.count) }
+    let object: [String: Any] = [
+      "dataset": [
+        "name": dataset.source.name, "built_in": dataset.source.isBuiltIn, "directory": dataset.source.directory,
+      ],
+      "files": dataset.files.map { check -> [String: Any] in
+        var file: [String: Any] = [
+          "file": (check.path as NSString).lastPathComponent, "path": check.path, "compressed": check.compressed,
+          "file_bytes": check.fileBytes, "decompressed_bytes": check.bytes, "sha256": check.sha256,
+          "check": check.matched.map { $0 ? "ok" : "mismatch" } ?? "not checked",
+        ]
+        if let expected = check.expected { file["expected_sha256"] = expected }
+        return file
+      },
+      "images": [
+        "rows": dataset.train.rows, "columns": dataset.train.columns, "train_file": dataset.train.count,
+        "test_file": dataset.test.count,
+      ],
+      "split": [
+        "seed": data.seed, "train": prepared.train.count, "validation": prepared.validation.count,
+        "test": prepared.test.count,
+      ],
+      "classes": names.indices.map { c -> [String: Any] in
+        ["class": c, "name": names[c], "train": counts[0][c], "validation": counts[1][c], "test": counts[2][c]]
+      },
+      "pixels": [
+        "mean": prepared.mean, "std": prepared.std, "normalization": data.normalization.rawValue,
+      ],
+      "load_seconds": dataset.seconds,
+    ]
+    let bytes = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+    return String(decoding: bytes, as: UTF8.self)
   }
 
   func summary(_ dataset: LoadedDataset) -> String {
@@ -31,7 +73,8 @@ struct DataCommand: ParsableCommand {
     lines.append("Dataset: \(kind) (\(source.directory))")
     lines.append("")
 
-    var files = TextTable(header: ["file", "bytes", "SHA-256 (decompressed)", "check"], rightAligned: [1])
+    var files = TextTable(
+      header: ["file", "bytes", "decompressed", "SHA-256 (decompressed)", "check"], rightAligned: [1, 2])
     for check in dataset.files {
       let status: String
       switch check.matched {
@@ -40,7 +83,10 @@ struct DataCommand: ParsableCommand {
       case nil: status = "not checked"
       }
       let name = (check.path as NSString).lastPathComponent
-      files.rows.append([name, grouped(check.bytes), check.sha256, status])
+      files.rows.append([
+        name, grouped(check.fileBytes), check.compressed ? grouped(check.bytes) : "(not compressed)", check.sha256,
+        status,
+      ])
     }
     lines.append(files.render())
     if !source.isBuiltIn {
@@ -52,9 +98,8 @@ struct DataCommand: ParsableCommand {
     }
     lines.append("")
 
-    let validation = min(data.validation, dataset.train.count)
     let prepared = PreparedData(
-      dataset, validationCount: validation, seed: data.seed, normalization: data.normalization)
+      dataset, validationCount: data.validation, seed: data.seed, normalization: data.normalization)
     let train = dataset.train
     lines.append(
       "Images: \(train.rows)×\(train.columns) pixels; \(grouped(train.count)) training and \(grouped(dataset.test.count)) test images."

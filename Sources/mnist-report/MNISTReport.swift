@@ -13,7 +13,8 @@ struct MNISTReport: ParsableCommand {
       """,
     version: mnistReportVersion,
     subcommands: [
-      BuildCommand.self, RenderCommand.self, ListCommand.self, PredictCommand.self, PlanCommand.self, WorkCommand.self,
+      BuildCommand.self, RenderCommand.self, ListCommand.self, PredictCommand.self, CacheCommand.self, PlanCommand.self,
+      WorkCommand.self,
       SlurmCommand.self,
       OpenCommand.self,
       DataCommand.self, BenchCommand.self,

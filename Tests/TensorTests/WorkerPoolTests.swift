@@ -74,11 +74,32 @@ struct LoggedPieces: ParallelJob {
     }
   }
 
-  @Test func piecesOutnumberThreadsForBigJobsOnly() {
+  @Test func jobsHaveOnePiecePerThreadUntilAWorkerIsWaitedFor() {
     let pool = WorkerPool(threadCount: 2)
-    #expect(pool.pieces(1_000) == 2 * WorkerPool.piecesPerThread)
-    #expect(pool.pieces(3) == 3)
+    #expect(pool.pieces(1_000) == 2, "equal parts while sharing goes well")
     #expect(pool.pieces(100, grain: 64) == 1)
     #expect(WorkerPool(threadCount: 1).pieces(1_000) == 1)
+    // A worker that takes 3 ms over a piece the caller would do in microseconds, as one that
+    // lost its core does: the next jobs are cut finer.
+    for _ in 0..<100 where !pool.team.finePieces {
+      pool.run(pieces: 2, SlowOnWorkers(microseconds: 3_000))
+    }
+    #expect(pool.team.finePieces)
+    #expect(pool.pieces(1_000) == 2 * WorkerPool.piecesPerThread)
+    #expect(pool.pieces(3) == 3)
+  }
+}
+
+/// A job whose pieces take 0.2 ms on the caller and much longer on the workers.
+struct SlowOnWorkers: ParallelJob {
+  let microseconds: Int
+
+  func callAsFunction(_ piece: Int, thread: Int) {
+    if thread > 0 {
+      usleep(UInt32(microseconds))
+    } else {
+      let end = DispatchTime.now().uptimeNanoseconds + 200_000
+      while DispatchTime.now().uptimeNanoseconds < end {}
+    }
   }
 }

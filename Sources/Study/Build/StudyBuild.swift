@@ -186,7 +186,7 @@ public final class StudyBuild {
     let cache = setup.cache
     let planning = recorder != nil
     let wanted = options.only.isEmpty || options.only.contains(cell.id) || planning
-    if !options.force || !wanted || planning,
+    if !options.force || !wanted || planning, !(recorder?.throughCachedCells ?? false),
       var cached = cache.load(CellResult.self, kind: "cells", key: key, keyOf: \.key),
       // A cell whose model is exported needs it in the cache (an older cache has none).
       !cell.exportsModel || cached.runs.first.map({ cache.hasModel(key: $0.run.key) }) ?? true

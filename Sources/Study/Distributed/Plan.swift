@@ -137,7 +137,13 @@ public struct StudyPlan: Sendable {
 /// Collects what a planning pass over the study sees: the runs each cell asks for, and the
 /// possible runs of the stages it cannot see yet.
 final class PlanRecorder: @unchecked Sendable {
+  /// Whether the plan computes cached cells too, to list every run they use (for pruning
+  /// the cache), rather than taking their results as they are.
+  let throughCachedCells: Bool
   private let lock = NSLock()
+
+  init(throughCachedCells: Bool = false) { self.throughCachedCells = throughCachedCells }
+
   private var runs: [PlannedRun] = []
   private var possible: [(runs: PossibleRuns, cell: String, costs: [Double])] = []
   private(set) var cachedCells: [String] = []
@@ -245,8 +251,8 @@ extension StudyBuild {
   /// The study's runs as the cache stands, in stages; trains and writes nothing.
   public func plan() throws -> StudyPlan { try plan(setUp()) }
 
-  func plan(_ setup: Setup) throws -> StudyPlan {
-    let recorder = PlanRecorder()
+  func plan(_ setup: Setup, throughCachedCells: Bool = false) throws -> StudyPlan {
+    let recorder = PlanRecorder(throughCachedCells: throughCachedCells)
     let executor = Executor(
       data: setup.data, cache: setup.cache, observer: SilentObserver(), cancellation: Cancellation(), threads: 1,
       force: false, mode: .plan(recorder))
