@@ -234,6 +234,9 @@ extension ReportView {
     }
     table.add(["System", provenance.operatingSystem])
     table.add(["Study file", results.studyFile])
+    if !results.overrides.isEmpty {
+      table.add(["Changed from the command line", results.overrides.map(\.flag).joined(separator: ", ")])
+    }
     table.add(["Profile", results.profile.name])
     table.add(["Seed", "\(results.data.seed)"])
     table.add(["Dataset", "\(results.data.datasetName), \(Format.count(results.data.validation)) validation images"])

@@ -50,7 +50,7 @@ struct BuildCommand: ParsableCommand {
   }
 
   func run() throws {
-    let study = try Study.load(options.studyPath())
+    let study = try options.loadStudy()
     // Templates are checked before anything trains: a broken one should not cost a build.
     let templateSet = noReport ? nil : try loadTemplates(templates)
     let (threadCount, threadNote) = try threads.count()
@@ -153,15 +153,20 @@ struct ListCommand: ParsableCommand {
   var json = false
 
   func run() throws {
-    let study = try Study.load(options.studyPath())
+    let study = try options.loadStudy()
     let build = StudyBuild(
       study: study, options: options.buildOptions(), observer: SilentObserver(), cancellation: Cancellation(),
       version: mnistReportVersion)
     // Results of another profile are other numbers: not this listing's.
     var published: [CellResult?] = study.cells.map { _ in nil }
     if FileManager.default.fileExists(atPath: (results as NSString).appendingPathComponent("results.json")) {
-      let folder = try PublishedResults(folder: results)
-      if folder.results.profile.name == options.profile { published = folder.matches(study) }
+      do {
+        let folder = try PublishedResults(folder: results)
+        if folder.results.profile.name == options.profile { published = folder.matches(study) }
+      } catch {
+        // Results of another version are of no use here, and no reason to fail.
+        FileHandle.standardError.write(Data("note: \(error) (its cells are not listed as in results)\n".utf8))
+      }
     }
     var table = TextTable(header: ["cell", "kind", "runs", "state", "title"])
     var objects: [[String: Any]] = []

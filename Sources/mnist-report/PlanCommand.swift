@@ -36,7 +36,7 @@ struct PlanCommand: ParsableCommand {
   }
 
   func run() throws {
-    let study = try Study.load(options.studyPath())
+    let study = try options.loadStudy()
     let perTask =
       threads ?? ProcessInfo.processInfo.environment["SLURM_CPUS_PER_TASK"].flatMap { Int($0) }
       ?? ProcessInfo.processInfo.activeProcessorCount

@@ -46,7 +46,8 @@ struct RenderCommand: ParsableCommand {
       throw CommandFailure(
         "\(studyFile): the study file \(from)/results.json names is not here; give it with --study FILE")
     }
-    let study = try Study.load(path)
+    // The build's changes from the command line, applied again: its cells' keys hold them.
+    let study = try Study.load(path, overrides: published.results.overrides)
     let templateSet = try loadTemplates(templates)
     // Everything is staged and moved into place at the end, as a build does: a render that
     // fails leaves the previous report whole.

@@ -67,7 +67,7 @@ struct SlurmSubmitCommand: ParsableCommand {
   }
 
   func run() throws {
-    let study = try Study.load(options.studyPath())
+    let study = try options.loadStudy()
     let settings = options.buildOptions(output: output.out, threads: cpusPerTask)
     let build = StudyBuild(
       study: study, options: settings, observer: SilentObserver(), cancellation: Cancellation(),
@@ -135,7 +135,7 @@ struct SlurmSubmitCommand: ParsableCommand {
   /// it was submitted from, so relative paths mean what they meant here (and results.json
   /// names the study file as a local build does).
   private func commonArguments() -> [String] {
-    var arguments = ["--study", options.studyPath(), "--cache", options.cache, "--profile", options.profile]
+    var arguments = options.studyArguments + ["--cache", options.cache, "--profile", options.profile]
     if let data = options.dataDirectory { arguments += ["--data", data] }
     return arguments
   }

@@ -14,7 +14,8 @@ struct StudyOptions: ParsableArguments {
 
   @Option(
     help: ArgumentHelp(
-      "full, or quick: the same cells on a small subset with few epochs (about a minute).", valueName: "profile"))
+      "full (the study as its file says), or quick (the same cells on a small subset with few epochs, about a minute). Allowed: full, quick.",
+      valueName: "full|quick"))
   var profile = "full"
 
   @Option(
@@ -23,6 +24,25 @@ struct StudyOptions: ParsableArguments {
       "A folder holding the study's dataset files instead of its own: a built-in dataset's are checked against its digests; a study of a folder (data: {path: DIR}) reads this one instead.",
       valueName: "dir"))
   var dataDirectory: String?
+
+  @Option(
+    name: .customLong("set"),
+    parsing: .unconditionalSingleValue,
+    help: ArgumentHelp(
+      "Change the study file's KEY to VALUE (repeatable): a dotted path, a cell named by its id, a YAML value, checked as the file is (base.learning_rate=1e-3, data.dataset=fashion-mnist, cells.baseline.settings.epochs=5). Part of the cache keys; listed in the report's provenance.",
+      valueName: "key=value"))
+  var assignments: [String] = []
+
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("The study's seed instead of the file's (as --set data.seed=N).", valueName: "n"))
+  var seed: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "A built-in dataset instead of the file's: mnist or fashion-mnist (as --set data.dataset=NAME).",
+      valueName: "name"))
+  var dataset: String?
 
   func validate() throws {
     guard Profile.named(profile) != nil else {
@@ -34,6 +54,28 @@ struct StudyOptions: ParsableArguments {
   func studyPath() -> String {
     if FileManager.default.fileExists(atPath: study) || study != "studies/default.yaml" { return study }
     return locateInCheckout(study) ?? study
+  }
+
+  /// The changes `--set`, `--seed` and `--dataset` make to the study file, in that order.
+  func overrides() throws -> [StudyOverride] {
+    var overrides = try assignments.map { try StudyOverride(assignment: $0) }
+    if let seed { overrides.append(.seed(seed)) }
+    if let dataset { overrides.append(.dataset(dataset)) }
+    return overrides
+  }
+
+  /// The study file, read and checked with the command line's changes applied.
+  func loadStudy() throws -> Study {
+    try Study.load(studyPath(), overrides: try overrides())
+  }
+
+  /// The options that choose the study, for a command run elsewhere (a Slurm job).
+  var studyArguments: [String] {
+    var arguments = ["--study", studyPath()]
+    for assignment in assignments { arguments += ["--set", assignment] }
+    if let seed { arguments += ["--seed", seed] }
+    if let dataset { arguments += ["--dataset", dataset] }
+    return arguments
   }
 
   /// Build options for this study, with results in `output` and `threads` to train with.

@@ -85,7 +85,7 @@ struct WorkCommand: ParsableCommand {
 
   func run() throws {
     let task = try resolvedTask(ProcessInfo.processInfo.environment)
-    let study = try Study.load(options.studyPath())
+    let study = try options.loadStudy()
     let (threadCount, threadNote) = try threads.count()
     if let threadNote, !quiet { FileHandle.standardError.write(Data((threadNote + "\n").utf8)) }
     let settings = options.buildOptions(threads: threadCount)

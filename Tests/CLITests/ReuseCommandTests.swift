@@ -78,3 +78,47 @@ import Testing
     #expect(none.stdout.contains("would remove no entries"), "\(none.stdout)")
   }
 }
+
+extension CommandsForScripts {
+  @Test func buildTakesChangesFromTheCommandLineAndRenderKeepsThem() throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    let study = scratch.path("study.yaml")
+    try smallStudy.write(toFile: study, atomically: true, encoding: .utf8)
+    let common = ["--study", study, "--profile", "quick", "--cache", scratch.path("cache")]
+    let changes = ["--set", "base.epochs=2", "--set", "cells.baseline.settings.learning_rate=2e-3", "--seed", "5"]
+    let built = try run(["build"] + common + changes + ["--out", scratch.path("out"), "--quiet"])
+    #expect(built.status == 0, "\(built.stderr)")
+    let history = try String(contentsOfFile: scratch.path("out/runs/baseline/baseline.csv"), encoding: .utf8)
+    #expect(history.split(separator: "\n").count == 3, "2 epochs")
+    let report = try String(contentsOfFile: scratch.path("out/report.md"), encoding: .utf8)
+    #expect(
+      report.contains(
+        "Changed from the command line | --set base.epochs=2, --set cells.baseline.settings.learning_rate=2e-3, --seed 5"
+      ),
+      "the provenance lists the changes")
+    let results = try String(contentsOfFile: scratch.path("out/results.json"), encoding: .utf8)
+    #expect(results.contains("\"flag\" : \"--seed 5\""))
+
+    // Part of the keys: the same changes find the cache, the file alone does not.
+    let same = try run(["list"] + common + changes + ["--json"])
+    #expect(same.stdout.contains("\"state\" : \"cached\""), "\(same.stdout)")
+    let plain = try run(["list"] + common + ["--json"])
+    #expect(plain.stdout.contains("\"state\" : \"to_run\""), "\(plain.stdout)")
+
+    // render applies the build's changes again.
+    let before = try Data(contentsOf: URL(fileURLWithPath: scratch.path("out/report.html")))
+    let rendered = try run(["render", "--from", scratch.path("out"), "--quiet"])
+    #expect(rendered.status == 0, "\(rendered.stderr)")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: scratch.path("out/report.html"))) == before)
+
+    // Checked as the study file is, naming the flag.
+    let bad = try run(["build"] + common + ["--seed", "-3", "--out", scratch.path("bad")])
+    #expect(bad.status != 0 && bad.stderr.contains("--seed -3: data.seed: "), "\(bad.stderr)")
+    let unknown = try run(["build"] + common + ["--set", "cells.nope.epochs=1", "--out", scratch.path("bad")])
+    #expect(unknown.stderr.contains("no cell has the id 'nope' (cells: baseline)"), "\(unknown.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: scratch.path("bad")))
+    let help = try run(["build", "--help"])
+    #expect(help.stdout.contains("--set <key=value>") && help.stdout.contains("--seed <n>"))
+  }
+}

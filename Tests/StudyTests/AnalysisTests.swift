@@ -429,7 +429,7 @@ func handTest(_ pairs: [(Int, Int)], classes: [String]) -> TestEvaluation {
       epochsTrained: 0, epochsTrainedNow: 0, cachedCells: 0, cacheProblems: [],
       provenance: Provenance(
         commit: nil, dirty: false, version: "", swift: "", cpu: "", cores: 1, operatingSystem: "", started: "",
-        finished: ""))
+        finished: ""), overrides: [])
   }
 }
 

@@ -54,6 +54,8 @@ public struct StudyResults: Codable, Sendable {
   public var hosts: [String: Int] = [:]
   /// The commit, tools, machine and time of the build.
   public var provenance: Provenance
+  /// The changes to the study file from the command line (`--set`, `--seed`, `--dataset`).
+  public var overrides: [StudyOverride]
 }
 
 /// Runs a study's cells in order and writes the results: every cell whose key is unchanged
@@ -108,7 +110,8 @@ public final class StudyBuild {
       cachedCells: results.filter { $0.status == .cached }.count, cacheProblems: setup.cache.problems,
       hosts: results.reduce(into: [:]) { hosts, cell in hosts.merge(cell.hosts, uniquingKeysWith: +) },
       provenance: Provenance.current(
-        version: version, cpu: Kernels.cpuName, excluding: options.output, started: startDate))
+        version: version, cpu: Kernels.cpuName, excluding: options.output, started: startDate),
+      overrides: study.overrides)
     for problem in setup.cache.problems { observer.note(problem) }
     let own = staged == nil ? try StagedOutput(output: options.output) : nil
     try ResultsWriter(

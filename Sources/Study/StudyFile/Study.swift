@@ -22,9 +22,11 @@ public struct Study: Sendable {
   public let keyResults: KeyResultRoles?
   /// The study's `repeats` and `resample`: every training cell's unless it says otherwise.
   public let replication: Replication
+  /// The changes from the command line applied to the file (`build --set`), in order.
+  public let overrides: [StudyOverride]
 
   /// Reads and checks the study file at `path`.
-  public static func load(_ path: String) throws -> Study {
+  public static func load(_ path: String, overrides: [StudyOverride] = []) throws -> Study {
     let text: String
     do {
       text = try String(contentsOfFile: path, encoding: .utf8)
@@ -32,11 +34,12 @@ public struct Study: Sendable {
       throw StudyError(
         file: path, line: nil, key: "", message: "cannot read the study file (\(error.localizedDescription))")
     }
-    return try parse(text, file: path)
+    return try parse(text, file: path, overrides: overrides)
   }
 
-  /// Checks a study given as YAML text; `file` names it in errors.
-  public static func parse(_ text: String, file: String) throws(StudyError) -> Study {
+  /// Checks a study given as YAML text, with `overrides` applied; `file` names it in errors
+  /// (the flag, for an error in an overridden value).
+  public static func parse(_ text: String, file: String, overrides: [StudyOverride] = []) throws(StudyError) -> Study {
     // Windows line endings: "\r\n" is one Character in Swift, so lines are cut on it only
     // once it is "\n".
     let text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
@@ -60,6 +63,27 @@ public struct Study: Sendable {
     } catch {
       throw StudyError(file: file, line: nil, key: "", message: "not valid YAML: \(error)")
     }
+    var changed = root
+    var paths: [(path: String, override: StudyOverride)] = []
+    for override in overrides {
+      let (node, path) = try override.apply(to: changed)
+      changed = node
+      paths.append((path, override))
+    }
+    do {
+      return try read(changed, text: text, file: file, overrides: overrides)
+    } catch {
+      // An error about a node an override made has no line: the flag is its place.
+      guard error.line == nil,
+        let match = paths.last(where: { error.key.hasPrefix($0.path) || $0.path.hasPrefix(error.key) })
+      else { throw error }
+      throw StudyError(file: match.override.flag, line: nil, key: error.key, message: error.message)
+    }
+  }
+
+  private static func read(_ root: Node, text: String, file: String, overrides: [StudyOverride]) throws(StudyError)
+    -> Study
+  {
     let top = YAMLValue(node: root, path: "", file: file)
     let fields = Dictionary(
       uniqueKeysWithValues: try top.mapping(allowed: [
@@ -90,7 +114,7 @@ public struct Study: Sendable {
     return Study(
       file: file, source: text, title: try fields["title"]?.string() ?? "Fully connected networks on MNIST",
       description: try fields["description"]?.text(upTo: Cell.longestText) ?? "", data: data, base: base, cells: cells,
-      keyResults: roles, replication: replication)
+      keyResults: roles, replication: replication, overrides: overrides)
   }
 
   public func cell(_ id: String) -> Cell? { cells.first { $0.id == id } }
