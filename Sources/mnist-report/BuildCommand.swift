@@ -30,11 +30,7 @@ struct BuildCommand: ParsableCommand {
   @Flag(help: "Also print every epoch's line on a terminal.")
   var verbose = false
 
-  @Option(
-    help: ArgumentHelp(
-      "The report templates: report.md.mustache, report.html.mustache, style.css and partials (default: templates/ of the checkout).",
-      valueName: "dir"))
-  var templates: String?
+  @OptionGroup var templates: TemplateOption
 
   @Flag(help: "Write results.json and the CSVs but not the report.")
   var noReport = false
@@ -52,7 +48,7 @@ struct BuildCommand: ParsableCommand {
   func run() throws {
     let study = try options.loadStudy()
     // Templates are checked before anything trains: a broken one should not cost a build.
-    let templateSet = noReport ? nil : try loadTemplates(templates)
+    let templateSet = noReport ? nil : try templates.load()
     let (threadCount, threadNote) = try threads.count()
     if let threadNote, !quiet { FileHandle.standardError.write(Data((threadNote + "\n").utf8)) }
     var settings = options.buildOptions(output: output.out, threads: threadCount)
@@ -109,6 +105,18 @@ struct BuildCommand: ParsableCommand {
       throw ValidationError("\(failed.count) cell(s) failed: \(failed.map(\.id).joined(separator: ", "))")
     }
   }
+}
+
+/// The report templates a command renders with (`build`, `render`).
+struct TemplateOption: ParsableArguments {
+  @Option(
+    help: ArgumentHelp(
+      "The report templates: report.md.mustache, report.html.mustache, style.css and partials (default: templates/ of the checkout).",
+      valueName: "dir"))
+  var templates: String?
+
+  /// The template set given, or the checkout's.
+  func load() throws -> TemplateSet { try loadTemplates(templates) }
 }
 
 /// The template set at `path`, or the checkout's `templates/`.

@@ -13,7 +13,8 @@ struct MNISTReport: ParsableCommand {
       """,
     version: mnistReportVersion,
     subcommands: [
-      BuildCommand.self, RenderCommand.self, ListCommand.self, PredictCommand.self, CacheCommand.self, PlanCommand.self,
+      BuildCommand.self, RenderCommand.self, ListCommand.self, DiffCommand.self, PredictCommand.self, CacheCommand.self,
+      PlanCommand.self,
       WorkCommand.self,
       SlurmCommand.self,
       OpenCommand.self,

@@ -23,11 +23,7 @@ struct RenderCommand: ParsableCommand {
       valueName: "file"))
   var study: String?
 
-  @Option(
-    help: ArgumentHelp(
-      "The report templates: report.md.mustache, report.html.mustache, style.css and partials (default: templates/ of the checkout).",
-      valueName: "dir"))
-  var templates: String?
+  @OptionGroup var templates: TemplateOption
 
   @Flag(help: "Show only problems.")
   var quiet = false
@@ -48,7 +44,7 @@ struct RenderCommand: ParsableCommand {
     }
     // The build's changes from the command line, applied again: its cells' keys hold them.
     let study = try Study.load(path, overrides: published.results.overrides)
-    let templateSet = try loadTemplates(templates)
+    let templateSet = try templates.load()
     // Everything is staged and moved into place at the end, as a build does: a render that
     // fails leaves the previous report whole.
     let staged = try StagedOutput(output: output)

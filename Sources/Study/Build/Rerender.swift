@@ -13,10 +13,12 @@ public struct PublishedResults: Sendable {
   public let folder: String
   public let results: StudyResults
 
-  /// Reads `folder/results.json`.
+  /// Reads `folder/results.json`, or the results file `folder` names.
   public init(folder: String) throws {
-    self.folder = folder
-    let file = (folder as NSString).appendingPathComponent("results.json")
+    var isFolder: ObjCBool = false
+    let isFile = FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && !isFolder.boolValue
+    self.folder = isFile ? (folder as NSString).deletingLastPathComponent : folder
+    let file = isFile ? folder : (folder as NSString).appendingPathComponent("results.json")
     guard let bytes = FileManager.default.contents(atPath: file) else {
       throw RenderError(
         "\(file): no results there (render reads the folder a build wrote: results.json, predictions.csv)")

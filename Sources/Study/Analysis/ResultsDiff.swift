@@ -1,0 +1,167 @@
+import Foundation
+import Statistics
+import Tensor
+
+/// What changed between two builds' results (`mnist-report diff OLD NEW`): the study's
+/// settings, cells added or removed, each common cell's settings and metrics — a metric
+/// change flagged only when the repeats resolve it — and where the builds ran.
+public struct ResultsDiff: Sendable {
+  /// One value that differs: what it is, before and after.
+  public struct Change: Sendable, Equatable {
+    public let item: String
+    public let old: String
+    public let new: String
+  }
+
+  /// One measure of one run in both builds, over its repeats.
+  public struct Metric: Sendable {
+    public enum Verdict: String, Sendable {
+      /// The repeats resolve a rise (paired by seed: see `PairedComparison.verdict`).
+      case better
+      /// They resolve a fall.
+      case worse
+      /// A difference the repeats cannot tell from noise.
+      case withinNoise = "within noise"
+      /// Without repeats on both sides nothing tells noise: only whether it moved.
+      case changed
+      case same
+    }
+
+    public let cell: String
+    public let run: String
+    public let measure: String
+    public let old: Spread
+    public let new: Spread
+    public let verdict: Verdict
+    public var change: Double { new.mean - old.mean }
+  }
+
+  public let study: [Change]
+  public let added: [String]
+  public let removed: [String]
+  /// Cells in both whose settings differ, each with its changed settings.
+  public let settings: [(cell: String, changes: [Change])]
+  public let metrics: [Metric]
+  public let provenance: [Change]
+  /// The test accuracy of the last final cell both builds have, over its repeats.
+  public let tuned: (cell: String, old: Spread, new: Spread)?
+
+  /// Metrics whose change the repeats resolve, or that moved without repeats to tell.
+  public var flagged: [Metric] { metrics.filter { $0.verdict != .same && $0.verdict != .withinNoise } }
+
+  public init(old: StudyResults, new: StudyResults) {
+    func change(_ item: String, _ a: String, _ b: String) -> Change? {
+      a == b ? nil : Change(item: item, old: a, new: b)
+    }
+    study = [
+      change("title", old.title, new.title),
+      change("profile", old.profile.name, new.profile.name),
+      change("dataset", old.data.datasetName, new.data.datasetName),
+      change("seed", "\(old.data.seed)", "\(new.data.seed)"),
+      change("validation images", "\(old.data.validation)", "\(new.data.validation)"),
+      change("normalization", old.data.normalization.rawValue, new.data.normalization.rawValue),
+      change(
+        "changed from the command line", old.overrides.map(\.flag).joined(separator: ", "),
+        new.overrides.map(\.flag).joined(separator: ", ")),
+      change("dataset digests", old.files.map(\.sha256).joined(), new.files.map(\.sha256).joined()).map {
+        Change(item: $0.item, old: "\(old.files.count) files", new: "other files")
+      },
+      change("engine", old.engine, new.engine),
+    ].compactMap { $0 }
+    let oldIDs = old.cells.map(\.id)
+    let newIDs = new.cells.map(\.id)
+    added = newIDs.filter { !oldIDs.contains($0) }
+    removed = oldIDs.filter { !newIDs.contains($0) }
+    var settings: [(String, [Change])] = []
+    var metrics: [Metric] = []
+    var tuned: (String, Spread, Spread)?
+    for cell in new.cells {
+      guard let before = old.cells.first(where: { $0.id == cell.id }) else { continue }
+      if let a = before.settings, let b = cell.settings {
+        let changes = a.changedKeys(to: b).map { Change(item: $0.rawValue, old: a.describe($0), new: b.describe($0)) }
+        if !changes.isEmpty { settings.append((cell.id, changes)) }
+      }
+      metrics += Self.metrics(cell: cell.id, old: before, new: cell)
+      if cell.kind == .final, let a = before.runs.first, let b = cell.runs.first {
+        let (x, y) = (a.all.compactMap { $0.test?.accuracy }, b.all.compactMap { $0.test?.accuracy })
+        if !x.isEmpty && !y.isEmpty { tuned = (cell.id, Spread(x), Spread(y)) }
+      }
+    }
+    self.settings = settings
+    self.metrics = metrics
+    self.tuned = tuned
+    let (p, q) = (old.provenance, new.provenance)
+    provenance = [
+      change(
+        "commit", p.commit.map { String($0.prefix(12)) } ?? "none", q.commit.map { String($0.prefix(12)) } ?? "none"),
+      change("uncommitted changes", p.dirty ? "yes" : "no", q.dirty ? "yes" : "no"),
+      change("mnist-report", p.version, q.version),
+      change("compiler", p.swift, q.swift),
+      change("CPU", "\(p.cpu), \(p.cores) cores", "\(q.cpu), \(q.cores) cores"),
+      change("kernels", old.kernels, new.kernels),
+      change("threads", "\(old.threads)", "\(new.threads)"),
+      change("hosts", old.hosts.keys.sorted().joined(separator: ", "), new.hosts.keys.sorted().joined(separator: ", ")),
+      change("built", p.started, q.started),
+    ].compactMap { $0 }
+  }
+
+  /// Each run's measures in both builds, matched by name: best validation accuracy, and
+  /// test accuracy for a tested run; for a search, its best candidate's mean score.
+  static func metrics(cell: String, old: CellResult, new: CellResult) -> [Metric] {
+    var metrics: [Metric] = []
+    func add(_ run: String, _ measure: String, _ a: [Double], _ b: [Double]) {
+      let (x, y) = (a.filter(\.isFinite), b.filter(\.isFinite))
+      guard !x.isEmpty, !y.isEmpty else { return }
+      let verdict: Metric.Verdict
+      if x == y {
+        verdict = .same
+      } else if x.count >= 2 && x.count == y.count {
+        var generator = SeedPath(0).child("diff").child(cell).child(run).child(measure).generator
+        switch PairedComparison(y, x, generator: &generator).verdict {
+        case .better: verdict = .better
+        case .worse: verdict = .worse
+        case .indistinguishable, .single: verdict = .withinNoise
+        }
+      } else {
+        verdict = .changed
+      }
+      metrics.append(Metric(cell: cell, run: run, measure: measure, old: Spread(x), new: Spread(y), verdict: verdict))
+    }
+    for run in new.runs {
+      guard let before = old.runs.first(where: { $0.name == run.name }) else { continue }
+      add(
+        run.name, "best validation accuracy", before.all.map(\.bestValidationAccuracy),
+        run.all.map(\.bestValidationAccuracy))
+      add(
+        run.name, "test accuracy", before.all.compactMap { $0.test?.accuracy }, run.all.compactMap { $0.test?.accuracy }
+      )
+    }
+    if case .search(let a)? = old.outcome, case .search(let b)? = new.outcome, let x = a.best, let y = b.best {
+      add("best candidate", "mean CV accuracy", [x.meanScore], [y.meanScore])
+    }
+    return metrics
+  }
+}
+
+extension RunSettings {
+  /// A setting's value in words, for a diff.
+  func describe(_ key: SettingKey) -> String {
+    switch key {
+    case .hidden, .layers, .width: return "\(hidden)"
+    case .activation: return activation.rawValue
+    case .dropout: return "\(dropoutRates)"
+    case .inputDropout: return "\(inputDropout)"
+    case .batchNorm: return batchNorm ? "yes" : "no"
+    case .initializer: return initializer.map { "\($0)" } ?? "default"
+    case .optimizer: return optimizer.rawValue + (momentum.map { ", momentum \($0)" } ?? "")
+    case .learningRate: return "\(learningRate)"
+    case .momentum: return momentum.map { "\($0)" } ?? "default"
+    case .weightDecay: return "\(weightDecay)"
+    case .batchSize: return "\(batchSize)"
+    case .epochs: return "\(epochs)"
+    case .schedule: return "\(schedule)" + (warmup.map { ", warm-up \($0)" } ?? "")
+    case .warmup: return warmup.map { "\($0)" } ?? "none"
+    case .earlyStopping: return earlyStopping.map { "\($0)" } ?? "none"
+    }
+  }
+}
