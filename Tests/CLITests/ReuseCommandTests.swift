@@ -122,3 +122,34 @@ extension CommandsForScripts {
     #expect(help.stdout.contains("--set <key=value>") && help.stdout.contains("--seed <n>"))
   }
 }
+
+extension CommandsForScripts {
+  /// A saved model whose run diverged has no model to export: it is not trained again on
+  /// every build for want of one.
+  @Test func aDivergedSavedRunIsCachedLikeAnyOther() throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    let study = scratch.path("study.yaml")
+    // A learning rate of 10 with momentum 0.99 blows up in the first epoch.
+    try """
+    title: Diverging
+    data: {validation: 600, seed: 1}
+    base: {hidden: [512, 512], dropout: 0, epochs: 2, optimizer: momentum, momentum: 0.99, learning_rate: 10, initializer: he_normal}
+    cells:
+      - id: baseline
+        kind: train
+        test: true
+        save: true
+    """.write(toFile: study, atomically: true, encoding: .utf8)
+    let arguments = [
+      "build", "--study", study, "--out", scratch.path("out"), "--profile", "quick", "--cache", scratch.path("cache"),
+    ]
+    let first = try run(arguments)
+    #expect(first.status == 0, "\(first.stderr)")
+    let results = try String(contentsOfFile: scratch.path("out/results.json"), encoding: .utf8)
+    #expect(results.contains("\"status\" : \"diverged\""))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path("out/models")).isEmpty)
+    let second = try run(arguments)
+    #expect(second.stdout.contains("1 cells (1 cached), 0 epochs trained in this build"), "\(second.stdout)")
+  }
+}

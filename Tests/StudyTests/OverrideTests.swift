@@ -56,3 +56,22 @@ import Testing
     #expect(message(["cells.baseline.settings.epochs=5"]) == "accepted")
   }
 }
+
+@Suite struct SavedModels {
+  @Test func aTrainCellSavesItsModelOnlyWhenTested() throws {
+    let saved = try Study.parse(
+      validStudy.replacingOccurrences(
+        of: "title: Baseline", with: "title: Baseline\n    test: true\n    save: true"),
+      file: "s.yaml")
+    #expect(saved.cell("baseline")?.exportsModel == true && saved.cell("tuned")?.exportsModel == true)
+    #expect(saved.cell("optimizers")?.exportsModel == false)
+    #expect {
+      try Study.parse(
+        validStudy.replacingOccurrences(of: "title: Baseline", with: "title: Baseline\n    save: true"),
+        file: "s.yaml")
+    } throws: { error in
+      "\(error)"
+        == "s.yaml:17: cells[1].save: save: true needs test: true (a saved model is evaluated on the test set first)"
+    }
+  }
+}

@@ -129,9 +129,10 @@ final class Executor: @unchecked Sendable {
     if case .plan = mode { planning = true } else { planning = false }
     for (i, request) in requests.enumerated() {
       // A tested run's model is kept beside its record; a record without it (from an older
-      // cache) is trained again, for the model to be exported.
-      if !force, !request.evaluatesTest || cache.hasModel(key: request.key),
-        let record = cache.loadRun(key: request.key)
+      // cache) is trained again, for the model to be exported. A diverged run has neither a
+      // test evaluation nor a model.
+      if !force, let record = cache.loadRun(key: request.key),
+        !request.evaluatesTest || record.test == nil || cache.hasModel(key: request.key)
       {
         records[i] = record
       } else if !force, let family = request.readableFamily,

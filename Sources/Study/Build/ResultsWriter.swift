@@ -23,6 +23,13 @@ struct ResultsWriter {
 
   /// Writes into `folder`, a ``StagedOutput``'s (which checked that the output can be written).
   func write(to folder: String) throws {
+    // Always there, empty when nothing is exported, so that the models of an earlier build
+    // go with its folder rather than stay beside results they do not belong to.
+    do {
+      try FileManager.default.createDirectory(atPath: "\(folder)/models", withIntermediateDirectories: true)
+    } catch {
+      throw OutputError(path: "\(folder)/models", message: "cannot create (\(error.localizedDescription))")
+    }
     for cell in results.cells where cell.status != .skipped && cell.status != .failed {
       for run in cell.runs {
         try atomically(csv(run.run.history), to: "\(folder)/runs/\(cell.id)/\(slug(run.name)).csv")

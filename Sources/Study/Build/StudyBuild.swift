@@ -192,7 +192,7 @@ public final class StudyBuild {
     if !options.force || !wanted || planning, !(recorder?.throughCachedCells ?? false),
       var cached = cache.load(CellResult.self, kind: "cells", key: key, keyOf: \.key),
       // A cell whose model is exported needs it in the cache (an older cache has none).
-      !cell.exportsModel || cached.runs.first.map({ cache.hasModel(key: $0.run.key) }) ?? true
+      !cell.exportsModel || cached.runs.first.map({ $0.run.test == nil || cache.hasModel(key: $0.run.key) }) ?? true
     {
       (cached.id, cached.title, cached.status, cached.epochsTrainedNow) = (cell.id, cell.title, .cached, 0)
       recorder?.cellCached(cell.id)
