@@ -187,8 +187,7 @@ struct ListCommand: ParsableCommand {
       ])
     }
     if json {
-      let data = try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])
-      print(String(decoding: data, as: UTF8.self))
+      print(jsonText(objects))
       return
     }
     print("\(study.title) (\(study.file), profile \(options.profile))")

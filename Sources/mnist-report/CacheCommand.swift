@@ -32,8 +32,7 @@ struct CacheInfoCommand: ParsableCommand {
         "kinds": inventory.kinds.map { ["kind": $0.name, "entries": $0.entries, "bytes": $0.bytes] },
         "abandoned_temporary_files": inventory.abandoned.count,
       ]
-      let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-      print(String(decoding: data, as: UTF8.self))
+      print(jsonText(object))
       return
     }
     var table = TextTable(header: ["kind", "entries", "size", "holds"], rightAligned: [1, 2])

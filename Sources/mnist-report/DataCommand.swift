@@ -62,8 +62,7 @@ struct DataCommand: ParsableCommand {
       ],
       "load_seconds": dataset.seconds,
     ]
-    let bytes = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-    return String(decoding: bytes, as: UTF8.self)
+    return jsonText(object)
   }
 
   func summary(_ dataset: LoadedDataset) -> String {

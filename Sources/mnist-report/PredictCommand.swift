@@ -112,8 +112,7 @@ struct PredictCommand: ParsableCommand {
       }
     }
     if json {
-      let data = try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])
-      print(String(decoding: data, as: UTF8.self))
+      print(jsonText(objects))
     } else {
       print(lines.joined(separator: "\n"))
       if !csv && labelled > 0 {

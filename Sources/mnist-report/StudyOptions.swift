@@ -151,6 +151,13 @@ func locateInCheckout(_ relative: String) -> String? {
   }
 }
 
+/// `--json` output: `object` (dictionaries, arrays, strings, numbers) pretty-printed with
+/// sorted keys.
+func jsonText(_ object: Any) -> String {
+  let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+  return String(decoding: data, as: UTF8.self)
+}
+
 /// A command that cannot go on: ArgumentParser prints "Error: " and the message, without the
 /// usage lines a mistyped flag gets, and exits 1.
 struct CommandFailure: Error, CustomStringConvertible {

@@ -28,10 +28,7 @@ public final class ResultCache: @unchecked Sendable {
     let file = path(kind, key)
     guard let data = FileManager.default.contents(atPath: file) else { return nil }
     do {
-      let decoder = JSONDecoder()
-      decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-        positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-      let value = try decoder.decode(T.self, from: data)
+      let value = try resultsDecoder().decode(T.self, from: data)
       guard keyOf(value) == key else {
         note("\(file): the entry holds another key (\(keyOf(value).prefix(12))…); recomputing")
         return nil
@@ -154,6 +151,15 @@ public final class ResultCache: @unchecked Sendable {
   private func note(_ problem: String) {
     lock.withLock { problems.append(problem) }
   }
+}
+
+/// A decoder for what results.json and the cache hold: NaN and infinities (a diverged run's
+/// losses) are the strings the writers put for them.
+func resultsDecoder() -> JSONDecoder {
+  let decoder = JSONDecoder()
+  decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+    positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+  return decoder
 }
 
 /// A decoding error in a few words, with the path of the field it met.

@@ -193,8 +193,8 @@ enum ModelExport {
         validationLoss: run.validationLoss, epochsTrained: run.history.epochs.count,
         weightsFromEpoch: run.history.restoredEpoch),
       dataset: .init(name: results.data.datasetName, files: results.files), mnistReport: results.version)
-    try writeFile(weights, to: "\(folder)/models/\(cell.id).safetensors")
-    try writeFile(card.encoded, to: "\(folder)/models/\(cell.id).json")
+    try atomically(weights, to: "\(folder)/models/\(cell.id).safetensors")
+    try atomically(card.encoded, to: "\(folder)/models/\(cell.id).json")
   }
 
   /// The model files of `cell` from an earlier results folder, copied as they are (`render`).
@@ -205,17 +205,8 @@ enum ModelExport {
       guard let bytes = FileManager.default.contents(atPath: path) else {
         throw OutputError(path: path, message: "missing: the exported model of cell '\(cell.id)'")
       }
-      try writeFile(bytes, to: "\(folder)/models/\(name)")
+      try atomically(bytes, to: "\(folder)/models/\(name)")
     }
   }
 
-  private static func writeFile(_ bytes: Data, to path: String) throws {
-    do {
-      try FileManager.default.createDirectory(
-        atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-      try bytes.write(to: URL(fileURLWithPath: path), options: .atomic)
-    } catch {
-      throw OutputError(path: path, message: "cannot write (\(error.localizedDescription))")
-    }
-  }
 }

@@ -23,11 +23,8 @@ public struct PublishedResults: Sendable {
       throw RenderError(
         "\(file): no results there (render reads the folder a build wrote: results.json, predictions.csv)")
     }
-    let decoder = JSONDecoder()
-    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-      positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
     do {
-      results = try decoder.decode(StudyResults.self, from: bytes)
+      results = try resultsDecoder().decode(StudyResults.self, from: bytes)
     } catch {
       throw RenderError(
         "\(file): not the results of this version of mnist-report (\(describeDecoding(error))); build the study again")

@@ -92,13 +92,7 @@ struct ResultsWriter {
     guard bytes.starts(with: Data("index,label,predicted,".utf8)) else {
       throw OutputError(path: source, message: "not a predictions file (expected a header index,label,predicted,p0,…)")
     }
-    let folder = (path as NSString).deletingLastPathComponent
-    do {
-      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-      try bytes.write(to: URL(fileURLWithPath: path), options: .atomic)
-    } catch {
-      throw OutputError(path: path, message: "cannot write (\(error.localizedDescription))")
-    }
+    try atomically(bytes, to: path)
   }
 
   /// `index,label,predicted,p0,…,p9`: the test set in order, each probability as the shortest
@@ -125,11 +119,14 @@ struct ResultsWriter {
 
 /// `text` written to `path` through a temporary file and a rename, so that no reader sees
 /// half a file; the folder is created when missing.
-func atomically(_ text: String, to path: String) throws {
+func atomically(_ text: String, to path: String) throws { try atomically(Data(text.utf8), to: path) }
+
+/// `bytes` written to `path` the same way.
+func atomically(_ bytes: Data, to path: String) throws {
   let folder = (path as NSString).deletingLastPathComponent
   do {
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    try bytes.write(to: URL(fileURLWithPath: path), options: .atomic)
   } catch {
     throw OutputError(path: path, message: "cannot write (\(error.localizedDescription))")
   }
