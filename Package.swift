@@ -94,7 +94,8 @@ let package = Package(
       name: "StatisticsTests", dependencies: ["Statistics", "Tensor"], exclude: ["fixtures/make_statistics_fixtures.py"]
     ),
     .testTarget(
-      name: "StudyTests", dependencies: ["Study", "Data", "NN", "Tensor", "Metrics"], exclude: ["fixtures"]),
+      name: "StudyTests", dependencies: ["Study", "Data", "NN", "Tensor", "Metrics", "TestFixtures"],
+      exclude: ["fixtures"]),
     .testTarget(name: "ReportTests", dependencies: ["Report", "Study", "NN", "TestFixtures"]),
     .testTarget(name: "ChartsTests", dependencies: ["Charts", "CCairo"]),
     .testTarget(name: "DataTests", dependencies: ["Data", "TestFixtures"]),

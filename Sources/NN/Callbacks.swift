@@ -14,6 +14,17 @@ public struct EpochRecord: Sendable, Codable, Equatable {
   /// Wall time of the epoch, validation included.
   public var seconds: Double
 
+  /// The run CSVs' column names (Keras's `val_` prefix).
+  enum CodingKeys: String, CodingKey {
+    case epoch
+    case trainLoss = "train_loss"
+    case trainAccuracy = "train_accuracy"
+    case validationLoss = "val_loss"
+    case validationAccuracy = "val_accuracy"
+    case learningRate = "learning_rate"
+    case seconds
+  }
+
   public init(
     epoch: Int, trainLoss: Double, trainAccuracy: Double, validationLoss: Double?, validationAccuracy: Double?,
     learningRate: Double, seconds: Double
@@ -58,8 +69,9 @@ public struct EarlyStopping: Sendable {
   }
 }
 
-/// Why training ended.
-public enum StopReason: Sendable, Codable, Equatable {
+/// Why training ended. Coded as an object with named fields: `{"reason": "early_stopped",
+/// "epoch": 12}`.
+public enum StopReason: Sendable, Equatable {
   /// All the requested epochs ran.
   case completed
   /// Early stopping ended training after this epoch (1-based).
@@ -78,5 +90,47 @@ public struct History: Sendable, Codable {
   /// stopping restored it, else the last.
   public var restoredEpoch: Int?
 
+  enum CodingKeys: String, CodingKey {
+    case epochs
+    case stopReason = "stop_reason"
+    case restoredEpoch = "restored_epoch"
+  }
+
   public init() {}
+}
+
+extension StopReason: Codable {
+  enum CodingKeys: String, CodingKey {
+    case reason, epoch, batch
+  }
+
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    switch self {
+    case .completed: try c.encode("completed", forKey: .reason)
+    case .earlyStopped(let epoch):
+      try c.encode("early_stopped", forKey: .reason)
+      try c.encode(epoch, forKey: .epoch)
+    case .diverged(let epoch, let batch):
+      try c.encode("diverged", forKey: .reason)
+      try c.encode(epoch, forKey: .epoch)
+      try c.encode(batch, forKey: .batch)
+    case .cancelled: try c.encode("cancelled", forKey: .reason)
+    }
+  }
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    switch try c.decode(String.self, forKey: .reason) {
+    case "completed": self = .completed
+    case "early_stopped": self = .earlyStopped(epoch: try c.decode(Int.self, forKey: .epoch))
+    case "diverged":
+      self = .diverged(epoch: try c.decode(Int.self, forKey: .epoch), batch: try c.decode(Int.self, forKey: .batch))
+    case "cancelled": self = .cancelled
+    case let reason:
+      throw DecodingError.dataCorruptedError(
+        forKey: .reason, in: c,
+        debugDescription: "unknown stop reason '\(reason)' (expected completed, early_stopped, diverged, cancelled)")
+    }
+  }
 }

@@ -8,17 +8,18 @@ import Tensor
 
 /// How a Dense layer draws its initial weights. `fanIn` and `fanOut` are its input and
 /// output widths; biases start at zero.
+/// Its raw value is Keras's name (`he_uniform`), as the study file writes it.
 public enum Initializer: String, Sendable, Codable, CaseIterable {
   /// He et al. (2015), uniform: U(−√(6/fanIn), √(6/fanIn)), as PyTorch's
   /// `kaiming_uniform_(nonlinearity='relu')`.
-  case heUniform
+  case heUniform = "he_uniform"
   /// He et al. (2015), normal: N(0, 2/fanIn), as PyTorch's `kaiming_normal_`.
-  case heNormal
+  case heNormal = "he_normal"
   /// Glorot & Bengio (2010), uniform: U(−√(6/(fanIn+fanOut)), √(6/(fanIn+fanOut))), Keras's
   /// default `glorot_uniform`.
-  case glorotUniform
+  case glorotUniform = "glorot_uniform"
   /// Glorot & Bengio (2010), normal: N(0, 2/(fanIn+fanOut)).
-  case glorotNormal
+  case glorotNormal = "glorot_normal"
 
   /// He for ReLU-like activations, Glorot for the rest.
   public static func standard(for activation: Activation) -> Initializer {

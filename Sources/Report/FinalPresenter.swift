@@ -100,13 +100,15 @@ struct FinalPresenter: Presenter {
       candidate.add([
         "From", "\(search.cell.title), candidate #\(best.index + 1) of \(search.result.candidates.count)",
       ])
-      for (key, value) in best.parameters.sorted(by: { $0.key < $1.key }) { candidate.add([key.rawValue, value]) }
+      for (key, value) in best.parameters.sorted(by: { $0.key < $1.key }) {
+        candidate.add([key.rawValue, value.description])
+      }
       candidate.add([
         "Cross-validation accuracy", "\(Format.percent(best.meanScore)) ± \(Format.percent(best.stdScore))",
       ])
     } else {
       for (key, value) in final.candidateParameters.sorted(by: { $0.key < $1.key }) {
-        candidate.add([key.rawValue, value])
+        candidate.add([key.rawValue, value.description])
       }
     }
     var classification = TableBuilder(

@@ -31,7 +31,8 @@ struct GridPresenter: Presenter {
   func figures() -> [(FigureKind, FigureSpec)] {
     let (rowLabel, columnLabel) = (grid.rowKey.label, grid.columnKey.label)
     let heatmap = Heatmap(
-      values: grid.accuracy, rowLabels: grid.rowValues, columnLabels: grid.columnValues,
+      values: grid.accuracy, rowLabels: grid.rowValues.map(\.description),
+      columnLabels: grid.columnValues.map(\.description),
       rowTitle: rowLabel, columnTitle: columnLabel,
       cellText: grid.accuracySD == nil ? .value(.percent) : .valueAndSpread(.percent),
       colorbarTitle: repeats > 1 ? "mean best validation accuracy" : "best validation accuracy",
@@ -89,7 +90,7 @@ struct GridPresenter: Presenter {
         let perEpoch = Spread(point.all.map { $0.seconds / Double(max(1, $0.history.epochs.count)) })
         table.add(
           [
-            row, column, Format.count(grid.parameters[r][c]),
+            row.description, column.description, Format.count(grid.parameters[r][c]),
             accuracy.n == 0 ? "diverged" : Format.percent(accuracy),
             timed ? Format.spread(perEpoch) { Format.number($0, decimals: 2) } : "–",
           ], emphasis: r == best.row && c == best.column)

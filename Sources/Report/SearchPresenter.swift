@@ -82,7 +82,7 @@ struct SearchPresenter: Presenter {
     ]
     if let (key, distribution) = plotted {
       let points = finalists.compactMap { c -> ScatterPoint? in
-        guard let value = c.parameters[key].flatMap(Double.init), c.meanScore.isFinite else { return nil }
+        guard let value = c.parameters[key]?.number, c.meanScore.isFinite else { return nil }
         return ScatterPoint(x: value, y: c.meanScore)
       }
       let best = finalists.firstIndex { $0.index == search.bestIndex }
@@ -138,7 +138,7 @@ struct SearchPresenter: Presenter {
       ])
     for c in shown {
       candidates.add(
-        ["\(c.rank)", "#\(c.index + 1)"] + keys.map { c.parameters[$0] ?? "" } + [
+        ["\(c.rank)", "#\(c.index + 1)"] + keys.map { c.parameters[$0]?.description ?? "" } + [
           c.meanScore.isFinite ? "\(Format.percent(c.meanScore)) ± \(Format.percent(c.stdScore))" : "diverged",
           "\(Format.number(c.meanFitSeconds, decimals: 1)) ± \(Format.number(c.stdFitSeconds, decimals: 1)) s",
           "\(c.epochs)",
@@ -220,7 +220,7 @@ struct SearchPresenter: Presenter {
     return sentences.joined(separator: " ")
   }
 
-  static func describe(_ parameters: [SettingKey: String]) -> String {
+  static func describe(_ parameters: [SettingKey: SettingValue]) -> String {
     parameters.sorted { $0.key < $1.key }.map { "`\($0.key.rawValue)` = \($0.value)" }.joined(separator: ", ")
   }
 

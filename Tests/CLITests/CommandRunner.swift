@@ -1,4 +1,6 @@
 import Foundation
+import TestFixtures
+import Testing
 
 /// What a run of the `mnist-report` binary printed and how it exited.
 struct CommandResult {
@@ -27,7 +29,22 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
 func run(_ arguments: [String], in directory: URL = packageRoot, environment: [String: String?] = [:]) throws
   -> CommandResult
 {
-  try launch(executable, arguments, in: directory, environment: environment)
+  let result = try launch(executable, arguments, in: directory, environment: environment)
+  // Every results.json a command writes must be what schemas/results.schema.json describes.
+  if result.status == 0, let command = arguments.first, ["build", "render"].contains(command),
+    !arguments.contains("--help")
+  {
+    func value(_ option: String) -> String? { arguments.firstIndex(of: option).map { arguments[$0 + 1] } }
+    // render writes into the folder it reads unless told otherwise.
+    let out = value("--out") ?? (command == "render" ? value("--from") : nil) ?? "reports"
+    let file = URL(fileURLWithPath: out, relativeTo: directory).appendingPathComponent("results.json").path
+    if FileManager.default.fileExists(atPath: file) {
+      let problems = resultsSchemaViolations(ofFile: file)
+      let count = problems.count
+      #expect(count == 0, "\(file) breaks the schema: \(problems.prefix(5).joined(separator: "; "))")
+    }
+  }
+  return result
 }
 
 /// Runs a command found on PATH (`scontrol`, `scancel`) and waits for it.

@@ -145,8 +145,8 @@ struct SlurmCluster {
   /// and every figure that does not plot time.
   private func expectSameStudy(_ local: URL, _ distributed: URL) throws {
     let timing: Set<String> = [
-      "seconds", "meanFitSeconds", "stdFitSeconds", "epochsTrainedNow", "cachedRuns", "cachedCells", "hosts",
-      "trainedOn", "provenance",
+      "seconds", "mean_fit_time", "std_fit_time", "epochs_trained_now", "cached_runs", "cached_cells", "hosts",
+      "trained_on", "provenance",
     ]
     func normalized(_ url: URL) throws -> Data {
       let json = try JSONSerialization.jsonObject(with: Data(contentsOf: url.appendingPathComponent("results.json")))

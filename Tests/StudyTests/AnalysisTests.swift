@@ -256,8 +256,8 @@ func with(_ change: (inout RunSettings) -> Void) -> RunSettings {
 @Suite struct GridFindings {
   func grid(_ accuracy: [[Double]], parameters: [[Int]]) -> GridResult {
     GridResult(
-      rowKey: .layers, rowValues: accuracy.indices.map { "\($0 + 1)" }, columnKey: .width,
-      columnValues: accuracy[0].indices.map { "\(64 << $0)" }, accuracy: accuracy, parameters: parameters,
+      rowKey: .layers, rowValues: accuracy.indices.map { .integer($0 + 1) }, columnKey: .width,
+      columnValues: accuracy[0].indices.map { .integer(64 << $0) }, accuracy: accuracy, parameters: parameters,
       seconds: accuracy.map { $0.map { _ in 1 } })
   }
 
@@ -285,11 +285,12 @@ func with(_ change: (inout RunSettings) -> Void) -> RunSettings {
 }
 
 @Suite struct SearchFindings {
-  func candidate(_ index: Int, _ mean: Double, std: Double, rank: Int, round: Int = 0, lr: String = "0.001")
+  func candidate(_ index: Int, _ mean: Double, std: Double, rank: Int, round: Int = 0, lr: Double = 0.001)
     -> SearchCandidateResult
   {
     SearchCandidateResult(
-      index: index, parameters: [.learningRate: lr, .optimizer: "adam"], foldScores: [mean, mean, mean],
+      index: index, parameters: [.learningRate: .number(lr), .optimizer: .text("adam")],
+      foldScores: [mean, mean, mean],
       meanScore: mean, stdScore: std, rank: rank, meanFitSeconds: 1, stdFitSeconds: 0, epochs: 4, round: round)
   }
 
@@ -318,8 +319,8 @@ func with(_ change: (inout RunSettings) -> Void) -> RunSettings {
     let facts = try #require(
       SearchFacts(
         search([
-          candidate(0, 0.97, std: 0, rank: 1, lr: "0.001"), candidate(1, 0.96, std: 0, rank: 2, lr: "0.002"),
-          candidate(2, 0.95, std: 0, rank: 3, lr: "0.003"),
+          candidate(0, 0.97, std: 0, rank: 1, lr: 0.001), candidate(1, 0.96, std: 0, rank: 2, lr: 0.002),
+          candidate(2, 0.95, std: 0, rank: 3, lr: 0.003),
         ]), earlier: []))
     #expect(facts.shared == [.optimizer])
     #expect(facts.halving == nil)

@@ -153,7 +153,7 @@ func studyError(_ text: String, sourceLocation: SourceLocation = #_sourceLocatio
   @Test func unknownScheduleNamesTheAllowedOnes() {
     let error = studyError(
       validStudy.replacingOccurrences(of: "settings: {epochs: 4}", with: "settings: {schedule: {kind: linear}}"))
-    #expect(error?.message == "unknown schedule 'linear' (allowed: plateau, step, exponential, cosine)")
+    #expect(error?.message == "unknown schedule 'linear' (allowed: none, plateau, step, exponential, cosine)")
   }
 
   @Test func theDefaultStudyIsValid() throws {

@@ -152,7 +152,7 @@ extension RunSettings {
     case .dropout: return "\(dropoutRates)"
     case .inputDropout: return "\(inputDropout)"
     case .batchNorm: return batchNorm ? "yes" : "no"
-    case .initializer: return initializer.map { "\($0)" } ?? "default"
+    case .initializer: return initializer?.rawValue ?? "default"
     case .optimizer: return optimizer.rawValue + (momentum.map { ", momentum \($0)" } ?? "")
     case .learningRate: return "\(learningRate)"
     case .momentum: return momentum.map { "\($0)" } ?? "default"

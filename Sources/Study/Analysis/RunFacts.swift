@@ -107,9 +107,10 @@ public struct RepeatedRunFacts: Sendable, Equatable, Encodable {
 
   enum CodingKeys: String, CodingKey {
     case n
-    case best = "bestValidationAccuracy"
-    case finalLoss = "finalValidationLoss"
-    case testAccuracy, testLoss
+    case best = "best_val_accuracy"
+    case finalLoss = "final_val_loss"
+    case testAccuracy = "test_accuracy"
+    case testLoss = "test_loss"
   }
 
   public init(_ named: NamedRun) {

@@ -11,6 +11,16 @@ public struct Profile: Codable, Hashable, Sendable {
   public var maxCandidates: Int?
   public var maxFolds: Int?
 
+  enum CodingKeys: String, CodingKey {
+    case name
+    case trainLimit = "train_limit"
+    case validationLimit = "validation_limit"
+    case testLimit = "test_limit"
+    case maxEpochs = "max_epochs"
+    case maxCandidates = "max_candidates"
+    case maxFolds = "max_folds"
+  }
+
   public static let full = Profile(name: "full")
   public static let quick = Profile(
     name: "quick", trainLimit: 3000, validationLimit: 600, testLimit: 1000, maxEpochs: 2, maxCandidates: 4,
@@ -63,4 +73,8 @@ public let engineVersion = "1"
 
 /// The layout of cached results, part of every cache key too: bump it when a stored type
 /// changes, so that old entries are simply not found rather than reported as corrupt.
-let resultsFormat = "2"
+let resultsFormat = "3"
+
+/// The version of results.json's layout (its `format_version`, described by
+/// `schemas/results.schema.json`): bump it with the schema when a field changes.
+public let resultsFileFormat = 2

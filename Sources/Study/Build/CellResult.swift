@@ -91,11 +91,14 @@ extension CellResult {
 }
 
 /// results.json and the cache hold a cell's outcome as the fields of its kind beside the
-/// common ones (`data`, `runs`, `grid`, `search`, `candidateParameters`).
+/// common ones (`data`, `runs`, `grid`, `search`, `candidate_parameters`).
 extension CellResult: Codable {
   enum CodingKeys: String, CodingKey {
-    case id, kind, title, status, seconds, key, settings, data, runs, grid, search, candidateParameters, error
-    case epochsTrained, cachedRuns, epochsTrainedNow, hosts
+    case id, kind, title, status, seconds, key, settings, data, runs, grid, search, error, hosts
+    case candidateParameters = "candidate_parameters"
+    case epochsTrained = "epochs_trained"
+    case cachedRuns = "cached_runs"
+    case epochsTrainedNow = "epochs_trained_now"
   }
 
   public func encode(to encoder: Encoder) throws {
@@ -154,7 +157,7 @@ extension CellResult: Codable {
       let run = try first()
       outcome = .final(
         FinalOutcome(
-          candidateParameters: try c.decode([SettingKey: String].self, forKey: .candidateParameters),
+          candidateParameters: try c.decode([SettingKey: SettingValue].self, forKey: .candidateParameters),
           settings: settings ?? run.run.settings, run: run))
     }
   }

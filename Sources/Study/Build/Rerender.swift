@@ -23,8 +23,23 @@ public struct PublishedResults: Sendable {
       throw RenderError(
         "\(file): no results there (render reads the folder a build wrote: results.json, predictions.csv)")
     }
+    struct Format: Decodable {
+      enum CodingKeys: String, CodingKey { case version = "format_version" }
+      let version: Int?
+    }
+    let format: Int
     do {
-      results = try resultsDecoder().decode(StudyResults.self, from: bytes)
+      format = try JSONDecoder().decode(Format.self, from: bytes).version ?? 1  // format 1 had no number
+    } catch {
+      throw RenderError("\(file): not a results file (\(describeDecoding(error)))")
+    }
+    guard format == resultsFileFormat else {
+      throw RenderError(
+        "\(file): results of format \(format), and this mnist-report reads format \(resultsFileFormat) (schemas/results.schema.json); build the study again"
+      )
+    }
+    do {
+      results = try ResultsJSON.decode(StudyResults.self, from: bytes)
     } catch {
       throw RenderError(
         "\(file): not the results of this version of mnist-report (\(describeDecoding(error))); build the study again")

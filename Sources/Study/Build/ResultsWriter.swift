@@ -53,15 +53,10 @@ struct ResultsWriter {
         try ModelExport.copy(cell, from: source, to: folder)
       }
     }
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(
-      positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
     // The test probabilities are predictions.csv's; results.json stays readable without them.
     var published = results
     for c in published.cells.indices { published.cells[c].updateRuns { $0.test?.probabilities = nil } }
-    try atomically(
-      String(decoding: try encoder.encode(published), as: UTF8.self) + "\n", to: "\(folder)/results.json")
+    try atomically(try ResultsJSON.encode(published) + Data("\n".utf8), to: "\(folder)/results.json")
   }
 
   /// One line per epoch: epoch, train and validation loss and accuracy, learning rate, seconds.

@@ -2,8 +2,10 @@ import Foundation
 import Metrics
 import NN
 
-/// Which examples a run trains and validates on.
-public enum TrainingData: Codable, Hashable, Sendable {
+/// Which examples a run trains and validates on. Coded as an object with named fields:
+/// `{"kind": "split"}`, `{"kind": "fold", "fold": 0, "folds": 3}` (folds numbered from 0, as
+/// `split0_test_score`), `{"kind": "resampled", "repeat": 2}`.
+public enum TrainingData: Hashable, Sendable {
   /// The training split, validated on the validation split.
   case split
   /// The training split without fold `fold` of `folds` (stratified), validated on that fold.
@@ -13,12 +15,45 @@ public enum TrainingData: Codable, Hashable, Sendable {
   case resampled(Int)
 }
 
+extension TrainingData: Codable {
+  enum CodingKeys: String, CodingKey {
+    case kind, fold, folds
+    case repeatIndex = "repeat"
+  }
+
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    switch self {
+    case .split: try c.encode("split", forKey: .kind)
+    case .fold(let fold, let folds):
+      try c.encode("fold", forKey: .kind)
+      try c.encode(fold, forKey: .fold)
+      try c.encode(folds, forKey: .folds)
+    case .resampled(let r):
+      try c.encode("resampled", forKey: .kind)
+      try c.encode(r, forKey: .repeatIndex)
+    }
+  }
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    switch try c.decode(String.self, forKey: .kind) {
+    case "split": self = .split
+    case "fold": self = .fold(try c.decode(Int.self, forKey: .fold), of: try c.decode(Int.self, forKey: .folds))
+    case "resampled": self = .resampled(try c.decode(Int.self, forKey: .repeatIndex))
+    case let kind:
+      throw DecodingError.dataCorruptedError(
+        forKey: .kind, in: c, debugDescription: "unknown training data '\(kind)' (expected split, fold, resampled)")
+    }
+  }
+}
+
 /// What one training run produced: its settings, its epochs, and (for a final run) its test
 /// evaluation. The unit of the cache.
 public struct RunRecord: Codable, Sendable {
   public enum Status: String, Codable, Sendable {
     case completed
-    case earlyStopped = "early-stopped"
+    case earlyStopped = "early_stopped"
     case diverged
   }
 
@@ -45,6 +80,17 @@ public struct RunRecord: Codable, Sendable {
   /// Where the run trained: host, kernels and threads (nil in records from before this was
   /// kept).
   public var trainedOn: Machine?
+
+  /// The names of the study file and the run CSVs (`val_accuracy`).
+  enum CodingKeys: String, CodingKey {
+    case key, settings, data, history, status, seconds, test
+    case parameterCount = "parameter_count"
+    case validationLoss = "val_loss"
+    case validationAccuracy = "val_accuracy"
+    case timedIn = "timed_in"
+    case readOff = "read_off"
+    case trainedOn = "trained_on"
+  }
 
   /// Whether the run's seconds were measured by `cell`'s own build, as its peers' were
   /// (and it has epochs to time).
@@ -116,6 +162,14 @@ struct RunTiming: Codable, Sendable {
   var readOff: Bool?
   var trainedOn: Machine?
 
+  enum CodingKeys: String, CodingKey {
+    case seconds
+    case epochSeconds = "epoch_seconds"
+    case timedIn = "timed_in"
+    case readOff = "read_off"
+    case trainedOn = "trained_on"
+  }
+
   init(_ record: RunRecord) {
     seconds = record.seconds
     epochSeconds = record.history.epochs.map(\.seconds)
@@ -158,6 +212,11 @@ public struct TestEvaluation: Codable, Sendable {
   /// Softmax probabilities, `count × classes` Float32 values, base64 of little-endian bytes;
   /// kept in the cache, left out of results.json (predictions.csv has them).
   public var probabilities: String?
+
+  enum CodingKeys: String, CodingKey {
+    case loss, accuracy, confusion, report, mistakes, probabilities
+    case mistakeImages = "mistake_images"
+  }
 
   public func decodedProbabilities() -> [Float] {
     guard let probabilities, let data = Base64.decode(probabilities) else { return [] }
@@ -211,23 +270,48 @@ public struct NamedRun: Codable, Sendable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case name, run, repeats, summary
+    case name, repeats, summary
+  }
+
+  /// One entry of `repeats`: the record with its repeat number beside its fields, so that
+  /// a table of the runs (`pandas.json_normalize`) has a `repeat` column.
+  private struct Numbered: Codable {
+    enum CodingKeys: String, CodingKey { case index = "repeat" }
+    let index: Int
+    let record: RunRecord
+
+    init(index: Int, record: RunRecord) { (self.index, self.record) = (index, record) }
+
+    init(from decoder: Decoder) throws {
+      index = try decoder.container(keyedBy: CodingKeys.self).decode(Int.self, forKey: .index)
+      record = try RunRecord(from: decoder)
+    }
+
+    func encode(to encoder: Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      try c.encode(index, forKey: .index)
+      try record.encode(to: encoder)
+    }
   }
 
   public init(from decoder: Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     name = try c.decode(String.self, forKey: .name)
-    run = try c.decode(RunRecord.self, forKey: .run)
-    repeats = try c.decodeIfPresent([RunRecord].self, forKey: .repeats) ?? []
+    let numbered = try c.decode([Numbered].self, forKey: .repeats)
+    guard let first = numbered.first, numbered.map(\.index) == Array(numbered.indices) else {
+      throw DecodingError.dataCorruptedError(
+        forKey: .repeats, in: c, debugDescription: "expected repeats numbered 0, 1, 2, … in order")
+    }
+    run = first.record
+    repeats = numbered.dropFirst().map(\.record)
   }
 
-  /// An unrepeated run is written as it always was: without `repeats`.
+  /// Every repeat in `repeats`, repeat 0 first; with more than one, their `summary`.
   public func encode(to encoder: Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(name, forKey: .name)
-    try c.encode(run, forKey: .run)
+    try c.encode(all.enumerated().map { Numbered(index: $0, record: $1) }, forKey: .repeats)
     if !repeats.isEmpty {
-      try c.encode(repeats, forKey: .repeats)
       // The metrics over the repeats (mean, sample standard deviation, n, 95% t interval).
       try c.encode(RepeatedRunFacts(self), forKey: .summary)
     }

@@ -56,6 +56,20 @@ public struct StudyResults: Codable, Sendable {
   public var provenance: Provenance
   /// The changes to the study file from the command line (`--set`, `--seed`, `--dataset`).
   public var overrides: [StudyOverride]
+  /// The layout of results.json (``resultsFileFormat``).
+  public var formatVersion = resultsFileFormat
+
+  /// The study file's names (snake_case), as every field of results.json.
+  enum CodingKeys: String, CodingKey {
+    case title, description, version, engine, kernels, threads, data, profile, shape, files, cells, seconds
+    case hosts, provenance, overrides
+    case formatVersion = "format_version"
+    case studyFile = "study_file"
+    case epochsTrained = "epochs_trained"
+    case epochsTrainedNow = "epochs_trained_now"
+    case cachedCells = "cached_cells"
+    case cacheProblems = "cache_problems"
+  }
 }
 
 /// Runs a study's cells in order and writes the results: every cell whose key is unchanged

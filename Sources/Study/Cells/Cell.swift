@@ -266,8 +266,8 @@ extension CellOutcome {
 
 /// A final cell's result: the search candidate it retrained and the tested run.
 public struct FinalOutcome: Sendable {
-  /// The candidate's drawn parameters, as the search shows them.
-  public var candidateParameters: [SettingKey: String]
+  /// The candidate's drawn parameters.
+  public var candidateParameters: [SettingKey: SettingValue]
   /// The final cell's settings for that candidate.
   public var settings: RunSettings
   public var run: NamedRun

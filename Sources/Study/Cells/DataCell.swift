@@ -69,6 +69,19 @@ public struct DataSummary: Codable, Sendable {
   public var normalization: Normalization
   /// Sample training images: their class and pixels in [0, 1].
   public var samples: [SampleImage]
+
+  enum CodingKeys: String, CodingKey {
+    case dataset, directory, files, rows, columns, normalization, samples
+    case classNames = "class_names"
+    case trainCount = "train_count"
+    case validationCount = "validation_count"
+    case testCount = "test_count"
+    case trainClasses = "train_classes"
+    case validationClasses = "validation_classes"
+    case testClasses = "test_classes"
+    case pixelMean = "pixel_mean"
+    case pixelStd = "pixel_std"
+  }
 }
 
 /// A dataset file as the results record it: its name, decompressed digest and size, and

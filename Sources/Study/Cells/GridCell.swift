@@ -7,6 +7,8 @@ public struct GridCell: CellBehaviour {
   public struct Axis: Sendable {
     public let key: SettingKey
     public let values: [String]
+    /// The values as the study file gives them (results.json's `row_values`).
+    let settingValues: [SettingValue]
   }
 
   public let rows: Axis
@@ -41,8 +43,12 @@ public struct GridCell: CellBehaviour {
       }
       points.append(row)
     }
-    rows = Axis(key: rowKey, values: try rowNodes.map { v throws(StudyError) in try v.string() })
-    columns = Axis(key: columnKey, values: try columnNodes.map { v throws(StudyError) in try v.string() })
+    rows = Axis(
+      key: rowKey, values: try rowNodes.map { v throws(StudyError) in try v.string() },
+      settingValues: rowNodes.map { SettingValue($0.node) })
+    columns = Axis(
+      key: columnKey, values: try columnNodes.map { v throws(StudyError) in try v.string() },
+      settingValues: columnNodes.map { SettingValue($0.node) })
     settings = points
     replication = try input.cellReplication()
     sequential = try input.fields["sequential"]?.bool() ?? true
@@ -89,7 +95,8 @@ public struct GridCell: CellBehaviour {
     }
     let repeated = runs.contains { !$0.repeats.isEmpty }
     let grid = GridResult(
-      rowKey: rows.key, rowValues: rows.values, columnKey: columns.key, columnValues: columns.values,
+      rowKey: rows.key, rowValues: rows.settingValues, columnKey: columns.key,
+      columnValues: columns.settingValues,
       accuracy: matrix { mean($0.all.map(\.bestValidationAccuracy)) }, parameters: matrix(\.run.parameterCount),
       seconds: matrix { mean($0.all.map(\.seconds)) },
       accuracySD: repeated ? matrix { Spread($0.all.map(\.bestValidationAccuracy)).sd ?? .nan } : nil)
@@ -100,9 +107,9 @@ public struct GridCell: CellBehaviour {
 /// A grid cell's results: validation accuracy and parameter count per point.
 public struct GridResult: Codable, Sendable {
   public var rowKey: SettingKey
-  public var rowValues: [String]
+  public var rowValues: [SettingValue]
   public var columnKey: SettingKey
-  public var columnValues: [String]
+  public var columnValues: [SettingValue]
   /// Row-major, the best validation accuracy of each point's run (the mean over its
   /// repeats).
   public var accuracy: [[Double]]
@@ -111,4 +118,13 @@ public struct GridResult: Codable, Sendable {
   public var seconds: [[Double]]
   /// The sample standard deviation of `accuracy` over the repeats; nil without repeats.
   public var accuracySD: [[Double]]?
+
+  enum CodingKeys: String, CodingKey {
+    case accuracy, parameters, seconds
+    case rowKey = "row_key"
+    case rowValues = "row_values"
+    case columnKey = "column_key"
+    case columnValues = "column_values"
+    case accuracySD = "accuracy_sd"
+  }
 }

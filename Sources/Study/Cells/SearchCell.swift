@@ -16,15 +16,15 @@ public struct SearchCell: CellBehaviour {
   }
 
   /// How a parameter is drawn.
-  public enum Distribution: Sendable, Codable, Hashable {
-    case choice([String])
+  public enum Distribution: Sendable, Hashable {
+    case choice([SettingValue])
     case uniform(Double, Double)
     case logUniform(Double, Double)
     case integers(Int, Int)
 
     public var description: String {
       switch self {
-      case .choice(let values): return "one of " + values.joined(separator: ", ")
+      case .choice(let values): return "one of " + values.map(\.description).joined(separator: ", ")
       case .uniform(let a, let b): return "uniform on [\(a), \(b)]"
       case .logUniform(let a, let b): return "log-uniform on [\(a), \(b)]"
       case .integers(let a, let b): return "an integer from \(a) to \(b)"
@@ -47,9 +47,9 @@ public struct SearchCell: CellBehaviour {
     case linear, log
   }
 
-  /// One candidate: its drawn parameters (as text, in key order) and the settings they give.
+  /// One candidate: its drawn parameters and the settings they give.
   public struct Candidate: Sendable {
-    public let parameters: [SettingKey: String]
+    public let parameters: [SettingKey: SettingValue]
     public let settings: RunSettings
   }
 
@@ -102,7 +102,7 @@ public struct SearchCell: CellBehaviour {
       switch kind {
       case "choice":
         guard !items.isEmpty else { throw argument.error("expected at least one choice") }
-        space.append((key, .choice(try items.map { v throws(StudyError) in try Self.text(v) }), items))
+        space.append((key, .choice(items.map { SettingValue($0.node) }), items))
       default:
         guard items.count == 2 else { throw argument.error("expected [low, high], found \(items.count) values") }
         if kind == "int_uniform" {
@@ -171,27 +171,10 @@ public struct SearchCell: CellBehaviour {
         ($0.0.rawValue, YAMLValue(node: $0.1, path: "\(spaceValue.path).\($0.0.rawValue)", file: value.file))
       }
       try candidate.apply(YAMLValue.mapping(values, at: spaceValue))
-      let parameters = Dictionary(
-        uniqueKeysWithValues: try picks.map { pick throws(StudyError) in
-          (pick.0, Self.display(try Self.text(YAMLValue(node: pick.1, path: "", file: value.file))))
-        })
+      let parameters = Dictionary(uniqueKeysWithValues: picks.map { ($0.0, SettingValue($0.1)) })
       candidates.append(Candidate(parameters: parameters, settings: try candidate.validated(at: spaceValue)))
     }
     self.candidates = candidates
-  }
-
-  /// A choice as text: a scalar, or a list written inline.
-  private static func text(_ value: YAMLValue) throws(StudyError) -> String {
-    if case .sequence = value.node {
-      return "[" + (try value.list().map { v throws(StudyError) in try v.string() }).joined(separator: ", ") + "]"
-    }
-    return try value.string()
-  }
-
-  /// Drawn numbers to three significant digits, other values as they are.
-  private static func display(_ text: String) -> String {
-    guard let number = Double(text), text.contains(".") || text.contains("e") else { return text }
-    return String(format: "%.3g", number)
   }
 
   /// The rounds of successive halving: how many candidates train, for how many epochs.
@@ -316,58 +299,12 @@ extension SearchCell {
     return .search(
       SearchResult(
         method: method, folds: folds,
-        space: Dictionary(uniqueKeysWithValues: space.map { ($0.key.rawValue, $0.distribution.description) }),
-        candidates: ordered, bestIndex: best,
+        space: Dictionary(uniqueKeysWithValues: space.map { ($0.key, $0.distribution) }), candidates: ordered,
+        bestIndex: best,
         rounds: rounds.map { SearchRound(candidates: $0.candidates, epochs: $0.epochs) }, foldEpochs: foldEpochs,
         fullSearchFoldEpochs: candidates.count * folds * maxEpochs,
         expectedBest: rounds.count == 1 ? expectedMaximum(ordered.map(\.meanScore)) : nil))
   }
-}
-
-/// One candidate of a search: its parameters, scores per fold, and rank.
-public struct SearchCandidateResult: Codable, Sendable {
-  public var index: Int
-  public var parameters: [SettingKey: String]
-  /// Validation accuracy on each fold, at the last round the candidate reached.
-  public var foldScores: [Double]
-  public var meanScore: Double
-  public var stdScore: Double
-  public var rank: Int
-  public var meanFitSeconds: Double
-  public var stdFitSeconds: Double
-  /// Epochs per fold at the candidate's last round.
-  public var epochs: Int
-  /// The halving round the candidate reached (0-based); 0 for a random search.
-  public var round: Int
-}
-
-/// A search cell's results, in RandomizedSearchCV's terms.
-public struct SearchResult: Codable, Sendable {
-  public var method: SearchCell.Method
-  public var folds: Int
-  /// Parameter names and how each was drawn, in words.
-  public var space: [String: String]
-  public var candidates: [SearchCandidateResult]
-  /// The index of the best candidate (rank 1; the first one on ties).
-  public var bestIndex: Int
-  /// Halving's rounds: candidates and epochs per fold.
-  public var rounds: [SearchRound]
-  /// Fold-epochs trained in all (the cost of the search).
-  public var foldEpochs: Int
-  /// What a full random search of the same candidates would have trained, for comparison.
-  public var fullSearchFoldEpochs: Int
-  /// The expected best mean score after trying k candidates, k = 1…n (see
-  /// `expectedMaximum`): what the search's budget bought. Nil for halving, whose candidates
-  /// were scored on different budgets.
-  public var expectedBest: [Double]?
-
-  /// The best candidate (rank 1).
-  public var best: SearchCandidateResult? { candidates.first { $0.index == bestIndex } }
-}
-
-public struct SearchRound: Codable, Sendable {
-  public var candidates: Int
-  public var epochs: Int
 }
 
 func mean(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count) }

@@ -10,10 +10,28 @@ public struct RunSettings: Codable, Hashable, Sendable {
     case sgd, momentum, nesterov, rmsprop, adam, adamw
   }
 
-  /// Dropout after every hidden layer: one rate for all, or one per layer.
+  /// Dropout after every hidden layer: one rate for all, or one per layer. Coded as the study
+  /// file writes it: a number, or a list of numbers.
   public enum Dropout: Codable, Hashable, Sendable {
     case all(Double)
     case perLayer([Double])
+
+    public init(from decoder: Decoder) throws {
+      let c = try decoder.singleValueContainer()
+      if let rate = try? c.decode(Double.self) {
+        self = .all(rate)
+      } else {
+        self = .perLayer(try c.decode([Double].self))
+      }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+      var c = encoder.singleValueContainer()
+      switch self {
+      case .all(let rate): try c.encode(rate)
+      case .perLayer(let rates): try c.encode(rates)
+      }
+    }
   }
 
   public var hidden: [Int] = [512, 256, 128]
@@ -32,6 +50,20 @@ public struct RunSettings: Codable, Hashable, Sendable {
   public var schedule: ScheduleSettings = .none
   public var warmup: WarmupSettings?
   public var earlyStopping: EarlyStoppingSettings?
+
+  /// The study file's names: results.json's settings read as a settings mapping.
+  enum CodingKeys: String, CodingKey {
+    case hidden, activation, dropout
+    case inputDropout = "input_dropout"
+    case batchNorm = "batch_norm"
+    case initializer, optimizer
+    case learningRate = "learning_rate"
+    case momentum
+    case weightDecay = "weight_decay"
+    case batchSize = "batch_size"
+    case epochs, schedule, warmup
+    case earlyStopping = "early_stopping"
+  }
 
   /// The reference network: a PyTorch study's 784-512-256-128-10 MLP with ReLU, dropout
   /// 0.4/0.3/0.3, Adam at 5e-4 with weight decay 5e-5, batches of 128, 15 epochs. A study
@@ -86,15 +118,7 @@ public struct RunSettings: Codable, Hashable, Sendable {
       case .inputDropout: inputDropout = try value.double(in: 0...0.95)
       case .batchNorm: batchNorm = try value.bool()
       case .initializer:
-        let name = try value.string()
-        let names: [String: Initializer] = [
-          "he_uniform": .heUniform, "he_normal": .heNormal, "glorot_uniform": .glorotUniform,
-          "glorot_normal": .glorotNormal,
-        ]
-        guard let chosen = names[name] else {
-          throw value.error("unknown initializer '\(name)' (allowed: \(names.keys.sorted().joined(separator: ", ")))")
-        }
-        initializer = chosen
+        initializer = try value.choice(Initializer.self, what: "initializer")
       case .optimizer: optimizer = try value.choice(OptimizerKind.self, what: "optimizer")
       case .learningRate: learningRate = try value.double(in: 0...10, open: true)
       case .momentum: momentum = try value.double(in: 0...0.999)

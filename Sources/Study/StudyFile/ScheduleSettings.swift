@@ -1,7 +1,8 @@
 import NN
 
 /// A learning-rate schedule, stepped once per epoch (see the schedules of the NN module).
-public enum ScheduleSettings: Codable, Hashable, Sendable {
+/// Coded as the study file writes it: `{kind: plateau, factor: 0.5, …}`, `{kind: none}`.
+public enum ScheduleSettings: Hashable, Sendable {
   case none
   case plateau(factor: Double, patience: Int, threshold: Double, cooldown: Int, minimum: Double, monitor: Metric)
   case step(step: Int, gamma: Double)
@@ -18,17 +19,21 @@ public enum ScheduleSettings: Codable, Hashable, Sendable {
     }
     let entries = try value.mapping()
     guard let kindValue = entries.first(where: { $0.key == "kind" })?.value else {
-      throw value.error("a schedule needs a kind (allowed: plateau, step, exponential, cosine)")
+      throw value.error("a schedule needs a kind (allowed: none, plateau, step, exponential, cosine)")
     }
     let kind = try kindValue.string()
     let allowed: [String]
     switch kind {
+    case "none":
+      _ = try value.mapping(allowed: ["kind"])
+      self = .none
+      return
     case "plateau": allowed = ["kind", "factor", "patience", "threshold", "cooldown", "min_lr", "monitor"]
     case "step": allowed = ["kind", "step", "gamma"]
     case "exponential": allowed = ["kind", "gamma"]
     case "cosine": allowed = ["kind", "period", "min_lr"]
     default:
-      throw kindValue.error("unknown schedule '\(kind)' (allowed: plateau, step, exponential, cosine)")
+      throw kindValue.error("unknown schedule '\(kind)' (allowed: none, plateau, step, exponential, cosine)")
     }
     let fields = Dictionary(uniqueKeysWithValues: try value.mapping(allowed: allowed).map { ($0.key, $0.value) })
     switch kind {
@@ -67,6 +72,61 @@ public enum ScheduleSettings: Codable, Hashable, Sendable {
   }
 }
 
+extension ScheduleSettings: Codable {
+  enum CodingKeys: String, CodingKey {
+    case kind, factor, patience, threshold, cooldown, monitor, step, gamma, period
+    case minimum = "min_lr"
+  }
+
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    switch self {
+    case .none: try c.encode("none", forKey: .kind)
+    case .plateau(let factor, let patience, let threshold, let cooldown, let minimum, let monitor):
+      try c.encode("plateau", forKey: .kind)
+      try c.encode(factor, forKey: .factor)
+      try c.encode(patience, forKey: .patience)
+      try c.encode(threshold, forKey: .threshold)
+      try c.encode(cooldown, forKey: .cooldown)
+      try c.encode(minimum, forKey: .minimum)
+      try c.encode(monitor, forKey: .monitor)
+    case .step(let step, let gamma):
+      try c.encode("step", forKey: .kind)
+      try c.encode(step, forKey: .step)
+      try c.encode(gamma, forKey: .gamma)
+    case .exponential(let gamma):
+      try c.encode("exponential", forKey: .kind)
+      try c.encode(gamma, forKey: .gamma)
+    case .cosine(let period, let minimum):
+      try c.encode("cosine", forKey: .kind)
+      try c.encodeIfPresent(period, forKey: .period)
+      try c.encode(minimum, forKey: .minimum)
+    }
+  }
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    switch try c.decode(String.self, forKey: .kind) {
+    case "none": self = .none
+    case "plateau":
+      self = .plateau(
+        factor: try c.decode(Double.self, forKey: .factor), patience: try c.decode(Int.self, forKey: .patience),
+        threshold: try c.decode(Double.self, forKey: .threshold), cooldown: try c.decode(Int.self, forKey: .cooldown),
+        minimum: try c.decode(Double.self, forKey: .minimum), monitor: try c.decode(Metric.self, forKey: .monitor))
+    case "step":
+      self = .step(step: try c.decode(Int.self, forKey: .step), gamma: try c.decode(Double.self, forKey: .gamma))
+    case "exponential": self = .exponential(gamma: try c.decode(Double.self, forKey: .gamma))
+    case "cosine":
+      self = .cosine(
+        period: try c.decodeIfPresent(Int.self, forKey: .period), minimum: try c.decode(Double.self, forKey: .minimum))
+    case let kind:
+      throw DecodingError.dataCorruptedError(
+        forKey: .kind, in: c,
+        debugDescription: "unknown schedule '\(kind)' (expected none, plateau, step, exponential, cosine)")
+    }
+  }
+}
+
 /// A linear warm-up of the learning rate before the schedule.
 public struct WarmupSettings: Codable, Hashable, Sendable {
   public var epochs: Int
@@ -88,6 +148,12 @@ public struct EarlyStoppingSettings: Codable, Hashable, Sendable {
   public var patience: Int
   public var minDelta: Double
   public var restoreBest: Bool
+
+  enum CodingKeys: String, CodingKey {
+    case monitor, patience
+    case minDelta = "min_delta"
+    case restoreBest = "restore_best"
+  }
 
   static func parse(_ value: YAMLValue) throws(StudyError) -> EarlyStoppingSettings? {
     if case .scalar = value.node, try value.string() == "none" { return nil }

@@ -1,0 +1,200 @@
+import Foundation
+
+/// One candidate of a search: its parameters, scores per fold, and rank.
+public struct SearchCandidateResult: Sendable {
+  /// The candidate's position in the order drawn, from 0 (the report numbers it from 1).
+  public var index: Int
+  public var parameters: [SettingKey: SettingValue]
+  /// Validation accuracy on each fold, at the last round the candidate reached.
+  public var foldScores: [Double]
+  public var meanScore: Double
+  /// The population standard deviation over the folds, as scikit-learn's `std_test_score`.
+  public var stdScore: Double
+  public var rank: Int
+  public var meanFitSeconds: Double
+  public var stdFitSeconds: Double
+  /// Epochs per fold at the candidate's last round.
+  public var epochs: Int
+  /// The halving round the candidate reached (0-based); 0 for a random search.
+  public var round: Int
+}
+
+/// A search cell's results, in RandomizedSearchCV's terms.
+public struct SearchResult: Sendable {
+  public var method: SearchCell.Method
+  public var folds: Int
+  /// The parameters searched and how each was drawn.
+  public var space: [SettingKey: SearchCell.Distribution]
+  /// In the order drawn.
+  public var candidates: [SearchCandidateResult]
+  /// The index of the best candidate (rank 1; the first one on ties).
+  public var bestIndex: Int
+  /// Halving's rounds: candidates and epochs per fold.
+  public var rounds: [SearchRound]
+  /// Fold-epochs trained in all (the cost of the search).
+  public var foldEpochs: Int
+  /// What a full random search of the same candidates would have trained, for comparison.
+  public var fullSearchFoldEpochs: Int
+  /// The expected best mean score after trying k candidates, k = 1…n (see
+  /// `expectedMaximum`): what the search's budget bought. Nil for halving, whose candidates
+  /// were scored on different budgets.
+  public var expectedBest: [Double]?
+
+  /// The best candidate (rank 1).
+  public var best: SearchCandidateResult? { candidates.first { $0.index == bestIndex } }
+}
+
+public struct SearchRound: Codable, Sendable {
+  public var candidates: Int
+  public var epochs: Int
+}
+
+/// results.json holds a search as the study file's space and scikit-learn's `cv_results_`: a
+/// mapping of columns, one row per candidate in the order drawn (`candidate` numbers them from
+/// 1, as the report does; halving adds `iter` and `n_resources`, the round a candidate
+/// reached and its epochs there, where HalvingRandomSearchCV keeps a row per round), so that
+/// `pandas.DataFrame(search["cv_results"])` is the frame scikit-learn users know.
+extension SearchResult: Codable {
+  enum CodingKeys: String, CodingKey {
+    case method, folds, space, rounds
+    case bestCandidate = "best_candidate"
+    case foldEpochs = "fold_epochs"
+    case fullSearchFoldEpochs = "full_search_fold_epochs"
+    case expectedBest = "expected_best"
+    case cvResults = "cv_results"
+  }
+
+  /// A column name of `cv_results`.
+  struct Column: CodingKey {
+    let stringValue: String
+    init(_ name: String) { stringValue = name }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    var intValue: Int? { nil }
+    init?(intValue: Int) { nil }
+
+    static let candidate = Column("candidate"), params = Column("params")
+    static let mean = Column("mean_test_score"), std = Column("std_test_score"), rank = Column("rank_test_score")
+    static let meanFit = Column("mean_fit_time"), stdFit = Column("std_fit_time")
+    static let iter = Column("iter"), resources = Column("n_resources")
+    static func parameter(_ key: SettingKey) -> Column { Column("param_\(key.rawValue)") }
+    static func split(_ k: Int) -> Column { Column("split\(k)_test_score") }
+  }
+
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(method, forKey: .method)
+    try c.encode(folds, forKey: .folds)
+    try c.encode(space, forKey: .space)
+    try c.encode(bestIndex + 1, forKey: .bestCandidate)
+    try c.encode(rounds, forKey: .rounds)
+    try c.encode(foldEpochs, forKey: .foldEpochs)
+    try c.encode(fullSearchFoldEpochs, forKey: .fullSearchFoldEpochs)
+    try c.encodeIfPresent(expectedBest, forKey: .expectedBest)
+    var columns = c.nestedContainer(keyedBy: Column.self, forKey: .cvResults)
+    try columns.encode(candidates.map { $0.index + 1 }, forKey: .candidate)
+    try columns.encode(candidates.map(\.parameters), forKey: .params)
+    for key in parameterKeys {
+      try columns.encode(candidates.map { $0.parameters[key] }, forKey: .parameter(key))
+    }
+    for k in 0..<folds {
+      try columns.encode(candidates.map { k < $0.foldScores.count ? $0.foldScores[k] : .nan }, forKey: .split(k))
+    }
+    try columns.encode(candidates.map(\.meanScore), forKey: .mean)
+    try columns.encode(candidates.map(\.stdScore), forKey: .std)
+    try columns.encode(candidates.map(\.rank), forKey: .rank)
+    try columns.encode(candidates.map(\.meanFitSeconds), forKey: .meanFit)
+    try columns.encode(candidates.map(\.stdFitSeconds), forKey: .stdFit)
+    if method == .halving {
+      try columns.encode(candidates.map(\.round), forKey: .iter)
+      try columns.encode(candidates.map(\.epochs), forKey: .resources)
+    }
+  }
+
+  /// The parameters of the candidates' `params`, in name order.
+  private var parameterKeys: [SettingKey] {
+    Set(candidates.flatMap(\.parameters.keys)).union(space.keys).sorted()
+  }
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    method = try c.decode(SearchCell.Method.self, forKey: .method)
+    folds = try c.decode(Int.self, forKey: .folds)
+    space = try c.decode([SettingKey: SearchCell.Distribution].self, forKey: .space)
+    rounds = try c.decode([SearchRound].self, forKey: .rounds)
+    foldEpochs = try c.decode(Int.self, forKey: .foldEpochs)
+    fullSearchFoldEpochs = try c.decode(Int.self, forKey: .fullSearchFoldEpochs)
+    expectedBest = try c.decodeIfPresent([Double].self, forKey: .expectedBest)
+    let columns = try c.nestedContainer(keyedBy: Column.self, forKey: .cvResults)
+    let numbers = try columns.decode([Int].self, forKey: .candidate)
+    let parameters = try columns.decode([[SettingKey: SettingValue]].self, forKey: .params)
+    let splits = try (0..<folds).map { try columns.decode([Double].self, forKey: .split($0)) }
+    let means = try columns.decode([Double].self, forKey: .mean)
+    let stds = try columns.decode([Double].self, forKey: .std)
+    let ranks = try columns.decode([Int].self, forKey: .rank)
+    let meanFits = try columns.decode([Double].self, forKey: .meanFit)
+    let stdFits = try columns.decode([Double].self, forKey: .stdFit)
+    let iters = try columns.decodeIfPresent([Int].self, forKey: .iter)
+    let resources = try columns.decodeIfPresent([Int].self, forKey: .resources)
+    let n = numbers.count
+    let lengths = [parameters.count, means.count, stds.count, ranks.count, meanFits.count, stdFits.count]
+    guard (lengths + splits.map(\.count) + [iters?.count ?? n, resources?.count ?? n]).allSatisfy({ $0 == n }) else {
+      throw DecodingError.dataCorruptedError(
+        forKey: .cvResults, in: c, debugDescription: "cv_results columns of different lengths")
+    }
+    let rounds = self.rounds
+    candidates = (0..<n).map { i in
+      SearchCandidateResult(
+        index: numbers[i] - 1, parameters: parameters[i], foldScores: splits.map { $0[i] }, meanScore: means[i],
+        stdScore: stds[i], rank: ranks[i], meanFitSeconds: meanFits[i], stdFitSeconds: stdFits[i],
+        epochs: resources?[i] ?? rounds.last?.epochs ?? 0, round: iters?[i] ?? 0)
+    }
+    bestIndex = try c.decode(Int.self, forKey: .bestCandidate) - 1
+  }
+}
+
+/// A distribution as the study file writes it: `{log_uniform: [0.0005, 0.003]}`,
+/// `{choice: [[512, 256], [512, 512]]}`.
+extension SearchCell.Distribution: Codable {
+  enum CodingKeys: String, CodingKey {
+    case choice, uniform
+    case logUniform = "log_uniform"
+    case integers = "int_uniform"
+  }
+
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    switch self {
+    case .choice(let values): try c.encode(values, forKey: .choice)
+    case .uniform(let a, let b): try c.encode([a, b], forKey: .uniform)
+    case .logUniform(let a, let b): try c.encode([a, b], forKey: .logUniform)
+    case .integers(let a, let b): try c.encode([a, b], forKey: .integers)
+    }
+  }
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    guard c.allKeys.count == 1, let key = c.allKeys.first else {
+      throw DecodingError.dataCorrupted(
+        .init(codingPath: c.codingPath, debugDescription: "expected one of choice, uniform, log_uniform, int_uniform"))
+    }
+    func pair<T: Decodable>(_ type: T.Type) throws -> (T, T) {
+      let values = try c.decode([T].self, forKey: key)
+      guard values.count == 2 else {
+        throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "expected [low, high]")
+      }
+      return (values[0], values[1])
+    }
+    switch key {
+    case .choice: self = .choice(try c.decode([SettingValue].self, forKey: key))
+    case .uniform:
+      let (a, b) = try pair(Double.self)
+      self = .uniform(a, b)
+    case .logUniform:
+      let (a, b) = try pair(Double.self)
+      self = .logUniform(a, b)
+    case .integers:
+      let (a, b) = try pair(Int.self)
+      self = .integers(a, b)
+    }
+  }
+}
