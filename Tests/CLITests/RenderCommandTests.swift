@@ -143,6 +143,22 @@ let renderedStudy = """
     #expect(FileManager.default.fileExists(atPath: scratch.path("built/report.html")), "the old report stays")
     result = try run(["render", "--from", scratch.path("nowhere"), "--study", study])
     #expect(result.status != 0 && result.stderr.contains("nowhere/results.json: no results there"))
+
+    // Results of the first format (camelCase, no format_version) and a file that is not
+    // JSON are named as such, by render and by diff.
+    try FileManager.default.createDirectory(atPath: scratch.path("old"), withIntermediateDirectories: true)
+    try #"{"title": "Old", "studyFile": "studies/default.yaml", "epochsTrained": 3, "cells": []}"#
+      .write(toFile: scratch.path("old/results.json"), atomically: true, encoding: .utf8)
+    result = try run(["render", "--from", scratch.path("old"), "--study", study])
+    #expect(result.status != 0)
+    #expect(
+      result.stderr.contains("old/results.json: results of format 1, and this mnist-report reads format 2"),
+      "\(result.stderr)")
+    result = try run(["diff", scratch.path("old"), scratch.path("built")])
+    #expect(result.status != 0 && result.stderr.contains("results of format 1"), "\(result.stderr)")
+    try "not json".write(toFile: scratch.path("old/results.json"), atomically: true, encoding: .utf8)
+    result = try run(["render", "--from", scratch.path("old"), "--study", study])
+    #expect(result.status != 0 && result.stderr.contains("old/results.json: not a results file"), "\(result.stderr)")
   }
 }
 

@@ -30,17 +30,6 @@ public enum SettingValue: Sendable, Hashable, CustomStringConvertible {
     }
   }
 
-  /// The value as a YAML node, to apply as a setting.
-  var node: Node {
-    switch self {
-    case .integer(let value): return Node(String(value))
-    case .number(let value): return Node(String(value))
-    case .bool(let value): return Node(value ? "true" : "false")
-    case .text(let value): return Node(value)
-    case .list(let values): return Node(values.map(\.node))
-    }
-  }
-
   /// The value for a table or a sentence: numbers that are not whole to three significant
   /// digits (`0.000661`), lists inline (`[512, 256]`).
   public var description: String {
