@@ -18,8 +18,10 @@ struct DataCommand: ParsableCommand {
 
   func run() throws {
     let dataset = try data.settings.load(verify: false)
+    // Known only once the files are read: an error of the data, not of the command line's
+    // form, so without the usage lines.
     guard data.validation < dataset.train.count else {
-      throw ValidationError(
+      throw CommandFailure(
         "--validation \(data.validation): expected fewer than the \(grouped(dataset.train.count)) images of the training file (\(dataset.files[0].path)), so that some are left to train on"
       )
     }

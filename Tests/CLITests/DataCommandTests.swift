@@ -123,6 +123,22 @@ import Testing
     #expect(result.stdout.contains("MISMATCH"))
   }
 
+  /// More validation images than the training file has is an error naming the file; a
+  /// negative count is read as a number and rejected as one (not "Missing value").
+  @Test func validationCountsAreCheckedAgainstTheFile() throws {
+    let folder = TemporaryFolder()
+    TinyDataset().write(to: folder)
+    let tooMany = try run(["data", "--data", folder.path, "--validation", "70000"])
+    #expect(tooMany.status != 0)
+    #expect(
+      tooMany.stderr.contains(
+        "--validation 70000: expected fewer than the 30 images of the training file (\(folder.path)/train-images-idx3-ubyte.gz)"
+      ), "\(tooMany.stderr)")
+    #expect(!tooMany.stderr.contains("Usage:") && tooMany.stdout.isEmpty, "a data error, not a usage error")
+    let negative = try run(["data", "--data", folder.path, "--validation", "-5"])
+    #expect(negative.status != 0 && negative.stderr.contains("--validation must be 0 or more, got -5"))
+  }
+
   @Test func unknownDatasetIsRejected() throws {
     let result = try run(["data", "--dataset", "cifar"])
     #expect(result.status != 0)

@@ -19,7 +19,7 @@ import Testing
     (#""format_version" : 2"#, #""format_version" : 1"#, "expected 2, found 1"),
     (#""epochs_trained" : "#, #""epochsTrained" : "#, "unexpected key 'epochsTrained'"),
     (#""val_accuracy" : "#, #""validationAccuracy" : "#, "unexpected key 'validationAccuracy'"),
-    (#""learning_rate" : 0.0005"#, #""learning_rate" : "0.0005""#, "expected number, found string"),
+    (#""batch_size" : 128,"#, #""batch_size" : "128","#, "expected integer, found string"),
     (#""reason" : "completed""#, #""reason" : "finished""#, "matches 0 of oneOf"),
     (#""kind" : "split""#, #""split" : {}"#, "matches 0 of oneOf"),
     (#""status" : "completed""#, #""status" : "early-stopped""#, "'early-stopped' is not one of"),
