@@ -51,7 +51,10 @@ public struct RunSettings: Codable, Hashable, Sendable {
   public var warmup: WarmupSettings?
   public var earlyStopping: EarlyStoppingSettings?
 
-  /// The study file's names: results.json's settings read as a settings mapping.
+  /// The study file's names: results.json's settings read as a settings mapping. These are
+  /// `SettingKey`'s spellings (less `layers` and `width`, which the file folds into `hidden`);
+  /// synthesized coding needs its own enum, and ResultsFormat's read-back test fails if the
+  /// two part.
   enum CodingKeys: String, CodingKey {
     case hidden, activation, dropout
     case inputDropout = "input_dropout"
