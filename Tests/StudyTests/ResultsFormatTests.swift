@@ -98,6 +98,44 @@ import Yams
     #expect(back.space == result.space)
   }
 
+  /// Halving's cv_results has a row per candidate per round, round by round, ranked over all
+  /// rows as scikit-learn ranks them (`rankdata(-mean_test_score, method="min")`: scipy gives
+  /// [3, 6, 2, 5, 4, 1] for these means); read back, each candidate is its last round's row
+  /// with its earlier ones, ranked as the report ranks it, by round reached and then score.
+  @Test func halvingHasARowPerCandidatePerRound() throws {
+    func row(_ index: Int, _ score: Double, round: Int, earlier: [SearchCandidateResult] = []) -> SearchCandidateResult
+    {
+      SearchCandidateResult(
+        index: index, parameters: [.learningRate: .number(0.001 * Double(index + 1))], foldScores: [score, score],
+        meanScore: score, stdScore: 0, rank: 0, meanFitSeconds: 1, stdFitSeconds: 0, epochs: round + 1,
+        round: round, earlierRounds: earlier)
+    }
+    let first = [0.80, 0.70, 0.85, 0.75].enumerated().map { row($0, $1, round: 0) }
+    let candidates = [
+      row(0, 0.78, round: 1, earlier: [first[0]]), first[1], row(2, 0.90, round: 1, earlier: [first[2]]), first[3],
+    ]
+    let result = SearchResult(
+      method: .halving, folds: 2, space: [.learningRate: .logUniform(0.001, 0.004)],
+      candidates: rankedByRoundReached(candidates), bestIndex: 2,
+      rounds: [SearchRound(candidates: 4, epochs: 1), SearchRound(candidates: 2, epochs: 2)], foldEpochs: 16,
+      fullSearchFoldEpochs: 16)
+    let data = try ResultsJSON.encode(result)
+    let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    let columns = try #require(object["cv_results"] as? [String: Any])
+    #expect(columns["candidate"] as? [Int] == [1, 2, 3, 4, 1, 3])
+    #expect(columns["iter"] as? [Int] == [0, 0, 0, 0, 1, 1])
+    #expect(columns["n_resources"] as? [Int] == [1, 1, 1, 1, 2, 2])
+    #expect(columns["mean_test_score"] as? [Double] == [0.80, 0.70, 0.85, 0.75, 0.78, 0.90])
+    #expect(columns["rank_test_score"] as? [Int] == [3, 6, 2, 5, 4, 1])
+    #expect(object["best_candidate"] as? Int == 3)
+    let back = try ResultsJSON.decode(SearchResult.self, from: data)
+    #expect(back.candidates.map(\.index) == [0, 1, 2, 3])
+    #expect(back.candidates.map(\.round) == [1, 0, 1, 0])
+    #expect(back.candidates.map(\.rank) == [2, 4, 1, 3])
+    #expect(back.candidates[0].earlierRounds.map(\.meanScore) == [0.80])
+    #expect(try ResultsJSON.encode(back) == data, "read back and written again, the same bytes")
+  }
+
   @Test func aDrawnValueIsShownRoundedAndKeptWhole() {
     let value = SettingValue(Node("0.0006614477241158286"))
     #expect(value == .number(0.0006614477241158286) && value.description == "0.000661")

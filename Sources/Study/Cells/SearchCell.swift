@@ -202,8 +202,11 @@ extension SearchCell {
   }
 
   func keyParts(earlier: [String]) -> CellKeyParts {
+    // Halving's results keep every round's scores since results format 2's cv_results rows
+    // per round: the marker keeps older cached results, which lack them, from being read.
     CellKeyParts(
-      search: ["\(method.rawValue)", "\(requested)", "\(folds)", "\(factor)", "\(minEpochs)"],
+      search: ["\(method.rawValue)", "\(requested)", "\(folds)", "\(factor)", "\(minEpochs)"]
+        + (method == .halving ? ["rounds kept"] : []),
       candidates: candidates.map(\.settings))
   }
 
@@ -277,10 +280,11 @@ extension SearchCell {
         let runs = Array(records[(position * folds)..<((position + 1) * folds)])
         let scores = runs.map { $0.validationAccuracy ?? .nan }
         let times = runs.map(\.seconds)
+        let earlier = latest[index]?.trainedRounds ?? []
         latest[index] = SearchCandidateResult(
           index: index, parameters: candidates[index].parameters, foldScores: scores, meanScore: mean(scores),
           stdScore: deviation(scores), rank: 0, meanFitSeconds: mean(times), stdFitSeconds: deviation(times),
-          epochs: plan.epochs, round: round)
+          epochs: plan.epochs, round: round, earlierRounds: earlier)
       }
       if round + 1 < rounds.count {
         let keep = rounds[round + 1].candidates
@@ -290,11 +294,7 @@ extension SearchCell {
         }.prefix(keep).sorted()
       }
     }
-    // Ranks as scikit-learn's: by round reached, then by score, ties sharing a rank.
-    var ordered = candidates.indices.map { latest[$0]! }
-    let composite = ordered.map { Double($0.round) * 10 + ($0.meanScore.isFinite ? $0.meanScore : -1) }
-    let rank = ranks(composite)
-    for i in ordered.indices { ordered[i].rank = rank[i] }
+    let ordered = rankedByRoundReached(candidates.indices.map { latest[$0]! })
     let best = ordered.firstIndex { $0.rank == 1 } ?? 0
     return .search(
       SearchResult(

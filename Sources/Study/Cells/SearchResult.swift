@@ -17,6 +17,32 @@ public struct SearchCandidateResult: Sendable {
   public var epochs: Int
   /// The halving round the candidate reached (0-based); 0 for a random search.
   public var round: Int
+  /// A halving candidate's scores at the rounds before `round`, in order (their `rank` is 0,
+  /// and their own `earlierRounds` empty); empty for a random search.
+  public var earlierRounds: [SearchCandidateResult] = []
+
+  /// The candidate's scores at each round it was trained in, from the first.
+  var trainedRounds: [SearchCandidateResult] { earlierRounds + [at(round: round)!] }
+
+  /// The candidate's scores at halving round `round`, if it was trained in it.
+  func at(round wanted: Int) -> SearchCandidateResult? {
+    guard wanted != round else {
+      var last = self
+      last.earlierRounds = []
+      return last
+    }
+    return earlierRounds.first { $0.round == wanted }
+  }
+}
+
+/// The report's ranks: by the round reached, then by score, ties sharing a rank (NaN
+/// last). For a random search, one round, they are scikit-learn's `rank_test_score`.
+func rankedByRoundReached(_ candidates: [SearchCandidateResult]) -> [SearchCandidateResult] {
+  let composite = candidates.map { Double($0.round) * 10 + ($0.meanScore.isFinite ? $0.meanScore : -1) }
+  let rank = ranks(composite)
+  var ranked = candidates
+  for i in ranked.indices { ranked[i].rank = rank[i] }
+  return ranked
 }
 
 /// A search cell's results, in RandomizedSearchCV's terms.
@@ -51,9 +77,10 @@ public struct SearchRound: Codable, Sendable {
 
 /// results.json holds a search as the study file's space and scikit-learn's `cv_results_`: a
 /// mapping of columns, one row per candidate in the order drawn (`candidate` numbers them from
-/// 1, as the report does; halving adds `iter` and `n_resources`, the round a candidate
-/// reached and its epochs there, where HalvingRandomSearchCV keeps a row per round), so that
-/// `pandas.DataFrame(search["cv_results"])` is the frame scikit-learn users know.
+/// 1, as the report does), so that `pandas.DataFrame(search["cv_results"])` is the frame
+/// scikit-learn users know. Halving has a row per candidate per round it was trained in, as
+/// HalvingRandomSearchCV's: round by round (`iter`, with its epochs as `n_resources`), and
+/// `rank_test_score` over all rows, whatever their round, as scikit-learn ranks them.
 extension SearchResult: Codable {
   enum CodingKeys: String, CodingKey {
     case method, folds, space, rounds
@@ -91,23 +118,30 @@ extension SearchResult: Codable {
     try c.encode(fullSearchFoldEpochs, forKey: .fullSearchFoldEpochs)
     try c.encodeIfPresent(expectedBest, forKey: .expectedBest)
     var columns = c.nestedContainer(keyedBy: Column.self, forKey: .cvResults)
-    try columns.encode(candidates.map { $0.index + 1 }, forKey: .candidate)
-    try columns.encode(candidates.map(\.parameters), forKey: .params)
+    let rows = self.rows
+    try columns.encode(rows.map { $0.index + 1 }, forKey: .candidate)
+    try columns.encode(rows.map(\.parameters), forKey: .params)
     for key in parameterKeys {
-      try columns.encode(candidates.map { $0.parameters[key] }, forKey: .parameter(key))
+      try columns.encode(rows.map { $0.parameters[key] }, forKey: .parameter(key))
     }
     for k in 0..<folds {
-      try columns.encode(candidates.map { k < $0.foldScores.count ? $0.foldScores[k] : .nan }, forKey: .split(k))
+      try columns.encode(rows.map { k < $0.foldScores.count ? $0.foldScores[k] : .nan }, forKey: .split(k))
     }
-    try columns.encode(candidates.map(\.meanScore), forKey: .mean)
-    try columns.encode(candidates.map(\.stdScore), forKey: .std)
-    try columns.encode(candidates.map(\.rank), forKey: .rank)
-    try columns.encode(candidates.map(\.meanFitSeconds), forKey: .meanFit)
-    try columns.encode(candidates.map(\.stdFitSeconds), forKey: .stdFit)
+    try columns.encode(rows.map(\.meanScore), forKey: .mean)
+    try columns.encode(rows.map(\.stdScore), forKey: .std)
+    try columns.encode(ranks(rows.map(\.meanScore)), forKey: .rank)
+    try columns.encode(rows.map(\.meanFitSeconds), forKey: .meanFit)
+    try columns.encode(rows.map(\.stdFitSeconds), forKey: .stdFit)
     if method == .halving {
-      try columns.encode(candidates.map(\.round), forKey: .iter)
-      try columns.encode(candidates.map(\.epochs), forKey: .resources)
+      try columns.encode(rows.map(\.round), forKey: .iter)
+      try columns.encode(rows.map(\.epochs), forKey: .resources)
     }
+  }
+
+  /// The rows of `cv_results`: round by round, each round's candidates in the order drawn.
+  var rows: [SearchCandidateResult] {
+    let last = candidates.map(\.round).max() ?? 0
+    return (0...last).flatMap { round in candidates.compactMap { $0.at(round: round) } }
   }
 
   /// The parameters of the candidates' `params`, in name order.
@@ -142,12 +176,22 @@ extension SearchResult: Codable {
         forKey: .cvResults, in: c, debugDescription: "cv_results columns of different lengths")
     }
     let rounds = self.rounds
-    candidates = (0..<n).map { i in
+    let rows = (0..<n).map { i in
       SearchCandidateResult(
         index: numbers[i] - 1, parameters: parameters[i], foldScores: splits.map { $0[i] }, meanScore: means[i],
-        stdScore: stds[i], rank: ranks[i], meanFitSeconds: meanFits[i], stdFitSeconds: stdFits[i],
+        stdScore: stds[i], rank: 0, meanFitSeconds: meanFits[i], stdFitSeconds: stdFits[i],
         epochs: resources?[i] ?? rounds.last?.epochs ?? 0, round: iters?[i] ?? 0)
     }
+    // A candidate is its row of the last round it reached, holding its earlier rows; its
+    // rank is the report's (`rank_test_score` ranks rows across rounds).
+    let byCandidate = Dictionary(grouping: rows, by: \.index)
+    candidates = rankedByRoundReached(
+      byCandidate.keys.sorted().map { index in
+        let trained = byCandidate[index]!.sorted { $0.round < $1.round }
+        var last = trained.last!
+        last.earlierRounds = Array(trained.dropLast())
+        return last
+      })
     bestIndex = try c.decode(Int.self, forKey: .bestCandidate) - 1
   }
 }
