@@ -22,16 +22,10 @@ public struct SearchCandidateResult: Sendable {
   public var earlierRounds: [SearchCandidateResult] = []
 
   /// The candidate's scores at each round it was trained in, from the first.
-  var trainedRounds: [SearchCandidateResult] { earlierRounds + [at(round: round)!] }
-
-  /// The candidate's scores at halving round `round`, if it was trained in it.
-  func at(round wanted: Int) -> SearchCandidateResult? {
-    guard wanted != round else {
-      var last = self
-      last.earlierRounds = []
-      return last
-    }
-    return earlierRounds.first { $0.round == wanted }
+  var trainedRounds: [SearchCandidateResult] {
+    var last = self
+    last.earlierRounds = []
+    return earlierRounds + [last]
   }
 }
 
@@ -141,7 +135,8 @@ extension SearchResult: Codable {
   /// The rows of `cv_results`: round by round, each round's candidates in the order drawn.
   var rows: [SearchCandidateResult] {
     let last = candidates.map(\.round).max() ?? 0
-    return (0...last).flatMap { round in candidates.compactMap { $0.at(round: round) } }
+    let trained = candidates.map(\.trainedRounds)
+    return (0...last).flatMap { round in trained.compactMap { $0.first { $0.round == round } } }
   }
 
   /// The parameters of the candidates' `params`, in name order.
