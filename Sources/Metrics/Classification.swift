@@ -79,36 +79,64 @@ public struct ClassificationReport: Sendable, Equatable {
 }
 
 extension ClassificationReport: Codable {
+  /// An entry of the report: a class's (or an average's) scores, or the accuracy.
+  private enum Entry: Codable {
+    case scores(ClassScores)
+    case number(Double)
+
+    func encode(to encoder: Encoder) throws {
+      var c = encoder.singleValueContainer()
+      switch self {
+      case .scores(let scores): try c.encode(scores)
+      case .number(let value): try c.encode(value)
+      }
+    }
+
+    init(from decoder: Decoder) throws {
+      let c = try decoder.singleValueContainer()
+      if let value = try? c.decode(Double.self) {
+        self = .number(value)
+      } else {
+        self = .scores(try c.decode(ClassScores.self))
+      }
+    }
+  }
+
   /// Encoded with scikit-learn's `output_dict` names: one entry per class name, then
-  /// `accuracy`, `macro avg` and `weighted avg`.
+  /// `accuracy`, `macro avg` and `weighted avg`. A dictionary, so that a coder's key
+  /// strategy leaves the class names as they are ("T-shirt/top").
   public func encode(to encoder: Encoder) throws {
-    var container = encoder.container(keyedBy: AnyKey.self)
-    for (name, scores) in zip(classNames, perClass) { try container.encode(scores, forKey: AnyKey(name)) }
-    try container.encode(accuracy, forKey: AnyKey("accuracy"))
-    try container.encode(macroAverage, forKey: AnyKey("macro avg"))
-    try container.encode(weightedAverage, forKey: AnyKey("weighted avg"))
+    var entries: [String: Entry] = [:]
+    for (name, scores) in zip(classNames, perClass) { entries[name] = .scores(scores) }
+    entries["accuracy"] = .number(accuracy)
+    entries["macro avg"] = .scores(macroAverage)
+    entries["weighted avg"] = .scores(weightedAverage)
+    var c = encoder.singleValueContainer()
+    try c.encode(entries)
   }
 
   public init(from decoder: Decoder) throws {
-    let container = try decoder.container(keyedBy: AnyKey.self)
+    let entries = try decoder.singleValueContainer().decode([String: Entry].self)
+    func scores(_ name: String) throws -> ClassScores {
+      guard case .scores(let scores)? = entries[name] else {
+        throw DecodingError.dataCorrupted(
+          .init(codingPath: decoder.codingPath, debugDescription: "no scores of '\(name)'"))
+      }
+      return scores
+    }
     let reserved: Set<String> = ["accuracy", "macro avg", "weighted avg"]
     // Class entries keep their order when their names are the class numbers 0, 1, 2, …
-    let names = container.allKeys.map(\.stringValue).filter { !reserved.contains($0) }
+    let names = entries.keys.filter { !reserved.contains($0) }
     let ordered = names.sorted { (Int($0) ?? Int.max, $0) < (Int($1) ?? Int.max, $1) }
     classNames = ordered
-    perClass = try ordered.map { try container.decode(ClassScores.self, forKey: AnyKey($0)) }
-    accuracy = try container.decode(Double.self, forKey: AnyKey("accuracy"))
-    macroAverage = try container.decode(ClassScores.self, forKey: AnyKey("macro avg"))
-    weightedAverage = try container.decode(ClassScores.self, forKey: AnyKey("weighted avg"))
+    perClass = try ordered.map(scores)
+    guard case .number(let accuracy)? = entries["accuracy"] else {
+      throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "no accuracy"))
+    }
+    self.accuracy = accuracy
+    macroAverage = try scores("macro avg")
+    weightedAverage = try scores("weighted avg")
   }
-}
-
-struct AnyKey: CodingKey {
-  let stringValue: String
-  init(_ string: String) { stringValue = string }
-  init?(stringValue: String) { self.stringValue = stringValue }
-  var intValue: Int? { nil }
-  init?(intValue: Int) { nil }
 }
 
 /// The index of the largest value (the first one on ties, as numpy's and PyTorch's argmax).

@@ -14,15 +14,12 @@ public struct EpochRecord: Sendable, Codable, Equatable {
   /// Wall time of the epoch, validation included.
   public var seconds: Double
 
-  /// The run CSVs' column names (Keras's `val_` prefix).
+  /// The run CSVs' column names, Keras's `val_` prefix (`valLoss`: a snake_case key strategy,
+  /// as mnist-report's coders use, writes `val_loss`).
   enum CodingKeys: String, CodingKey {
-    case epoch
-    case trainLoss = "train_loss"
-    case trainAccuracy = "train_accuracy"
-    case validationLoss = "val_loss"
-    case validationAccuracy = "val_accuracy"
-    case learningRate = "learning_rate"
-    case seconds
+    case epoch, trainLoss, trainAccuracy, learningRate, seconds
+    case validationLoss = "valLoss"
+    case validationAccuracy = "valAccuracy"
   }
 
   public init(
@@ -89,12 +86,6 @@ public struct History: Sendable, Codable {
   /// The epoch (1-based) whose weights the model holds at the end: the best one when early
   /// stopping restored it, else the last.
   public var restoredEpoch: Int?
-
-  enum CodingKeys: String, CodingKey {
-    case epochs
-    case stopReason = "stop_reason"
-    case restoredEpoch = "restored_epoch"
-  }
 
   public init() {}
 }

@@ -2,7 +2,6 @@ import Charts
 import NN
 import Statistics
 import Study
-import Tensor
 
 /// The outputs of a compare cell.
 struct CompareView {
@@ -23,18 +22,13 @@ struct ComparePresenter: Presenter {
   let context: PresentationContext
   let facts: CompareFacts
 
-  init(cell: Cell, body: CompareCell, runs: [NamedRun], context: PresentationContext) {
+  init(cell: Cell, body: CompareCell, runs: [NamedRun], facts: CompareFacts, context: PresentationContext) {
     self.cell = cell
     self.body = body
     self.runs = runs
+    self.facts = facts
     self.context = context
-    facts = CompareFacts(
-      body, runs: runs, settings: cell.settings, id: cell.id,
-      seed: SeedPath(context.results.data.seed).child(cell.id))
   }
-
-  /// "3 repeats", "one run".
-  static func repeatsText(_ n: Int) -> String { n == 1 ? "one run" : "\(n) repeats" }
 
   func figures() -> [(FigureKind, FigureSpec)] {
     let subtitle = "from \(SettingsText.summary(cell.settings, context.shape))"
@@ -42,13 +36,15 @@ struct ComparePresenter: Presenter {
       (
         .accuracy,
         Curves.compare(
-          runs, metric: .validationAccuracy, title: "Validation accuracy per epoch", subtitle: subtitle,
+          facts.variants.map { ($0.name, $0.curves) }, metric: .validationAccuracy,
+          title: "Validation accuracy per epoch", subtitle: subtitle,
           caption: "Validation accuracy of each variant after every epoch.")
       ),
       (
         .loss,
         Curves.compare(
-          runs, metric: .validationLoss, title: "Validation loss per epoch", subtitle: subtitle,
+          facts.variants.map { ($0.name, $0.curves) }, metric: .validationLoss, title: "Validation loss per epoch",
+          subtitle: subtitle,
           caption: "Validation loss of each variant after every epoch.")
       ),
     ]
@@ -57,7 +53,7 @@ struct ComparePresenter: Presenter {
     let finished = facts.variants.filter { !$0.diverged && $0.gap != nil }
     if !finished.isEmpty {
       let train = finished.map(\.trainAccuracy)
-      let validation = finished.map { Spread($0.runs.compactMap(\.history.epochs.last?.validationAccuracy)) }
+      let validation = finished.map(\.lastValidationAccuracy)
       let ends = (train + validation).flatMap { s in [s.mean - (s.sd ?? 0), s.mean + (s.sd ?? 0)] }
       let low = max(0, ((ends.min()! - 0.005) * 200).rounded(.down) / 200)
       let high = min(1, ((ends.max()! + 0.002) * 200).rounded(.up) / 200)
@@ -133,17 +129,17 @@ struct ComparePresenter: Presenter {
       : "Variants"
     var table = TableBuilder(caption, columns: columns)
     let untimedNote = "–"
-    for (index, (entry, variant)) in zip(facts.variants, body.variants).enumerated() {
+    for (entry, variant) in zip(facts.variants, body.variants) {
       let changes = SettingsText.changes(from: cell.settings, to: variant.settings, context.shape)
       var row = [
         entry.name, changes.isEmpty ? "— (the cell's settings)" : changes.joined(separator: ", "),
         entry.diverged ? "diverged" : Format.percent(entry.best),
       ]
       if repeated {
-        if let comparison = facts.comparisons[index] {
+        if let comparison = entry.comparison {
           row += [Format.difference(comparison.difference), Format.probability(comparison)]
         } else {
-          row += [index == body.reference ? "reference" : "–", ""]
+          row += [entry.name == facts.referenceName ? "reference" : "–", ""]
         }
       } else {
         row.append("\(entry.bestEpoch)")
@@ -168,7 +164,7 @@ struct ComparePresenter: Presenter {
       sentences.append(
         "With one run per variant nothing here can be ranked: another seed moves a network's accuracy by as much as these variants differ. Their best validation accuracies span \(Format.percent(low)) to \(Format.percent(high)); repeats would tell which differences hold."
       )
-    case .batchSizes(let batches): if let batches { sentences += batchSizes(batches, repeats: facts.repeats) }
+    case .batchSizes(let batches): if let batches { sentences += batchSizes(batches, facts) }
     case .regularization(let regularization):
       if let regularization { sentences += self.regularization(regularization, facts) }
     case .ranking(let ranking, let race):
@@ -222,13 +218,14 @@ struct ComparePresenter: Presenter {
   }
 
   private static func ranking(_ ranking: CompareFacts.Ranking, _ facts: CompareFacts) -> [String] {
-    let highest = ranking.highest
+    let highest = facts.variant(ranking.highest)!
     var sentences = [
       "**\(highest.name)** has the highest mean validation accuracy, \(Format.percent(highest.best)) over \(facts.repeats) repeats (± one standard deviation)."
     ]
     sentences += verdicts(facts)
     switch ranking.cost {
-    case .differs(let fast, let slow)?:
+    case .differs(let fastest, let slowest)?:
+      let (fast, slow) = (facts.variant(fastest)!, facts.variant(slowest)!)
       sentences.append(
         "The cost differs too: an epoch takes \(Format.seconds(fast.secondsPerEpoch!.mean)) with \(fast.name) and \(Format.seconds(slow.secondsPerEpoch!.mean)) with \(slow.name)."
       )
@@ -241,9 +238,9 @@ struct ComparePresenter: Presenter {
 
   /// Which variant's mean curve first reaches a common bar of accuracy, and in which epoch.
   private static func race(_ race: CompareFacts.Race, repeats: Int) -> String {
-    let first = race.first.names
+    let first = race.first
     var text =
-      "On the mean of \(repeats) repeats, \(Format.list(first)) \(first.count == 1 ? "is" : "are") the first to reach \(Format.percent(race.bar, decimals: 1)) (epoch \(race.first.epoch))"
+      "On the mean of \(repeats) repeats, \(Format.list(first)) \(first.count == 1 ? "is" : "are") the first to reach \(Format.percent(race.bar, decimals: 1)) (epoch \(race.firstEpoch))"
     if let last = race.last { text += "; \(last.name) needs \(last.epoch) epochs" }
     if !race.never.isEmpty {
       text += "; \(Format.list(race.never)) never get\(race.never.count == 1 ? "s" : "") there"
@@ -251,38 +248,43 @@ struct ComparePresenter: Presenter {
     return text + "."
   }
 
-  private static func batchSizes(_ b: CompareFacts.BatchSizes, repeats: Int) -> [String] {
+  private static func batchSizes(_ sizes: CompareFacts.BatchSizes, _ facts: CompareFacts) -> [String] {
+    let repeats = facts.repeats
+    let b = (
+      highest: facts.variant(sizes.highest)!, smallest: facts.variant(sizes.smallest)!,
+      payoff: sizes.payoff.flatMap(facts.variant), largest: facts.variant(sizes.largest)!, drop: sizes.drop
+    )
     var sentences: [String] = []
     if let payoff = b.payoff, let small = b.smallest.secondsPerEpoch, let paid = payoff.secondsPerEpoch {
       let largestTime =
-        b.largest.secondsPerEpoch.map { " (\(Format.seconds($0.mean)) at \(b.largest.run.settings.batchSize))" } ?? ""
+        b.largest.secondsPerEpoch.map { " (\(Format.seconds($0.mean)) at \(b.largest.batchSize))" } ?? ""
       sentences.append(
-        "Larger batches make an epoch cheaper, from \(Format.seconds(small.mean)) at \(b.smallest.run.settings.batchSize) to \(Format.seconds(paid.mean)) at \(payoff.run.settings.batchSize); beyond \(payoff.run.settings.batchSize) a larger batch saves less than a fifth of the time\(largestTime)."
+        "Larger batches make an epoch cheaper, from \(Format.seconds(small.mean)) at \(b.smallest.batchSize) to \(Format.seconds(paid.mean)) at \(payoff.batchSize); beyond \(payoff.batchSize) a larger batch saves less than a fifth of the time\(largestTime)."
       )
     }
     guard repeats > 1 else {
       sentences.append(
-        "With one run per batch size, their accuracies (\(Format.percent(b.largest.best)) at \(b.largest.run.settings.batchSize) to \(Format.percent(b.highest.best)) at \(b.highest.run.settings.batchSize)) cannot be ranked."
+        "With one run per batch size, their accuracies (\(Format.percent(b.largest.best)) at \(b.largest.batchSize) to \(Format.percent(b.highest.best)) at \(b.highest.batchSize)) cannot be ranked."
       )
       return sentences
     }
     sentences.append(
-      "The highest mean validation accuracy, \(Format.percent(b.highest.best)), comes with batches of \(b.highest.run.settings.batchSize)."
+      "The highest mean validation accuracy, \(Format.percent(b.highest.best)), comes with batches of \(b.highest.batchSize)."
     )
     if let drop = b.drop {
       switch drop.verdict {
       case .worse:
         sentences.append(
-          "With the same epochs and learning rate, batches of \(b.largest.run.settings.batchSize) take fewer steps and end \(margin(-drop.difference.mean)) below it, beyond what \(repeats) repeats leave in doubt (P(better) \(Format.probability(drop)))."
+          "With the same epochs and learning rate, batches of \(b.largest.batchSize) take fewer steps and end \(margin(-drop.difference.mean)) below it, beyond what \(repeats) repeats leave in doubt (P(better) \(Format.probability(drop)))."
         )
       case .better, .indistinguishable, .single:
         sentences.append(
-          "Batches of \(b.largest.run.settings.batchSize) end \(Format.points(drop.difference.mean)) from it, which \(repeats) repeats cannot tell from noise (P(better) \(Format.probability(drop)))."
+          "Batches of \(b.largest.batchSize) end \(Format.points(drop.difference.mean)) from it, which \(repeats) repeats cannot tell from noise (P(better) \(Format.probability(drop)))."
         )
       }
     }
     if let payoff = b.payoff {
-      sentences.append("In time, the batch size stops paying off at about \(payoff.run.settings.batchSize).")
+      sentences.append("In time, the batch size stops paying off at about \(payoff.batchSize).")
     }
     return sentences
   }

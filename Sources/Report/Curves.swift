@@ -1,23 +1,22 @@
 import Charts
 import NN
-import Statistics
 import Study
 
 /// Learning curves: loss and accuracy per epoch, for one run or several side by side.
 enum Curves {
   /// Train (dashed) and validation loss of one run, the lowest validation loss marked.
-  static func loss(_ run: RunRecord, subtitle: String, repeats: [RunRecord] = []) -> FigureSpec {
+  static func loss(_ run: RunRecord, subtitle: String, curves: EpochCurves? = nil) -> FigureSpec {
     let lowest = run.history.epochs.filter { $0.validationLoss?.isFinite == true }
       .min { $0.validationLoss! < $1.validationLoss! }
     return single(
       run, train: \.trainLoss, validation: \.validationLoss, marked: lowest.map { ($0, "lowest: epoch \($0.epoch)") },
       title: "Loss per epoch", subtitle: subtitle, axis: Axis("cross-entropy loss"),
       caption: "Training loss (dashed, measured with dropout on, as Keras reports it) and validation loss.",
-      repeats: repeats)
+      band: curves.map { ($0.runs, $0.validationLoss) })
   }
 
   /// Train (dashed) and validation accuracy of one run, the best epoch marked.
-  static func accuracy(_ run: RunRecord, subtitle: String, repeats: [RunRecord] = []) -> FigureSpec {
+  static func accuracy(_ run: RunRecord, subtitle: String, curves: EpochCurves? = nil) -> FigureSpec {
     let best = run.bestEpoch.flatMap { e in
       e.validationAccuracy.map { (e, "best: \(Format.percent($0)) at epoch \(e.epoch)") }
     }
@@ -25,14 +24,16 @@ enum Curves {
       run, train: \.trainAccuracy, validation: \.validationAccuracy, marked: best,
       title: "Accuracy per epoch", subtitle: subtitle, axis: Axis("accuracy", format: .percent),
       caption: "Training accuracy (dashed) and validation accuracy; the marker is the best validation epoch.",
-      repeats: repeats)
+      band: curves.map { ($0.runs, $0.validationAccuracy) })
   }
 
-  /// One quantity of one run per epoch: training (dashed) and validation, one epoch marked.
+  /// One quantity of one run per epoch: training (dashed) and validation, one epoch marked;
+  /// with repeats (`band`: how many, and their validation curve), the validation line
+  /// carries their band of ± one standard deviation.
   private static func single(
     _ run: RunRecord, train: KeyPath<EpochRecord, Double>, validation: KeyPath<EpochRecord, Double?>,
     marked: (EpochRecord, String)?, title: String, subtitle: String, axis: Axis, caption: String,
-    repeats: [RunRecord] = []
+    band repeated: (count: Int, curve: EpochCurves.Curve)?
   ) -> FigureSpec {
     let epochs = run.history.epochs
     let x = epochs.map { Double($0.epoch) }
@@ -40,8 +41,8 @@ enum Curves {
     let validated = epochs.compactMap { $0[keyPath: validation] }
     // With repeats, repeat 0's validation curve carries the band of ± one standard
     // deviation of all of them.
-    let band =
-      repeats.count > 1 ? meanCurve(repeats) { $0[keyPath: validation] }.1.map { Array($0.prefix(epochs.count)) } : nil
+    let repeats = repeated?.count ?? 1
+    let band = repeated.flatMap { repeats > 1 ? Array(bandOf($0.curve).prefix(epochs.count)) : nil }
     if validated.count == epochs.count {
       series.append(LineSeries("validation", x: x, y: validated, band: band?.count == epochs.count ? band : nil))
     }
@@ -55,9 +56,9 @@ enum Curves {
       alt:
         "\(title.replacingOccurrences(of: " per epoch", with: "")) in training and validation over \(epochs.count) epochs"
         + (marked.map { "; \($0.1)" } ?? "") + ".",
-      caption: repeats.count > 1
+      caption: repeats > 1
         ? caption
-          + " The lines are repeat 0; the band spans ± one standard deviation of the \(repeats.count) repeats' validation."
+          + " The lines are repeat 0; the band spans ± one standard deviation of the \(repeats) repeats' validation."
         : caption)
   }
 
@@ -79,16 +80,18 @@ enum Curves {
   /// One validation metric of several named runs on one chart: with repeats, each line is
   /// the mean over them and its band spans ± one standard deviation.
   static func compare(
-    _ runs: [NamedRun], metric: Metric, title: String, subtitle: String, caption: String
+    _ runs: [(name: String, curves: EpochCurves)], metric: Metric, title: String, subtitle: String, caption: String
   ) -> FigureSpec {
-    let series = runs.map { named in
-      let (mean, band) = meanCurve(named.all) { metric.value(in: $0) }
-      return LineSeries(named.name, x: mean.indices.map { Double($0 + 1) }, y: mean, band: band)
+    let series = runs.map { name, curves in
+      let curve = metric == .validationLoss ? curves.validationLoss : curves.validationAccuracy
+      let repeated = curves.runs > 1
+      return LineSeries(
+        name, x: curves.epochs.map(Double.init), y: curve.mean, band: repeated ? bandOf(curve) : nil)
     }
     let accuracy = metric == .accuracy || metric == .validationAccuracy
     let axis = accuracy ? Axis(metric.label, format: .percent) : Axis(metric.label)
     let chart = LineChart(series: series, x: Axis("epoch", format: .integer), y: axis)
-    let repeats = runs.map(\.all.count).min() ?? 1
+    let repeats = runs.map(\.curves.runs).min() ?? 1
     return FigureSpec(
       figure: Figure(title: title, subtitle: subtitle, width: 560, height: 380, chart: .line(chart)),
       alt: "\(metric.label.capitalizedFirst) per epoch of \(Format.list(runs.map(\.name)))"
@@ -98,14 +101,9 @@ enum Curves {
         : caption)
   }
 
-  /// The mean of `value` per epoch over `runs` (NaN where none has it) and, with two runs or
-  /// more, the band of ± one sample standard deviation.
-  static func meanCurve(_ runs: [RunRecord], _ value: (EpochRecord) -> Double?) -> (
-    [Double], [(low: Double, high: Double)]?
-  ) {
-    let spreads = epochSpreads(runs, value)
-    let band = spreads.map { s in (low: s.mean - (s.sd ?? .nan), high: s.mean + (s.sd ?? .nan)) }
-    return (spreads.map(\.mean), runs.count > 1 ? band : nil)
+  /// The band of ± one sample standard deviation around a mean curve.
+  static func bandOf(_ curve: EpochCurves.Curve) -> [(low: Double, high: Double)] {
+    zip(curve.mean, curve.sd).map { (low: $0 - $1, high: $0 + $1) }
   }
 }
 

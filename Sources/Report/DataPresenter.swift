@@ -19,6 +19,7 @@ struct DataPresenter: Presenter {
   let cell: Cell
   let body: DataCell
   let data: DataSummary
+  let facts: DataFacts?
 
   /// Sample images a row of the figure holds at most: ten fill its width.
   static let maxColumns = 10
@@ -75,15 +76,14 @@ struct DataPresenter: Presenter {
   }
 
   func outputs(_ figures: Figures<FigureKind>) -> CellOutputs {
-    let total = data.trainCount + data.validationCount + data.testCount
     var splits = TableBuilder(
       "The three parts", columns: [("Part", .left), ("Images", .right), ("Share", .right), ("Used for", .left)])
-    splits.add(["training", Format.count(data.trainCount), Self.share(data.trainCount, total), "fitting the weights"])
+    splits.add(["training", Format.count(data.trainCount), Self.share(facts?.trainShare), "fitting the weights"])
     splits.add([
-      "validation", Format.count(data.validationCount), Self.share(data.validationCount, total),
+      "validation", Format.count(data.validationCount), Self.share(facts?.validationShare),
       "choosing epochs, schedules and settings",
     ])
-    splits.add(["test", Format.count(data.testCount), Self.share(data.testCount, total), "the final model, once"])
+    splits.add(["test", Format.count(data.testCount), Self.share(facts?.testShare), "the final model, once"])
 
     var classes = TableBuilder(
       "Images per class",
@@ -124,7 +124,7 @@ struct DataPresenter: Presenter {
         figures: figures.list(FigureKind.allCases)))
   }
 
-  func finding() -> String { DataFacts(data).map(Self.finding) ?? "" }
+  func finding() -> String { facts.map(Self.finding) ?? "" }
 
   static func finding(_ facts: DataFacts) -> String {
     let (low, high) = (facts.rarest, facts.commonest)
@@ -139,7 +139,7 @@ struct DataPresenter: Presenter {
       """
   }
 
-  static func share(_ part: Int, _ total: Int) -> String {
-    Format.percent(Double(part) / Double(max(total, 1)), decimals: 1)
+  static func share(_ share: Double?) -> String {
+    share.map { Format.percent($0, decimals: 1) } ?? "–"
   }
 }

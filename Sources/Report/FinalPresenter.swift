@@ -32,12 +32,17 @@ struct FinalPresenter: Presenter {
   let test: TestEvaluation
   /// The search cell the candidate came from.
   let search: SearchContents?
+  let facts: TrainFacts
+  /// The tested model's facts (`facts.tested`).
+  let tested: TestedModelFacts
   let context: PresentationContext
 
   var run: RunRecord { final.run.run }
 
   func figures() -> [(FigureKind, FigureSpec)] {
-    var specs = CurveFigure.specs(final.run, subtitle: SettingsText.summary(run.settings, context.shape)).map {
+    var specs = CurveFigure.specs(
+      final.run, curves: facts.curves, subtitle: SettingsText.summary(run.settings, context.shape)
+    ).map {
       (FigureKind.curve($0.0), $0.1)
     }
     let names = test.report.classNames
@@ -46,7 +51,7 @@ struct FinalPresenter: Presenter {
       rowTitle: "true class", columnTitle: "predicted class", cellText: .countAndRowShare, colorsByRowShare: true,
       colorbarTitle: "share of the true class")
     let errors = test.confusion.total - test.confusion.correct
-    let confusions = TestedModelFacts.confusions(test, count: TestedModelFacts.confusionsShown)
+    let confusions = tested.confusions
     specs.append(
       (
         .confusion,
@@ -129,7 +134,7 @@ struct FinalPresenter: Presenter {
         candidate: candidate.table,
         configuration: SettingsText.table(
           run.settings, context.shape, caption: "Configuration", parameters: run.parameterCount),
-        summary: TrainPresenter.summary(final.run), classification: classification.table,
+        summary: TrainPresenter.summary(final.run, facts), classification: classification.table,
         curves: figures.list(CurveFigure.allCases.map(FigureKind.curve)), errors: figures.list([.confusion, .mistakes]))
     )
   }
@@ -141,7 +146,7 @@ struct FinalPresenter: Presenter {
     ]
   }
 
-  func finding() -> String { Self.finding(TestedModelFacts(run, test, repeats: final.run.repeats), run) }
+  func finding() -> String { Self.finding(tested, run) }
 
   static func finding(_ facts: TestedModelFacts, _ run: RunRecord) -> String {
     let test = facts.test

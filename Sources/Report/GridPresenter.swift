@@ -1,7 +1,6 @@
 import Charts
 import Statistics
 import Study
-import Tensor
 
 /// The outputs of a grid cell.
 struct GridView {
@@ -19,14 +18,11 @@ struct GridPresenter: Presenter {
   let body: GridCell
   let grid: GridResult
   let runs: [NamedRun]
+  let facts: GridFacts
   let context: PresentationContext
 
-  var facts: GridFacts {
-    GridFacts(grid, runs: runs, seed: SeedPath(context.results.data.seed).child(cell.id))
-  }
-
   /// Repeats per point.
-  var repeats: Int { runs.map(\.all.count).min() ?? 1 }
+  var repeats: Int { facts.repeats }
 
   func figures() -> [(FigureKind, FigureSpec)] {
     let (rowLabel, columnLabel) = (grid.rowKey.label, grid.columnKey.label)
@@ -84,15 +80,12 @@ struct GridPresenter: Presenter {
     let best = facts.best
     for (r, row) in grid.rowValues.enumerated() {
       for (c, column) in grid.columnValues.enumerated() {
-        let point = runs[r * grid.columnValues.count + c]
-        let accuracy = Spread(point.all.map(\.bestValidationAccuracy).filter(\.isFinite))
-        let timed = point.all.allSatisfy { $0.timed(in: cell.id) }
-        let perEpoch = Spread(point.all.map { $0.seconds / Double(max(1, $0.history.epochs.count)) })
+        let network = facts.networks[r][c]
         table.add(
           [
-            row.description, column.description, Format.count(grid.parameters[r][c]),
-            accuracy.n == 0 ? "diverged" : Format.percent(accuracy),
-            timed ? Format.spread(perEpoch) { Format.number($0, decimals: 2) } : "–",
+            row.description, column.description, Format.count(network.parameters),
+            network.accuracy.n == 0 ? "diverged" : Format.percent(network.accuracy),
+            network.secondsPerEpoch.map { Format.spread($0) { Format.number($0, decimals: 2) } } ?? "–",
           ], emphasis: r == best.row && c == best.column)
       }
     }

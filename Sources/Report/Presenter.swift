@@ -77,33 +77,29 @@ struct PlannedCell {
     }
   }
 
-  /// The presenter of `built`'s kind; nil when the cell has no outputs (it failed, or was
-  /// not built).
-  /// `index` is the cell's position in the build.
-  static func plan(_ built: BuiltCell, at index: Int, _ context: PresentationContext) -> PlannedCell? {
-    switch built.contents {
-    case .data(let cell, let summary)?:
-      return PlannedCell(built, DataPresenter(cell: built.cell, body: cell, data: summary))
-    case .train(_, let run)?:
-      return PlannedCell(built, TrainPresenter(cell: built.cell, named: run, context: context))
-    case .compare(let body, let runs)?:
-      return PlannedCell(built, ComparePresenter(cell: built.cell, body: body, runs: runs, context: context))
-    case .grid(let body, let grid, let runs)?:
+  /// The presenter of `built`'s kind, given its facts; nil when the cell has no outputs (it
+  /// failed, or was not built).
+  static func plan(_ built: BuiltCell, _ context: PresentationContext) -> PlannedCell? {
+    switch (built.contents, built.facts) {
+    case (.data(let cell, let summary)?, let facts):
+      return PlannedCell(built, DataPresenter(cell: built.cell, body: cell, data: summary, facts: facts?.data))
+    case (.train(_, let run)?, .train(let facts)?):
+      return PlannedCell(built, TrainPresenter(cell: built.cell, named: run, facts: facts, context: context))
+    case (.compare(let body, let runs)?, .compare(let facts)?):
       return PlannedCell(
-        built, GridPresenter(cell: built.cell, body: body, grid: grid, runs: runs, context: context))
-    case .search(let body, let search)?:
+        built, ComparePresenter(cell: built.cell, body: body, runs: runs, facts: facts, context: context))
+    case (.grid(let body, let grid, let runs)?, .grid(let facts)?):
       return PlannedCell(
-        built,
-        SearchPresenter(
-          cell: built.cell, body: body, search: search,
-          earlier: Array(context.built.prefix(index)), seed: SeedPath(context.results.data.seed)))
-    case .final(_, let final, let search)?:
-      guard let test = final.run.run.test else { return nil }
+        built, GridPresenter(cell: built.cell, body: body, grid: grid, runs: runs, facts: facts, context: context))
+    case (.search(let body, let search)?, let facts):
+      return PlannedCell(built, SearchPresenter(cell: built.cell, body: body, search: search, facts: facts?.search))
+    case (.final(_, let final, let search)?, .train(let facts)?):
+      guard let test = final.run.run.test, let tested = facts.tested else { return nil }
       return PlannedCell(
         built,
         FinalPresenter(
-          cell: built.cell, final: final, test: test, search: search, context: context))
-    case nil:
+          cell: built.cell, final: final, test: test, search: search, facts: facts, tested: tested, context: context))
+    case (.train?, _), (.compare?, _), (.grid?, _), (.final?, _), (nil, _):
       return nil
     }
   }

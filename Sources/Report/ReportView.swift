@@ -118,46 +118,42 @@ enum Markdown {
 }
 
 extension ReportView {
-  static func keyResults(_ facts: KeyResultFacts, shape: DataShape) -> KeyResultsView {
-    let (tunedCell, tuned, test) = facts.tuned
-    let baseline = facts.baseline?.run
+  /// The key results' view; nil when the study no longer has the cells they name.
+  static func keyResults(_ facts: KeyResultFacts, _ built: BuiltStudy) -> KeyResultsView? {
+    guard let tunedCell = built.cells.first(where: { $0.cell.id == facts.tuned }), let tunedRun = tunedCell.testedRun
+    else { return nil }
+    let baselineCell = facts.baseline.flatMap { id in built.cells.first { $0.cell.id == id } }
+    let (tuned, baseline, change) = (facts.tunedRun, facts.baselineRun, facts.change)
     var columns: [(String, TableBuilder.Alignment)] = [("Measure", .left)]
-    if let baselineCell = facts.baseline?.cell { columns.append((baselineCell.title, .right)) }
-    columns.append((tunedCell.title, .right))
+    if let baselineCell { columns.append((baselineCell.cell.title, .right)) }
+    columns.append((tunedCell.cell.title, .right))
     if baseline != nil { columns.append(("Change", .right)) }
     var table = TableBuilder("The baseline and the tuned model", columns: columns)
 
-    func add(
-      _ name: String, _ value: (RunRecord) -> Double?, _ format: (Double?) -> String,
-      change: ((Double, Double) -> String)?, emphasis: Bool = false
-    ) {
+    func add(_ name: String, _ tuned: String, _ baseline: String?, change: String?, emphasis: Bool = false) {
       var row = [name]
-      if let baseline { row.append(format(value(baseline))) }
-      row.append(format(value(tuned)))
-      if let baseline {
-        if let change, let a = value(baseline), let b = value(tuned) {
-          row.append(change(a, b))
-        } else {
-          row.append("")
-        }
-      }
+      if let baseline { row.append(baseline) }
+      row.append(tuned)
+      if facts.baselineRun != nil { row.append(change ?? "") }
       table.add(row, emphasis: emphasis)
     }
     add(
-      "Test accuracy", { $0.test?.accuracy }, { Format.percent($0) }, change: { Format.points($1 - $0) }, emphasis: true
-    )
-    add("Test loss", { $0.test?.loss }, Format.loss, change: { String(format: "%+.4f", $1 - $0) })
+      "Test accuracy", Format.percent(tuned.testAccuracy), baseline.map { Format.percent($0.testAccuracy) },
+      change: change?.testAccuracy.map { Format.points($0) }, emphasis: true)
     add(
-      "Test errors", { $0.test.map { Double($0.confusion.total - $0.confusion.correct) } },
-      { $0.map { Format.count(Int($0)) } ?? "–" },
-      change: { String(format: "%+d", Int($1 - $0)) })
+      "Test loss", Format.loss(tuned.testLoss), baseline.map { Format.loss($0.testLoss) },
+      change: change?.testLoss.map { String(format: "%+.4f", $0) })
     add(
-      "Best validation accuracy", { $0.bestEpoch?.validationAccuracy }, { Format.percent($0) },
-      change: { Format.points($1 - $0) })
+      "Test errors", tuned.testErrors.map(Format.count) ?? "–", baseline.map { $0.testErrors.map(Format.count) ?? "–" },
+      change: change?.testErrors.map { String(format: "%+d", $0) })
     add(
-      "Parameters", { Double($0.parameterCount) }, { $0.map { Format.count(Int($0)) } ?? "–" },
-      change: { String(format: "×%.1f", $1 / $0) })
-    add("Epochs trained", { Double($0.history.epochs.count) }, { $0.map { "\(Int($0))" } ?? "–" }, change: nil)
+      "Best validation accuracy", Format.percent(tuned.bestValidationAccuracy),
+      baseline.map { Format.percent($0.bestValidationAccuracy) },
+      change: change?.bestValidationAccuracy.map { Format.points($0) })
+    add(
+      "Parameters", Format.count(tuned.parameters), baseline.map { Format.count($0.parameters) },
+      change: change.map { String(format: "×%.1f", $0.parameterRatio) })
+    add("Epochs trained", "\(tuned.epochs)", baseline.map { "\($0.epochs)" }, change: nil)
     let repeated = facts.tunedAccuracy.n > 1 || (facts.baselineAccuracy?.n ?? 1) > 1
     if repeated {
       func row(_ name: String, _ base: Spread?, _ tuned: Spread, _ format: (Spread) -> String, change: String) {
@@ -177,21 +173,22 @@ extension ReportView {
         change: "")
     }
     add(
-      "Training time", { r in r.history.epochs.reduce(0) { $0 + $1.seconds } }, { $0.map(Format.seconds) ?? "–" },
+      "Training time", Format.seconds(tuned.trainingSeconds), baseline.map { Format.seconds($0.trainingSeconds) },
       change: nil)
 
-    let errors = test.confusion.total - test.confusion.correct
+    let images = tuned.testImages ?? 0
+    let errors = tuned.testErrors ?? 0
     var headline =
-      "The tuned model classifies **\(Format.percent(test.accuracy))** of the \(Format.count(test.confusion.total)) test images correctly (test loss \(Format.loss(test.loss)), \(Format.count(errors)) mistakes)"
-    if let baseTest = baseline?.test, let fewer = facts.fewerMistakes {
+      "The tuned model classifies **\(Format.percent(tuned.testAccuracy))** of the \(Format.count(images)) test images correctly (test loss \(Format.loss(tuned.testLoss)), \(Format.count(errors)) mistakes)"
+    if let baseAccuracy = baseline?.testAccuracy, let fewer = facts.fewerMistakes {
       headline +=
-        ", against \(Format.percent(baseTest.accuracy)) for the baseline: \(Format.count(fewer)) fewer mistakes."
+        ", against \(Format.percent(baseAccuracy)) for the baseline: \(Format.count(fewer)) fewer mistakes."
     } else {
       headline += "."
     }
     if repeated {
       headline =
-        "Over \(facts.tunedAccuracy.n) repeats the tuned model classifies **\(Format.percent(facts.tunedAccuracy))** of the \(Format.count(test.confusion.total)) test images correctly (± one standard deviation; 95% interval \(TrainPresenter.interval(facts.tunedAccuracy)))"
+        "Over \(facts.tunedAccuracy.n) repeats the tuned model classifies **\(Format.percent(facts.tunedAccuracy))** of the \(Format.count(images)) test images correctly (± one standard deviation; 95% interval \(TrainPresenter.interval(facts.tunedAccuracy)))"
       if let base = facts.baselineAccuracy, let comparison = facts.comparison {
         let verdict: String
         switch comparison.verdict {
@@ -210,7 +207,7 @@ extension ReportView {
     }
     return KeyResultsView(
       headline: headline, headlineHTML: Markdown.html(headline), table: table.table,
-      configuration: SettingsText.summary(tuned.settings, shape))
+      configuration: SettingsText.summary(tunedRun.settings, built.results.shape))
   }
 
   static func provenance(_ results: StudyResults) -> ProvenanceView {
@@ -261,7 +258,7 @@ extension ReportView {
         "all", "\(results.cachedCells) of \(results.cells.count) cached", Format.seconds(results.seconds), "",
         Format.count(results.epochsTrained),
       ], emphasis: true)
-    let computing = results.cells.reduce(0) { $0 + $1.seconds }
+    let computing = results.findings?.cellSeconds ?? 0
     let summary =
       "The study comprises \(Format.count(results.epochsTrained)) epochs of training, each fold of a search counted. Its cells took \(Format.seconds(computing)) to compute, as each last ran; this build trained \(Format.count(results.epochsTrainedNow)) epochs and took \(Format.seconds(results.seconds))."
     return ProvenanceView(table: table.table, files: files.table, cells: cells.table, summary: summary)

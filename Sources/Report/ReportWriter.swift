@@ -51,7 +51,7 @@ public struct ReportWriter {
   public func write(_ built: BuiltStudy, into staged: StagedOutput) throws -> WrittenReport {
     let started = Date()
     let context = PresentationContext(shape: built.results.shape, results: built.results, built: built.cells)
-    let planned = built.cells.enumerated().map { PlannedCell.plan($1, at: $0, context) }
+    let planned = built.cells.map { PlannedCell.plan($0, context) }
     let specs = uniqueNames(planned.flatMap { $0?.figures ?? [] })
     let rendered: [RenderedFigure]
     do {
@@ -112,7 +112,7 @@ public struct ReportWriter {
     return ReportView(
       title: results.title, description: results.description, descriptionHTML: Markdown.html(results.description),
       profileWarning: warning, profileWarningHTML: warning.map(Markdown.html),
-      keyResults: KeyResultFacts(built).map { ReportView.keyResults($0, shape: results.shape) },
+      keyResults: results.findings?.keyResults.flatMap { ReportView.keyResults($0, built) },
       contents: cells.map { ContentsEntry(number: $0.number, id: $0.id, title: $0.title, status: $0.statusClass) },
       provenanceNumber: cells.count + 1, cells: cells, chartStyle: Figure.svgStyleRules,
       provenance: ReportView.provenance(results),

@@ -37,19 +37,12 @@ struct SearchPresenter: Presenter {
   let search: SearchResult
   let facts: SearchFacts?
 
-  init(cell: Cell, body: SearchCell, search: SearchResult, earlier: [BuiltCell], seed: SeedPath) {
-    self.cell = cell
-    self.body = body
-    self.search = search
-    facts = SearchFacts(search, earlier: earlier, seed: seed.child(cell.id))
-  }
-
   /// The candidates a chart or table ranks: for halving, those of the last round.
-  var finalists: [SearchCandidateResult] { facts?.finalists ?? [] }
+  var finalists: [SearchCandidateResult] { (facts?.finalists ?? []).compactMap { search.candidate(number: $0) } }
 
   /// The parameter plotted against the score: the first drawn log-uniformly (a learning
   /// rate, say), else the first drawn uniformly.
-  var plotted: (key: SettingKey, distribution: SearchCell.Distribution)? {
+  var plotted: (key: SettingKey, distribution: Distribution)? {
     body.space.first { $0.distribution.range == .log }
       ?? body.space.first { if case .uniform = $0.distribution { return true } else { return false } }
   }
@@ -158,11 +151,14 @@ struct SearchPresenter: Presenter {
       }
       rounds = table.table
     }
-    let share = Double(search.foldEpochs) / Double(max(search.fullSearchFoldEpochs, 1))
-    let cost =
-      search.method == .halving
-      ? "\(Format.count(search.foldEpochs)) fold-epochs, \(Format.percent(share, decimals: 0)) of the \(Format.count(search.fullSearchFoldEpochs)) a randomized search of the same candidates trains."
-      : "\(Format.count(search.foldEpochs)) fold-epochs (\(search.candidates.count) candidates × \(search.folds) folds × \(search.candidates.first?.epochs ?? 0) epochs)."
+    let cost: String
+    if let halving = facts?.halving {
+      cost =
+        "\(Format.count(search.foldEpochs)) fold-epochs, \(Format.percent(halving.share, decimals: 0)) of the \(Format.count(search.fullSearchFoldEpochs)) a randomized search of the same candidates trains."
+    } else {
+      cost =
+        "\(Format.count(search.foldEpochs)) fold-epochs (\(search.candidates.count) candidates × \(search.folds) folds × \(search.candidates.first?.epochs ?? 0) epochs)."
+    }
     var names: [FigureKind] = [.candidates]
     if let plotted { names.append(.parameter(plotted.key)) }
     names.append(.budget)
@@ -171,24 +167,24 @@ struct SearchPresenter: Presenter {
         space: space.table, candidates: candidates.table, rounds: rounds, cost: cost, figures: figures.list(names)))
   }
 
-  func finding() -> String { facts.map(Self.finding) ?? "" }
+  func finding() -> String { facts.map { Self.finding($0, search) } ?? "" }
 
-  static func finding(_ facts: SearchFacts) -> String {
-    let best = facts.best
+  static func finding(_ facts: SearchFacts, _ search: SearchResult) -> String {
+    guard let best = search.candidate(number: facts.best) else { return "" }
     var sentences = [
       "Candidate #\(best.index + 1) ranks first: \(describe(best.parameters)), with \(Format.percent(best.meanScore)) ± \(Format.percent(best.stdScore)) over \(best.foldScores.count) folds."
     ]
-    if let second = facts.runnerUp {
+    if let second = facts.runnerUp, let runnerUp = search.candidate(number: second.candidate) {
       let behind = ComparePresenter.margin(second.difference)
       let folds = best.foldScores.count
       switch second.comparison?.verdict {
       case .better?:
         sentences.append(
-          "The runner-up, #\(second.candidate.index + 1), is \(behind) behind, and the \(folds) folds tell them apart (P(better) \(Format.probability(second.comparison!)))."
+          "The runner-up, #\(runnerUp.index + 1), is \(behind) behind, and the \(folds) folds tell them apart (P(better) \(Format.probability(second.comparison!)))."
         )
       default:
         sentences.append(
-          "The runner-up, #\(second.candidate.index + 1), is \(behind) behind, which the \(folds) folds cannot tell from noise\(second.comparison.map { " (P(better) \(Format.probability($0)))" } ?? ""): at this budget the two are indistinguishable, and the ranking of the top is not evidence."
+          "The runner-up, #\(runnerUp.index + 1), is \(behind) behind, which the \(folds) folds cannot tell from noise\(second.comparison.map { " (P(better) \(Format.probability($0)))" } ?? ""): at this budget the two are indistinguishable, and the ranking of the top is not evidence."
         )
       }
       if !facts.shared.isEmpty {
@@ -207,12 +203,12 @@ struct SearchPresenter: Presenter {
         "Halving trained \(Format.count(halving.foldEpochs)) fold-epochs instead of \(Format.count(halving.fullSearchFoldEpochs)) (\(Format.percent(halving.share, decimals: 0)))."
       )
       if let random = halving.comparison {
-        if random.bestIndex == best.index {
+        if random.best == best.index + 1 {
           sentences.append(
             "It picks the same candidate, #\(best.index + 1), as the full randomized search (*\(random.title)*).")
         } else if let rank = random.rankOfThisWinner {
           sentences.append(
-            "The full randomized search (*\(random.title)*) ranked this candidate \(rank)\(ordinal(rank)) and preferred #\(random.bestIndex + 1): halving judged the candidates on fewer epochs."
+            "The full randomized search (*\(random.title)*) ranked this candidate \(rank)\(ordinal(rank)) and preferred #\(random.best): halving judged the candidates on fewer epochs."
           )
         }
       }

@@ -14,12 +14,12 @@ enum CurveFigure: String, FigureName, CaseIterable {
   case learningRate = "learning-rate"
 
   /// The curves of repeat 0 of `named`, each titled with `subtitle`; with repeats, the
-  /// validation curves carry the band of their spread.
-  static func specs(_ named: NamedRun, subtitle: String) -> [(CurveFigure, FigureSpec)] {
+  /// validation curves carry the band of their spread (`curves`).
+  static func specs(_ named: NamedRun, curves: EpochCurves, subtitle: String) -> [(CurveFigure, FigureSpec)] {
     let run = named.run
     var specs = [
-      (CurveFigure.loss, Curves.loss(run, subtitle: subtitle, repeats: named.all)),
-      (.accuracy, Curves.accuracy(run, subtitle: subtitle, repeats: named.all)),
+      (CurveFigure.loss, Curves.loss(run, subtitle: subtitle, curves: curves)),
+      (.accuracy, Curves.accuracy(run, subtitle: subtitle, curves: curves)),
     ]
     if let rate = Curves.learningRate(run, subtitle: subtitle) { specs.append((.learningRate, rate)) }
     return specs
@@ -30,12 +30,13 @@ enum CurveFigure: String, FigureName, CaseIterable {
 struct TrainPresenter: Presenter {
   let cell: Cell
   let named: NamedRun
+  let facts: TrainFacts
   let context: PresentationContext
 
   var run: RunRecord { named.run }
 
   func figures() -> [(CurveFigure, FigureSpec)] {
-    CurveFigure.specs(named, subtitle: SettingsText.summary(run.settings, context.shape))
+    CurveFigure.specs(named, curves: facts.curves, subtitle: SettingsText.summary(run.settings, context.shape))
   }
 
   func outputs(_ figures: Figures<CurveFigure>) -> CellOutputs {
@@ -43,16 +44,16 @@ struct TrainPresenter: Presenter {
       TrainView(
         configuration: SettingsText.table(
           run.settings, context.shape, caption: "Configuration", parameters: run.parameterCount),
-        summary: Self.summary(named), figures: figures.list(CurveFigure.allCases)))
+        summary: Self.summary(named, facts), figures: figures.list(CurveFigure.allCases)))
   }
 
-  func finding() -> String { Self.finding(RunFacts(run), RepeatedRunFacts(named)) }
+  func finding() -> String { Self.finding(facts.run, facts.repeats) }
 
   /// A run's results: epochs, best and final validation metrics, the train-validation gap,
   /// time, and the test evaluation when there is one.
-  static func summary(_ named: NamedRun) -> TableView {
+  static func summary(_ named: NamedRun, _ facts: TrainFacts) -> TableView {
     let run = named.run
-    let repeats = RepeatedRunFacts(named)
+    let repeats = facts.repeats
     var table = TableBuilder(
       repeats.n > 1
         ? "Results (repeat 0; over all \(repeats.n) repeats: the mean ± one standard deviation, and its 95% t interval)"
@@ -70,14 +71,11 @@ struct TrainPresenter: Presenter {
     table.add(["Final validation loss", Format.loss(run.validationLoss)])
     if let last = epochs.last {
       table.add(["Last epoch's training accuracy", Format.percent(last.trainAccuracy)])
-      if let validation = last.validationAccuracy {
-        table.add(["Gap (training − validation)", Format.points(last.trainAccuracy - validation)])
-      }
+      if let gap = facts.run.gap { table.add(["Gap (training − validation)", Format.points(gap)]) }
     }
-    let seconds = epochs.reduce(0) { $0 + $1.seconds }
     table.add([
       "Training time",
-      "\(Format.seconds(seconds)) (\(Format.seconds(seconds / Double(max(epochs.count, 1)))) per epoch)",
+      "\(Format.seconds(facts.run.trainingSeconds)) (\(Format.seconds(facts.run.secondsPerEpoch)) per epoch)",
     ])
     if let test = run.test {
       table.add(["Test accuracy", Format.percent(test.accuracy)], emphasis: true)

@@ -36,10 +36,11 @@ public struct Spread: Codable, Sendable, Equatable {
     return t * sd / Double(n).squareRoot()
   }
 
+  /// `ci_low` and `ci_high` in snake_case, as results.json's coders write them.
   enum CodingKeys: String, CodingKey {
     case n, mean, sd
-    case low = "ci_low"
-    case high = "ci_high"
+    case low = "ciLow"
+    case high = "ciHigh"
   }
 
   /// A mean of nothing (NaN) is left out: JSON has no NaN.
@@ -142,11 +143,13 @@ public struct PairedComparison: Codable, Sendable, Equatable {
     return Spread.halfWidth(sd: sd, n: n)
   }
 
+  /// `p_better`, `p_better_low` and `p_better_high` in snake_case, as results.json's coders
+  /// write them.
   enum CodingKeys: String, CodingKey {
     case n, difference, verdict
-    case probability = "p_better"
-    case probabilityLow = "p_better_low"
-    case probabilityHigh = "p_better_high"
+    case probability = "pBetter"
+    case probabilityLow = "pBetterLow"
+    case probabilityHigh = "pBetterHigh"
   }
 
   public func encode(to encoder: Encoder) throws {

@@ -61,6 +61,8 @@ struct BuildCommand: ParsableCommand {
     defer { interrupt.cancel() }
     let build = StudyBuild(
       study: study, options: settings, observer: display, cancellation: cancellation, version: mnistReportVersion)
+    // After `work` tasks, the runs they left missing are named before anything is written.
+    try build.checkDistributedRuns()
     // Results and report are written together and moved into place at the end: a build that
     // fails or is stopped leaves the previous ones whole.
     let staged = try StagedOutput(output: settings.output)

@@ -8,7 +8,7 @@ struct DiffCommand: ParsableCommand {
     commandName: "diff",
     abstract: "What changed between two builds: settings, cells, metrics beyond the noise, provenance.",
     discussion: """
-      OLD and NEW are results folders (a build's --out) or results.json files. A metric's change is flagged better or worse only when both builds have the same number of repeats (two or more) and the repeats, paired by seed, resolve it; otherwise it is within noise, or, without repeats, only said to have changed. --fail-if-worse POINTS exits 1 when the tuned model's test accuracy (the last final cell both have, mean over its repeats) fell by more than POINTS percentage points, for CI.
+      OLD and NEW are results folders (a build's --out) or results.json files. Verdicts (a variant better than its reference, a search's winner, the key results) are read from each build's findings, not computed again; the differing ones are listed. A metric's change is flagged better or worse only when both builds have the same number of repeats (two or more) and the repeats, paired by seed, resolve it; otherwise it is within noise, or, without repeats, only said to have changed. --fail-if-worse POINTS exits 1 when the tuned model's test accuracy (the last final cell both have, mean over its repeats) fell by more than POINTS percentage points, for CI.
       """)
 
   @Argument(help: ArgumentHelp("The earlier results folder or results.json.", valueName: "old"))
@@ -92,6 +92,10 @@ struct DiffText {
     return [
       changes("Study", diff.study, none: "the same data, seed, profile and engine"),
       Section(title: "Cells", header: ["cell", "change"], rows: cells, none: "the same cells with the same settings"),
+      Section(
+        title: "Findings (as each build's results.json states them)", header: ["cell", "finding", "old", "new"],
+        rows: diff.verdicts.map { [$0.cell, $0.change.item, $0.change.old, $0.change.new] },
+        none: "every verdict the same, as each build's results.json states them"),
       Section(
         title: "Metrics", header: ["cell", "run", "measure", "old", "new", "change", "verdict"], rows: metrics,
         none: "every metric the same, bit for bit"

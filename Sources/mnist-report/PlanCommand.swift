@@ -47,8 +47,7 @@ struct PlanCommand: ParsableCommand {
     let plan = try build.plan()
     let threads = settings.threads
     if json {
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+      let encoder = ResultsJSON.encoder(pretty: true)
       let document = PlanDocument(plan, study: study, profile: options.profile, tasks: tasks, threads: threads)
       print(String(decoding: try encoder.encode(document), as: UTF8.self))
       return
@@ -176,30 +175,18 @@ func duration(_ seconds: Double) -> String {
   return String(format: "%d h %02d min", s / 3600, (s % 3600) / 60)
 }
 
-/// The plan as `plan --json` writes it.
+/// The plan as `plan --json` writes it (snake_case names, by `ResultsJSON`'s key strategy).
 private struct PlanDocument: Encodable {
   struct Run: Encodable {
     let key, cell, name, state: String
     let epochs: Int
     let cost: Double
     let readOff: String?
-
-    enum CodingKeys: String, CodingKey {
-      case key, cell, name, state, epochs, cost
-      case readOff = "read_off"
-    }
   }
   struct Unknown: Encodable {
     let cells: [String]
     let possibleRuns: Int
     let expectedRuns, expectedCost: Double
-
-    enum CodingKeys: String, CodingKey {
-      case cells
-      case possibleRuns = "possible_runs"
-      case expectedRuns = "expected_runs"
-      case expectedCost = "expected_cost"
-    }
   }
   struct Task: Encodable {
     let task: Int
@@ -213,11 +200,6 @@ private struct PlanDocument: Encodable {
     let unknown: Unknown?
     let tasks: [Task]?
     let estimatedSeconds: Double?
-
-    enum CodingKeys: String, CodingKey {
-      case stage, known, finished, runs, unknown, tasks
-      case estimatedSeconds = "estimated_seconds"
-    }
   }
 
   let study: String
@@ -229,13 +211,6 @@ private struct PlanDocument: Encodable {
   let tasks: Int?
   let threadsPerTask: Int
   let stages: [Stage]
-
-  enum CodingKeys: String, CodingKey {
-    case study, profile, complete, calibrated, tasks, stages
-    case cachedCells = "cached_cells"
-    case secondsPerCost = "seconds_per_cost"
-    case threadsPerTask = "threads_per_task"
-  }
 
   init(_ plan: StudyPlan, study: Study, profile: String, tasks: Int?, threads: Int) {
     self.study = study.file

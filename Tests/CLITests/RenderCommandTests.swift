@@ -152,7 +152,7 @@ let renderedStudy = """
     result = try run(["render", "--from", scratch.path("old"), "--study", study])
     #expect(result.status != 0)
     #expect(
-      result.stderr.contains("old/results.json: results of format 1, and this mnist-report reads format 2"),
+      result.stderr.contains("old/results.json: results of format 1, and this mnist-report reads format 3"),
       "\(result.stderr)")
     result = try run(["diff", scratch.path("old"), scratch.path("built")])
     #expect(result.status != 0 && result.stderr.contains("results of format 1"), "\(result.stderr)")

@@ -16,7 +16,7 @@ import Testing
 
   /// Each change to the published results.json, with what the validator must say of it.
   @Test(arguments: [
-    (#""format_version" : 2"#, #""format_version" : 1"#, "expected 2, found 1"),
+    (#""format_version" : 3"#, #""format_version" : 2"#, "expected 3, found 2"),
     (#""epochs_trained" : "#, #""epochsTrained" : "#, "unexpected key 'epochsTrained'"),
     (#""val_accuracy" : "#, #""validationAccuracy" : "#, "unexpected key 'validationAccuracy'"),
     (#""batch_size" : 128,"#, #""batch_size" : "128","#, "expected integer, found string"),

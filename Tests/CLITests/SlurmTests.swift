@@ -1,4 +1,5 @@
 import Foundation
+import TestFixtures
 import Testing
 
 /// The cluster path against a real Slurm: `scripts/test.sh` (what `make test` runs) starts a
@@ -144,23 +145,9 @@ struct SlurmCluster {
   /// without its timing fields and the build's thread count, predictions.csv, the run CSVs without their seconds column,
   /// and every figure that does not plot time.
   private func expectSameStudy(_ local: URL, _ distributed: URL) throws {
-    let timing: Set<String> = [
-      "seconds", "mean_fit_time", "std_fit_time", "epochs_trained_now", "cached_runs", "cached_cells", "hosts",
-      "trained_on", "provenance",
-    ]
+    // The build job's own thread count is where it ran, too (it had one CPU).
     func normalized(_ url: URL) throws -> Data {
-      let json = try JSONSerialization.jsonObject(with: Data(contentsOf: url.appendingPathComponent("results.json")))
-      func strip(_ value: Any) -> Any {
-        if let object = value as? [String: Any] {
-          return object.filter { !timing.contains($0.key) }.mapValues(strip)
-        }
-        if let array = value as? [Any] { return array.map(strip) }
-        return value
-      }
-      // The build's own thread count is where it ran, too (the build job had one CPU).
-      var stripped = strip(json) as! [String: Any]
-      stripped["threads"] = nil
-      return try JSONSerialization.data(withJSONObject: stripped, options: [.sortedKeys])
+      try resultsWithoutTimings(Data(contentsOf: url.appendingPathComponent("results.json")))
     }
     let (a, b) = (try normalized(local), try normalized(distributed))
     if a != b {

@@ -101,6 +101,18 @@ import Testing
     #expect(expectedMaximum([.nan, 0.9]) == [0.9, 0.9], "a diverged candidate counts as the worst")
   }
 
+  @Test func ranksAreScikitLearnsMinRanks() {
+    // scipy.stats.rankdata(-scores, method="min"), NaN last.
+    #expect(ranks([0.9, 0.95, 0.95, 0.8, .nan]) == [3, 1, 1, 4, 5])
+    #expect(ranks([0.5]) == [1])
+  }
+
+  @Test func populationDeviationIsNumpysStd() {
+    // numpy.std([0.97, 0.975, 0.981]) (ddof=0), as scikit-learn's std_test_score.
+    #expect(close(populationDeviation([0.97, 0.975, 0.981]), 0.004496912521077351))
+    #expect(populationDeviation([]).isNaN && mean([]).isNaN)
+  }
+
   @Test func numpysLinearPercentile() {
     #expect(percentile(sorted: [1, 2, 3, 4], 0.5) == 2.5)
     #expect(percentile(sorted: [1, 2, 3, 4], 0.025) == 1.075)

@@ -115,7 +115,7 @@ func with(_ change: (inout RunSettings) -> Void) -> RunSettings {
       Issue.record("expected a ranking, got \(facts.story)")
       return
     }
-    #expect(ranking.highest.name == "RMSprop")
+    #expect(ranking.highest == "RMSprop")
   }
 
   @Test func mixedWinsAreIndistinguishable() {
@@ -178,7 +178,7 @@ func with(_ change: (inout RunSettings) -> Void) -> RunSettings {
     }
     let race = try #require(found)
     #expect(abs(race.bar - 0.955) < 1e-12)
-    #expect(race.first.names == ["Adam"] && race.first.epoch == 1)
+    #expect(race.first == ["Adam"] && race.firstEpoch == 1)
     #expect(race.last?.name == "RMSprop" && race.last?.epoch == 2)
     #expect(race.never == ["SGD"])
   }
@@ -213,8 +213,8 @@ func with(_ change: (inout RunSettings) -> Void) -> RunSettings {
       return
     }
     let batches = try #require(found)
-    #expect(batches.highest.name == "64" && batches.smallest.name == "32" && batches.largest.name == "256")
-    #expect(batches.payoff?.name == "64")
+    #expect(batches.highest == "64" && batches.smallest == "32" && batches.largest == "256")
+    #expect(batches.payoff == "64")
     let drop = try #require(batches.drop)
     #expect(drop.verdict == .worse && abs(drop.difference.mean + 0.007) < 1e-12)
     // One batch size that trained is no story.
@@ -294,7 +294,7 @@ func with(_ change: (inout RunSettings) -> Void) -> RunSettings {
       meanScore: mean, stdScore: std, rank: rank, meanFitSeconds: 1, stdFitSeconds: 0, epochs: 4, round: round)
   }
 
-  func search(_ candidates: [SearchCandidateResult], method: SearchCell.Method = .random) -> SearchResult {
+  func search(_ candidates: [SearchCandidateResult], method: SearchMethod = .random) -> SearchResult {
     SearchResult(
       method: method, folds: 3, space: [:], candidates: candidates,
       bestIndex: candidates.first { $0.rank == 1 }!.index, rounds: [], foldEpochs: 30, fullSearchFoldEpochs: 120)
@@ -305,8 +305,8 @@ func with(_ change: (inout RunSettings) -> Void) -> RunSettings {
       SearchFacts(
         search([candidate(0, 0.970, std: 0.002, rank: 2), candidate(1, 0.971, std: 0.001, rank: 1)]),
         earlier: []))
-    #expect(close.best.index == 1)
-    #expect(close.runnerUp?.candidate.index == 0 && close.runnerUp?.withinSpread == true)
+    #expect(close.best == 2)
+    #expect(close.runnerUp?.candidate == 1 && close.runnerUp?.withinSpread == true)
     let far = try #require(
       SearchFacts(
         search([candidate(0, 0.960, std: 0.002, rank: 2), candidate(1, 0.971, std: 0.001, rank: 1)]),
@@ -334,7 +334,7 @@ func with(_ change: (inout RunSettings) -> Void) -> RunSettings {
             candidate(0, 0.99, std: 0, rank: 3, round: 0), candidate(1, 0.95, std: 0, rank: 1, round: 1),
             candidate(2, 0.94, std: 0, rank: 2, round: 1),
           ], method: .halving), earlier: []))
-    #expect(facts.finalists.map(\.index) == [1, 2], "an early round's higher score on fewer epochs does not count")
+    #expect(facts.finalists == [2, 3], "an early round's higher score on fewer epochs does not count")
     #expect(facts.halving?.share == 0.25 && facts.halving?.comparison == nil)
   }
 }
@@ -419,7 +419,7 @@ func handTest(_ pairs: [(Int, Int)], classes: [String]) -> TestEvaluation {
       built.append(BuiltCell(cell: cell, result: result, earlier: built))
     }
     let facts = try #require(KeyResultFacts(BuiltStudy(study: study, results: dummyResults(study), cells: built)))
-    #expect(facts.tuned.cell.id == "tuned" && facts.baseline?.cell.id == "baseline")
+    #expect(facts.tuned == "tuned" && facts.baseline == "baseline")
     #expect(facts.fewerMistakes == 1, "2 mistakes against 1")
   }
 
@@ -451,13 +451,13 @@ extension SearchFindings {
     ]
     let facts = try #require(SearchFacts(halving, earlier: earlier))
     let comparison = try #require(facts.halving?.comparison)
-    #expect(comparison.title == cell.title && comparison.bestIndex == 0 && comparison.rankOfThisWinner == 2)
+    #expect(comparison.title == cell.title && comparison.best == 1 && comparison.rankOfThisWinner == 2)
   }
 
   @Test func divergedCandidatesRankLastAndOneCandidateHasNoRunnerUp() throws {
     let facts = try #require(
       SearchFacts(search([candidate(0, .nan, std: .nan, rank: 2), candidate(1, 0.9, std: 0, rank: 1)]), earlier: []))
-    #expect(facts.best.index == 1 && facts.finalists.map(\.index) == [1, 0])
+    #expect(facts.best == 2 && facts.finalists == [2, 1])
     let one = try #require(SearchFacts(search([candidate(0, 0.9, std: 0, rank: 1)]), earlier: []))
     #expect(one.runnerUp == nil && one.shared.isEmpty)
   }

@@ -125,12 +125,14 @@ let halvingStudy = validStudy.replacingOccurrences(
     defer { build.remove() }
     _ = try build.studyBuild().work(WorkTask(index: 0, count: 2), stage: 1)
     #expect {
-      try build.studyBuild().run()
+      try build.studyBuild().checkDistributedRuns()
     } throws: { error in
       guard case BuildError.missingRuns(let missing) = error else { return false }
       return missing.contains("stage 1: ") && missing.contains("stage 2: about 1 run(s) of tuned")
     }
-    let results = try build.studyBuild(trainMissing: true).run()
+    let missing = try build.studyBuild(trainMissing: true)
+    try missing.checkDistributedRuns()
+    let results = try missing.run()
     #expect(results.results.cells.allSatisfy { $0.status == .ran })
   }
 

@@ -56,7 +56,7 @@ import Yams
     #expect(try json(TrainingData.resampled(2)) == #"{"kind":"resampled","repeat":2}"#)
     #expect(try json(ScheduleSettings.none) == #"{"kind":"none"}"#)
     #expect(try json(RunSettings.Dropout.all(0.3)) == "0.3")
-    #expect(try json(SearchCell.Distribution.logUniform(0.0005, 0.003)) == #"{"log_uniform":[0.0005,0.003]}"#)
+    #expect(try json(Distribution.logUniform(0.0005, 0.003)) == #"{"log_uniform":[0.0005,0.003]}"#)
     for value in [StopReason.completed, .earlyStopped(epoch: 3), .diverged(epoch: 2, batch: 0), .cancelled] {
       #expect(try ResultsJSON.decode(StopReason.self, from: ResultsJSON.encode(value)) == value)
     }

@@ -13,11 +13,6 @@ import Testing
       StratifiedSplit.foldAssignment(labels: labels, folds: 3, seed: SeedPath(1)) == [1, 0, 2, 0, 1, 2, 2, 0, 1, 0, 1])
   }
 
-  @Test func ranksAreScikitLearnsMinRanks() {
-    #expect(ranks([0.9, 0.95, 0.95, 0.8, .nan]) == [3, 1, 1, 4, 5])
-    #expect(ranks([0.5]) == [1])
-  }
-
   @Test func choicesAreDrawnFromTheGridWithoutReplacement() throws {
     let study = try Study.parse(validStudy.replacingOccurrences(of: "candidates: 3", with: "candidates: 3"), file: "s")
     let widths = study.cell("search")!.search!.candidates.map(\.settings.hidden)

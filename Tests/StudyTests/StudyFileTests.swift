@@ -159,7 +159,7 @@ func studyError(_ text: String, sourceLocation: SourceLocation = #_sourceLocatio
   @Test func theDefaultStudyIsValid() throws {
     let study = try Study.load(packageRoot + "/studies/default.yaml")
     #expect(study.cells.count >= 9)
-    #expect(Set(study.cells.map(\.kind)) == Set(Cell.Kind.allCases))
+    #expect(Set(study.cells.map(\.kind)) == Set(CellKind.allCases))
     #expect(
       study.keyResults.map { [study.cells[$0.baseline!].id, study.cells[$0.tuned].id] } == ["baseline", "tuned"])
     #expect(study.base.hidden == RunSettings.reference.hidden, "the base starts from the reference network")

@@ -84,3 +84,21 @@ public struct TinyDataset {
     return files
   }
 }
+
+/// A results.json without what depends on where and when it was built: every timing, and
+/// every finding read off one (an epoch's seconds, which variant is fastest, where a larger
+/// batch stops paying), the hosts, the caches' part, the provenance and the thread count.
+/// Two builds of one study must agree on the rest bit for bit.
+public func resultsWithoutTimings(_ data: Data) throws -> Data {
+  let timing: Set<String> = [
+    "seconds", "mean_fit_time", "std_fit_time", "epochs_trained_now", "cached_runs", "cached_cells", "hosts",
+    "trained_on", "provenance", "seconds_per_epoch", "training_seconds", "cell_seconds", "cost", "payoff", "threads",
+  ]
+  func strip(_ value: Any) -> Any {
+    if let object = value as? [String: Any] { return object.filter { !timing.contains($0.key) }.mapValues(strip) }
+    if let array = value as? [Any] { return array.map(strip) }
+    return value
+  }
+  let json = try JSONSerialization.jsonObject(with: data)
+  return try JSONSerialization.data(withJSONObject: strip(json), options: [.sortedKeys])
+}

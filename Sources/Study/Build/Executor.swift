@@ -5,105 +5,20 @@ import Metrics
 import NN
 import Tensor
 
-/// One training run a cell asks for.
-struct RunRequest: Sendable {
-  let name: String
-  let settings: RunSettings
-  let data: TrainingData
-  /// Which repeat of the run: 0 keeps the streams of an unrepeated run.
-  var repeatIndex = 0
-  /// How many repeats the run's setting has.
-  var repeatCount = 1
-  /// Whether to evaluate the trained model on the test set.
-  let evaluatesTest: Bool
-  let key: String
-  /// The key without the epochs, when the run trains epoch by epoch: a longer run of the same
-  /// family (or one as long and evaluated on the test set) holds it in its first epochs (see
-  /// `CacheKeys.runKey`).
-  let family: String?
-
-  /// The family whose longer runs can stand in for this one: none for a run evaluated on the
-  /// test set, whose test evaluation a longer run does not have.
-  var readableFamily: String? { evaluatesTest ? nil : family }
-
-  /// The run's epochs as its key counts them.
-  var epochs: Int { settings.epochs }
-}
-
-/// The data every run of a build draws from: the prepared splits (cut down by the profile)
-/// and the stratified fold assignments of the training part.
-final class BuildData: @unchecked Sendable {
-  let prepared: PreparedData
-  let dataset: LoadedDataset
-  let seed: UInt64
-  /// Another split of the training file, drawn from the given stream, cut down as `prepared`.
-  private let split: @Sendable (SeedPath) -> PreparedData
-  private var folds: [Int: [Int]] = [:]
-  private var resampled: [Int: PreparedData] = [:]
-  private let lock = NSLock()
-
-  init(
-    prepared: PreparedData, dataset: LoadedDataset, seed: UInt64,
-    split: @escaping @Sendable (SeedPath) -> PreparedData
-  ) {
-    self.prepared = prepared
-    self.dataset = dataset
-    self.seed = seed
-    self.split = split
-  }
-
-  /// The data a run trains and validates on: the study's split, or repeat r's own.
-  func prepared(for data: TrainingData) -> PreparedData {
-    guard case .resampled(let r) = data else { return prepared }
-    return lock.withLock {
-      if let cached = resampled[r] { return cached }
-      let made = split(SeedPath(seed).child("validation-split").child(r))
-      resampled[r] = made
-      return made
-    }
-  }
-
-  /// The seeds of repeat r: an unrepeated run's for repeat 0, else derived by name and r.
-  func seed(repeat r: Int) -> SeedPath {
-    r == 0 ? SeedPath(seed) : SeedPath(seed).child("repeat").child(r)
-  }
-
-  /// The fold of every training image when the training part is cut in `count` folds.
-  func foldAssignment(_ count: Int) -> [Int] {
-    lock.withLock {
-      if let folds = folds[count] { return folds }
-      let assignment = StratifiedSplit.foldAssignment(
-        labels: prepared.train.labels, folds: count, seed: SeedPath(seed).child("folds").child(count),
-        classCount: dataset.shape.classes)
-      folds[count] = assignment
-      return assignment
-    }
-  }
-}
-
 /// Trains runs, or reads them from the cache: several side by side on one thread each, or
 /// one alone on every thread. A run's result depends only on its settings, data and seed,
 /// never on how runs are scheduled.
-final class Executor: @unchecked Sendable {
-  /// What the executor does with the runs the cache does not hold.
-  enum Mode {
-    /// Trains them.
-    case train
-    /// Trains nothing and writes nothing: records the runs (cached or not) for a plan.
-    case plan(PlanRecorder)
-  }
-
-  let data: BuildData
+final class Executor: RunProvider, @unchecked Sendable {
+  let data: StudyData
   let cache: ResultCache
   let observer: BuildObserver
   let cancellation: Cancellation
   let threads: Int
+  /// Train every run again, whatever the cache holds.
   let force: Bool
-  let mode: Mode
 
   init(
-    data: BuildData, cache: ResultCache, observer: BuildObserver, cancellation: Cancellation, threads: Int, force: Bool,
-    mode: Mode = .train
+    data: StudyData, cache: ResultCache, observer: BuildObserver, cancellation: Cancellation, threads: Int, force: Bool
   ) {
     self.data = data
     self.cache = cache
@@ -111,58 +26,41 @@ final class Executor: @unchecked Sendable {
     self.cancellation = cancellation
     self.threads = max(1, threads)
     self.force = force
-    self.mode = mode
   }
 
-  /// The records of `requests`, in order; nil for a run that was cancelled. Cached runs are
-  /// read first; the rest train, the most expensive first.
-  /// With `sequential`, runs train one after another on every thread, so that their times
-  /// compare; else side by side, one thread each.
-  /// In plan mode, nothing trains: the requests are recorded at `stage`, and those the cache
-  /// does not hold come back nil.
-  func run(_ requests: [RunRequest], cell: String, stage: Int, sequential: Bool = false) -> (
-    records: [RunRecord?], fromCache: [Bool]
-  ) {
+  /// The runs of `requests`, in order: cached runs are read first; the rest train, the most
+  /// expensive first. Throws `cancelled` when the build is cancelled before all have trained
+  /// (those that finished are cached).
+  func runs(_ requests: [RunRequest], cell: String, stage: Int, sequential: Bool) throws(CellStop) -> [ProvidedRun] {
     var records = [RunRecord?](repeating: nil, count: requests.count)
     var pending: [Int] = []
-    let planning: Bool
-    if case .plan = mode { planning = true } else { planning = false }
     for (i, request) in requests.enumerated() {
-      // A tested run's model is kept beside its record; a record without it (from an older
-      // cache) is trained again, for the model to be exported. A diverged run has neither a
-      // test evaluation nor a model.
-      if !force, let record = cache.loadRun(key: request.key),
-        !request.evaluatesTest || record.test == nil || cache.hasModel(key: request.key)
-      {
-        records[i] = record
-      } else if !force, let family = request.readableFamily,
-        let longer = cache.longerRun(family: family, than: request.settings.epochs),
-        let record = longer.prefix(request.settings.epochs, key: request.key)
-      {
-        if !planning { cache.storeRun(record) }
-        records[i] = record
+      if !force, let found = cache.cachedRun(request) {
+        if found.readOff { cache.storeRun(found.record) }
+        records[i] = found.record
       } else {
         pending.append(i)
       }
     }
-    let fromCache = requests.indices.map { !pending.contains($0) }
-    if case .plan(let recorder) = mode {
-      recorder.record(
-        requests.indices.map { i in
-          PlannedRun(
-            request: requests[i], cell: cell, stage: stage, sequential: sequential, cost: cost(requests[i]),
-            cached: fromCache[i])
-        }, records: records)
-      return (records, fromCache)
-    }
+    let cached = records.map { $0 != nil }
     observer.runsQueued(cell: cell, training: pending.count, cached: requests.count - pending.count)
-    guard !pending.isEmpty, !cancellation.isCancelled else { return (records, fromCache) }
-    pending.sort { cost(requests[$0]) > cost(requests[$1]) }
+    if !pending.isEmpty && !cancellation.isCancelled {
+      train(requests, pending, cell: cell, sequential: sequential, into: &records)
+    }
+    // A run missing now was cancelled before it finished.
+    let done = records.compactMap { $0 }
+    guard done.count == records.count else { throw .cancelled }
+    return zip(done, cached).map { ProvidedRun(record: $0, cached: $1) }
+  }
 
+  /// Trains the runs of `requests` at `pending`, the most expensive first.
+  private func train(
+    _ requests: [RunRequest], _ pending: [Int], cell: String, sequential: Bool, into records: inout [RunRecord?]
+  ) {
+    let order = pending.sorted { requests[$0].cost(data) > requests[$1].cost(data) }
     let slots = Slots<RunRecord>(count: requests.count)
-    let queue = Tickets(below: pending.count)
-    let order = pending
-    let workers = sequential ? 1 : min(threads, pending.count)
+    let queue = Tickets(below: order.count)
+    let workers = sequential ? 1 : min(threads, order.count)
     // One run alone uses every thread; several share them out, one thread each.
     let threadsPerRun = workers == 1 ? threads : 1
     DispatchQueue.concurrentPerform(iterations: workers) { _ in
@@ -182,17 +80,6 @@ final class Executor: @unchecked Sendable {
       }
     }
     for i in pending { records[i] = slots.get(i) }
-    return (records, fromCache)
-  }
-
-  /// A yardstick of a run's cost: multiply-adds × examples × epochs.
-  func cost(_ request: RunRequest) -> Double {
-    let examples: Double
-    switch request.data {
-    case .split, .resampled: examples = Double(data.prepared.train.count)
-    case .fold(_, let of): examples = Double(data.prepared.train.count) * Double(of - 1) / Double(of)
-    }
-    return Double(request.settings.multiplyAdds(data.dataset.shape)) * examples * Double(request.settings.epochs)
   }
 
   /// Trains one run; nil when cancelled.

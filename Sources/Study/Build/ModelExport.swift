@@ -78,11 +78,9 @@ public struct ModelCard: Codable, Sendable {
     guard let bytes = FileManager.default.contents(atPath: file) else {
       throw ModelError("\(file): no model card beside \(weights) (a build writes both)")
     }
-    let decoder = JSONDecoder()
-    decoder.keyDecodingStrategy = .convertFromSnakeCase
     let card: ModelCard
     do {
-      card = try decoder.decode(ModelCard.self, from: bytes)
+      card = try ResultsJSON.decoder().decode(ModelCard.self, from: bytes)
     } catch {
       throw ModelError("\(file): not a model card (\(describeDecoding(error)))")
     }
@@ -93,10 +91,7 @@ public struct ModelCard: Codable, Sendable {
   }
 
   var encoded: Data {
-    let encoder = JSONEncoder()
-    encoder.keyEncodingStrategy = .convertToSnakeCase
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    return try! encoder.encode(self) + Data("\n".utf8)
+    try! ResultsJSON.encoder(pretty: true).encode(self) + Data("\n".utf8)
   }
 }
 
@@ -162,7 +157,7 @@ enum ModelExport {
   /// `models/CELL.safetensors` (the weights, copied from the cache) and `models/CELL.json`
   /// (the card) for `cell`, whose run 0 is the model.
   static func write(
-    _ cell: CellResult, results: StudyResults, data: BuildData, cache: ResultCache, to folder: String
+    _ cell: CellResult, results: StudyResults, data: StudyData, cache: ResultCache, to folder: String
   ) throws {
     guard let run = cell.runs.first?.run, let test = run.test else { return }
     let source = cache.modelPath(key: run.key)

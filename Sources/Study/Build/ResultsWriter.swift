@@ -11,7 +11,7 @@ struct ResultsWriter {
   enum Source {
     /// This build: the final cells' probabilities on its test part (the order of
     /// predictions.csv), the models in its cache.
-    case build(BuildData, ResultCache)
+    case build(StudyData, ResultCache)
     /// The files of an earlier build's results folder, copied as they are (`render`).
     case folder(String)
   }
@@ -110,39 +110,4 @@ struct ResultsWriter {
   }
 
   private func number(_ value: Double) -> String { value.isFinite ? String(format: "%.6f", value) : "nan" }
-}
-
-/// `text` written to `path` through a temporary file and a rename, so that no reader sees
-/// half a file; the folder is created when missing.
-func atomically(_ text: String, to path: String) throws { try atomically(Data(text.utf8), to: path) }
-
-/// `bytes` written to `path` the same way.
-func atomically(_ bytes: Data, to path: String) throws {
-  let folder = (path as NSString).deletingLastPathComponent
-  do {
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    try bytes.write(to: URL(fileURLWithPath: path), options: .atomic)
-  } catch {
-    throw OutputError(path: path, message: "cannot write (\(error.localizedDescription))")
-  }
-}
-
-/// A file name from a run's name: letters, digits and dashes.
-func slug(_ name: String) -> String {
-  var out = ""
-  for ch in name.lowercased() {
-    if ch.isLetter || ch.isNumber {
-      out.append(ch)
-    } else if !out.hasSuffix("-") {
-      out.append("-")
-    }
-  }
-  return out.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
-}
-
-/// A results file or folder that cannot be written.
-public struct OutputError: Error, CustomStringConvertible {
-  public let path: String
-  public let message: String
-  public var description: String { "\(path): \(message)" }
 }

@@ -28,50 +28,6 @@ public enum BuildError: Error, CustomStringConvertible {
   }
 }
 
-/// Everything a build produced, as written to `results.json`.
-public struct StudyResults: Codable, Sendable {
-  public var title: String
-  public var description: String
-  public var studyFile: String
-  public var version: String
-  public var engine: String
-  public var kernels: String
-  public var threads: Int
-  public var data: DataSettings
-  public var profile: Profile
-  /// The images' size and the number of classes, as read from the files.
-  public var shape: DataShape
-  public var files: [FileDigest]
-  public var cells: [CellResult]
-  /// Wall time of the build.
-  public var seconds: Double
-  /// Epochs trained by every cell's runs (cached ones included), and by this build alone.
-  public var epochsTrained: Int
-  public var epochsTrainedNow: Int
-  public var cachedCells: Int
-  public var cacheProblems: [String]
-  /// The hosts the study's runs trained on, with how many runs each.
-  public var hosts: [String: Int] = [:]
-  /// The commit, tools, machine and time of the build.
-  public var provenance: Provenance
-  /// The changes to the study file from the command line (`--set`, `--seed`, `--dataset`).
-  public var overrides: [StudyOverride]
-  /// The layout of results.json (``resultsFileFormat``).
-  public var formatVersion = resultsFileFormat
-
-  /// The study file's names (snake_case), as every field of results.json.
-  enum CodingKeys: String, CodingKey {
-    case title, description, version, engine, kernels, threads, data, profile, shape, files, cells, seconds
-    case hosts, provenance, overrides
-    case formatVersion = "format_version"
-    case studyFile = "study_file"
-    case epochsTrained = "epochs_trained"
-    case epochsTrainedNow = "epochs_trained_now"
-    case cachedCells = "cached_cells"
-    case cacheProblems = "cache_problems"
-  }
-}
-
 /// Runs a study's cells in order and writes the results: every cell whose key is unchanged
 /// comes from the cache, every run that is cached is read rather than trained.
 public final class StudyBuild {
@@ -81,6 +37,7 @@ public final class StudyBuild {
   public let cancellation: Cancellation
   /// mnist-report's version, recorded in the results.
   public let version: String
+  private var madeSetup: Setup?
 
   public init(study: Study, options: BuildOptions, observer: BuildObserver, cancellation: Cancellation, version: String)
   {
@@ -93,24 +50,16 @@ public final class StudyBuild {
 
   /// Runs the study and writes `results.json`, the run CSVs and `predictions.csv` — into
   /// `staged`, for the caller to commit with more (the report), or else straight into the
-  /// output folder, whole or not at all.
-  ///
-  /// When `work` tasks trained this study's runs (a distributed build), the build trains
-  /// nothing unless `trainMissing` is set: it names each run still missing and stops.
+  /// output folder, whole or not at all. Every run the cache lacks is trained (after a
+  /// distributed build, `checkDistributedRuns` first names those that `work` tasks left
+  /// missing).
   public func run(into staged: StagedOutput? = nil) throws -> BuiltStudy {
     let started = monotonicSeconds()
     let startDate = Date()
     let ids = study.cells.map(\.id)
     for id in options.only where !ids.contains(id) { throw BuildError.unknownCell(id, ids) }
     let setup = try setUp()
-    if !options.trainMissing, setup.cache.wasDistributed(setup.studyKey) {
-      let plan = try plan(setup)
-      if !plan.isComplete { throw BuildError.missingRuns(plan.missingDescription) }
-    }
-    let executor = Executor(
-      data: setup.data, cache: setup.cache, observer: observer, cancellation: cancellation, threads: options.threads,
-      force: options.force)
-    let built = try buildCells(setup, executor: executor, recorder: nil)
+    let built = try computeCells(setup, BuildPass(build: self, setup: setup))
 
     let results = built.map(\.result)
     let dataset = setup.data.dataset
@@ -127,17 +76,19 @@ public final class StudyBuild {
         version: version, cpu: Kernels.cpuName, excluding: options.output, started: startDate),
       overrides: study.overrides)
     for problem in setup.cache.problems { observer.note(problem) }
+    var study = BuiltStudy(study: study, results: summary, cells: built)
+    study.analyze()
     let own = staged == nil ? try StagedOutput(output: options.output) : nil
     try ResultsWriter(
-      results: summary, source: .build(setup.data, setup.cache), exports: study.exportingCells
+      results: study.results, source: .build(setup.data, setup.cache), exports: study.study.exportingCells
     ).write(to: (staged ?? own!).path)
     try own?.commit()
-    return BuiltStudy(study: study, results: summary, cells: built)
+    return study
   }
 
   /// What every build, plan and task starts from: the data, the keys and the cache.
   struct Setup {
-    let data: BuildData
+    let data: StudyData
     let files: [FileDigest]
     let keys: CacheKeys
     let cache: ResultCache
@@ -150,7 +101,15 @@ public final class StudyBuild {
     var studyKey: String { contentKey(cellKeys) }
   }
 
+  /// The setup, made once (the data loaded and digested once) whatever asks for it first.
   func setUp() throws -> Setup {
+    if let setup = madeSetup { return setup }
+    let setup = try makeSetup()
+    madeSetup = setup
+    return setup
+  }
+
+  private func makeSetup() throws -> Setup {
     let dataset = try study.data.load(directory: options.dataDirectory)
     try study.check(against: dataset)
     let profile = options.profile
@@ -162,7 +121,7 @@ public final class StudyBuild {
     let prepared = cut(
       PreparedData(
         dataset, validationCount: settings.validation, seed: settings.seed, normalization: settings.normalization))
-    let data = BuildData(
+    let data = StudyData(
       prepared: prepared, dataset: dataset, seed: settings.seed,
       split: { seed in
         cut(
@@ -172,95 +131,120 @@ public final class StudyBuild {
       })
     let files = dataset.files.map(FileDigest.init)
     let keys = CacheKeys(study: study, files: files, profile: profile)
-    var cellKeys: [String] = []
-    for cell in study.cells { cellKeys.append(keys.cellKey(cell, earlier: cellKeys)) }
     return Setup(
-      data: data, files: files, keys: keys, cache: ResultCache(directory: options.cacheDirectory), cellKeys: cellKeys,
+      data: data, files: files, keys: keys, cache: ResultCache(directory: options.cacheDirectory),
+      cellKeys: keys.cellKeys(study),
       firstStages: study.firstStages(profile: profile))
   }
 
-  /// Every cell in order, each from the cache or computed. With a recorder (a plan),
-  /// nothing trains or is stored: a cell whose runs are not all cached is left out, and the
-  /// runs its later stages may ask for are recorded as possibilities.
-  func buildCells(_ setup: Setup, executor: Executor, recorder: PlanRecorder?) throws -> [BuiltCell] {
+  /// Every cell in order, each from the cache or computed with the runs `pass` provides.
+  func computeCells(_ setup: Setup, _ pass: some CellPass) throws -> [BuiltCell] {
     var built: [BuiltCell] = []
     for (position, cell) in study.cells.enumerated() {
-      let result = try result(
-        of: cell, key: setup.cellKeys[position], stage: setup.firstStages[position], built: built, setup: setup,
-        executor: executor, recorder: recorder)
+      let key = setup.cellKeys[position]
+      let result: CellResult
+      if pass.readsCachedResult(of: cell), let cached = setup.cache.cellResult(cell, key: key) {
+        result = cached
+        pass.cached(cell)
+      } else if let reason = pass.skips(cell) {
+        result = CellResult(
+          id: cell.id, kind: cell.kind, title: cell.title, status: .skipped, seconds: 0, key: key, error: reason)
+      } else {
+        let context = CellContext(
+          cell: cell, keys: setup.keys, provider: pass.provider, data: setup.data, profile: options.profile,
+          earlier: built, stage: setup.firstStages[position])
+        pass.started(cell)
+        let started = monotonicSeconds()
+        var outcome: CellOutcome?
+        var stop: CellStop?
+        do {
+          outcome = try cell.body.behaviour.run(context)
+        } catch {
+          stop = error
+        }
+        var computed = CellResult(
+          id: cell.id, kind: cell.kind, title: cell.title, status: .ran, seconds: 0, key: key,
+          settings: cell.kind == .data ? nil : outcome?.chosenSettings ?? cell.settings, outcome: outcome)
+        (computed.cachedRuns, computed.epochsTrained, computed.epochsTrainedNow, computed.hosts) = (
+          context.cachedRuns, context.epochsTrained, context.epochsTrainedNow, context.hosts
+        )
+        switch stop {
+        case nil: computed.status = outcome?.diverged == true ? .diverged : .ran
+        case .cancelled?: throw BuildError.interrupted
+        case let stop?: pass.stopped(cell, stop, context: context, result: &computed)
+        }
+        computed.seconds = monotonicSeconds() - started
+        result = try pass.finished(computed)
+      }
+      pass.ended(result)
       built.append(BuiltCell(cell: cell, result: result, earlier: built))
-      if recorder == nil { observer.cellFinished(result) }
     }
     return built
   }
-
-  /// A cell's result: from the cache when its key is there (and it is not forced), skipped
-  /// when `--only` names other cells, else computed.
-  private func result(
-    of cell: Cell, key: String, stage: Int, built: [BuiltCell], setup: Setup, executor: Executor,
-    recorder: PlanRecorder?
-  ) throws -> CellResult {
-    let cache = setup.cache
-    let planning = recorder != nil
-    let wanted = options.only.isEmpty || options.only.contains(cell.id) || planning
-    if !options.force || !wanted || planning, !(recorder?.throughCachedCells ?? false),
-      var cached = cache.load(CellResult.self, kind: "cells", key: key, keyOf: \.key),
-      // A cell whose model is exported needs it in the cache (an older cache has none).
-      !cell.exportsModel || cached.runs.first.map({ $0.run.test == nil || cache.hasModel(key: $0.run.key) }) ?? true
-    {
-      (cached.id, cached.title, cached.status, cached.epochsTrainedNow) = (cell.id, cell.title, .cached, 0)
-      recorder?.cellCached(cell.id)
-      return cached
-    }
-    guard wanted else {
-      return CellResult(
-        id: cell.id, kind: cell.kind, title: cell.title, status: .skipped, seconds: 0, key: key,
-        error: "not built: --only names other cells, and it is not in the cache")
-    }
-    let context = CellContext(
-      cell: cell, keys: setup.keys, executor: executor, data: setup.data, profile: options.profile, earlier: built,
-      stage: stage)
-    let cellStarted = monotonicSeconds()
-    if !planning { observer.cellStarted(cell) }
-    var result = CellResult(
-      id: cell.id, kind: cell.kind, title: cell.title, status: .ran, seconds: 0, key: key,
-      settings: cell.kind == .data ? nil : cell.settings)
-    do {
-      result.outcome = try cell.body.behaviour.run(context)
-    } catch {
-      (result.status, result.error) = (.failed, error.message)
-    }
-    if cancellation.isCancelled { throw BuildError.interrupted }
-    if let recorder {
-      if result.outcome == nil {
-        recorder.possible(
-          cell.body.behaviour.possibleRuns(context, from: context.stage), cell: cell.id, executor: executor)
-        result.status = .skipped
-      }
-      return result
-    }
-    if case .final(let final)? = result.outcome { result.settings = final.settings }
-    (result.cachedRuns, result.epochsTrained, result.epochsTrainedNow, result.hosts) = (
-      context.cachedRuns, context.epochsTrained, context.epochsTrainedNow, context.hosts
-    )
-    if result.status == .ran && result.outcome?.diverged == true { result.status = .diverged }
-    result.seconds = monotonicSeconds() - cellStarted
-    if result.status == .ran || result.status == .diverged { cache.store(result, kind: "cells", key: key) }
-    return result
-  }
 }
 
-/// A study as built: the study, its results, and each cell with its result.
-public struct BuiltStudy: Sendable {
-  public let study: Study
-  public var results: StudyResults
-  public var cells: [BuiltCell]
+/// How a pass over the study's cells treats each one: a build (`BuildPass`) computes and
+/// caches them, with its progress shown; a plan (`PlanRecorder`) records the runs they ask
+/// for and trains and writes nothing.
+protocol CellPass {
+  /// Where the cells' runs come from.
+  var provider: any RunProvider { get }
+  /// Whether the cell's result is read from the cache when it is there.
+  func readsCachedResult(of cell: Cell) -> Bool
+  /// Why the pass leaves the cell out (it is neither cached nor computed), if it does.
+  func skips(_ cell: Cell) -> String?
+  func cached(_ cell: Cell)
+  func started(_ cell: Cell)
+  /// The cell stopped without an outcome (`failed`, or in a plan `runsNotCached`).
+  func stopped(_ cell: Cell, _ stop: CellStop, context: CellContext, result: inout CellResult)
+  /// The computed cell's result, as the pass keeps it.
+  func finished(_ result: CellResult) throws -> CellResult
+  /// Every cell's result, cached, skipped or computed, in order.
+  func ended(_ result: CellResult)
+}
 
-  public init(study: Study, results: StudyResults, cells: [BuiltCell]) {
-    self.study = study
-    self.results = results
-    self.cells = cells
+/// A build's pass: cells from the cache unless forced, only those `--only` names computed,
+/// runs trained where the cache lacks them, each computed cell stored, progress shown.
+struct BuildPass: CellPass {
+  let build: StudyBuild
+  let setup: StudyBuild.Setup
+  let provider: any RunProvider
+
+  init(build: StudyBuild, setup: StudyBuild.Setup) {
+    self.build = build
+    self.setup = setup
+    let options = build.options
+    provider = Executor(
+      data: setup.data, cache: setup.cache, observer: build.observer, cancellation: build.cancellation,
+      threads: options.threads, force: options.force)
   }
+
+  private func wanted(_ cell: Cell) -> Bool { build.options.only.isEmpty || build.options.only.contains(cell.id) }
+
+  func readsCachedResult(of cell: Cell) -> Bool { !build.options.force || !wanted(cell) }
+
+  func skips(_ cell: Cell) -> String? {
+    wanted(cell) ? nil : "not built: --only names other cells, and it is not in the cache"
+  }
+
+  func cached(_ cell: Cell) {}
+
+  func started(_ cell: Cell) { build.observer.cellStarted(cell) }
+
+  func stopped(_ cell: Cell, _ stop: CellStop, context: CellContext, result: inout CellResult) {
+    switch stop {
+    case .failed(let message): (result.status, result.error) = (.failed, message)
+    case .cancelled, .runsNotCached: result.status = .skipped  // neither reaches a build's pass
+    }
+  }
+
+  func finished(_ result: CellResult) throws -> CellResult {
+    if build.cancellation.isCancelled { throw BuildError.interrupted }
+    if result.status == .ran || result.status == .diverged { setup.cache.store(result, kind: "cells", key: result.key) }
+    return result
+  }
+
+  func ended(_ result: CellResult) { build.observer.cellFinished(result) }
 }
 
 /// A cell's place in the cache, for `mnist-report list`.
@@ -277,11 +261,8 @@ extension StudyBuild {
     let dataset = try study.data.load(directory: options.dataDirectory)
     let keys = CacheKeys(study: study, files: dataset.files.map(FileDigest.init), profile: options.profile)
     let cache = ResultCache(directory: options.cacheDirectory)
-    var earlier: [String] = []
-    return study.cells.map { cell in
-      let key = keys.cellKey(cell, earlier: earlier)
-      earlier.append(key)
-      return CellState(cell: cell, key: key, cached: cache.contains(kind: "cells", key: key))
+    return zip(study.cells, keys.cellKeys(study)).map { cell, key in
+      CellState(cell: cell, key: key, cached: cache.contains(kind: "cells", key: key))
     }
   }
 }

@@ -6,24 +6,10 @@ import Yams
 /// runs start from, and the data of its kind.
 ///
 /// A new kind of cell is a file of this folder (its body: what it reads from the study file,
-/// what it trains and what it yields) and a case in `Cell.Kind`, `Cell.Body`, `CellOutcome`
+/// what it trains and what it yields) and a case in `CellKind`, `Cell.Body`, `CellOutcome`
 /// and `CellContents` below; every switch over them is exhaustive, so the compiler lists the
 /// places left to handle it.
 public struct Cell: Sendable {
-  public enum Kind: String, Sendable, Codable, CaseIterable {
-    /// The data: split sizes, class counts, sample images, pixel statistics.
-    case data
-    /// One training run, with curves.
-    case train
-    /// Variants of the cell's settings side by side.
-    case compare
-    /// A grid of two settings (for example hidden layers × neurons).
-    case grid
-    /// A randomized search with cross-validation, optionally by successive halving.
-    case search
-    /// The best candidate of a search, retrained and evaluated once on the test set.
-    case final
-  }
 
   /// What the cell does, with the data only its kind has.
   public enum Body: Sendable {
@@ -34,7 +20,7 @@ public struct Cell: Sendable {
     case search(SearchCell)
     case final(FinalCell)
 
-    public var kind: Kind {
+    public var kind: CellKind {
       switch self {
       case .data: return .data
       case .train: return .train
@@ -68,7 +54,7 @@ public struct Cell: Sendable {
   public let settings: RunSettings
   public let body: Body
 
-  public var kind: Kind { body.kind }
+  public var kind: CellKind { body.kind }
 
   /// How many training runs the cell asks for in a full build.
   public var runCount: Int { body.behaviour.runCount(settings: settings) }
@@ -101,9 +87,9 @@ public struct Cell: Sendable {
     let entries = try value.mapping()
     let fields = Dictionary(uniqueKeysWithValues: entries.map { ($0.key, $0.value) })
     guard let kindValue = fields["kind"] else {
-      throw value.error("a cell needs a kind (allowed: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
+      throw value.error("a cell needs a kind (allowed: \(CellKind.allCases.map(\.rawValue).joined(separator: ", ")))")
     }
-    let kind = try kindValue.choice(Kind.self, what: "cell kind")
+    let kind = try kindValue.choice(CellKind.self, what: "cell kind")
     let own: [String]
     switch kind {
     case .data: own = DataCell.keys
@@ -190,137 +176,4 @@ struct CellInput {
 
   /// The cell's repeats: its own `repeats` and `resample`, else the study's.
   func cellReplication() throws(StudyError) -> Replication { try Replication(fields, defaults: replication) }
-}
-
-/// What every kind of cell does in a build.
-protocol CellBehaviour: Sendable {
-  /// The keys of the study file a cell of this kind may hold besides the common ones.
-  static var keys: [String] { get }
-  /// How many training runs the cell asks for in a full build.
-  func runCount(settings: RunSettings) -> Int
-  /// Whether the cell's model is evaluated on the test set.
-  var isTested: Bool { get }
-  /// What the cell's cache key holds besides its settings and the data.
-  func keyParts(earlier: [String]) -> CellKeyParts
-  /// Computes the cell: nil when the build was cancelled (or, in a plan, when runs it needs
-  /// are not in the cache).
-  func run(_ context: CellContext) throws(CellFailure) -> CellOutcome?
-  /// The positions of the earlier cells whose results this one's runs depend on.
-  var dependencies: [Int] { get }
-  /// The settings of the cell's runs besides the cell's own (variants, grid points,
-  /// candidates), for checks made once the data is known.
-  var otherSettings: [RunSettings] { get }
-  /// How many stages the cell's runs take: each stage's runs are chosen from the results of
-  /// the stage before.
-  func stageCount(profile: Profile, settings: RunSettings) -> Int
-  /// For a plan: the runs the cell may ask for from `stage` on, when the results that choose
-  /// them are not known yet.
-  func possibleRuns(_ context: CellContext, from stage: Int) -> [PossibleRuns]
-}
-
-extension CellBehaviour {
-  var isTested: Bool { false }
-  var dependencies: [Int] { [] }
-  var otherSettings: [RunSettings] { [] }
-  func stageCount(profile: Profile, settings: RunSettings) -> Int { 1 }
-  func possibleRuns(_ context: CellContext, from stage: Int) -> [PossibleRuns] { [] }
-}
-
-/// Runs a later stage of a cell may ask for, before the results that choose them are known:
-/// every possibility, and the expected share of them that will be asked for.
-struct PossibleRuns {
-  let stage: Int
-  let requests: [RunRequest]
-  let share: Double
-}
-
-/// A cell that cannot be computed (its search has no results, say): the message says why.
-struct CellFailure: Error {
-  let message: String
-}
-
-/// What a cell produced, by kind.
-public enum CellOutcome: Sendable {
-  case data(DataSummary)
-  case train(NamedRun)
-  /// One run per variant, in the study file's order.
-  case compare([NamedRun])
-  /// The grid's matrices, and its runs row by row.
-  case grid(GridResult, [NamedRun])
-  case search(SearchResult)
-  case final(FinalOutcome)
-}
-
-extension CellOutcome {
-  /// Whether a run's loss became NaN or infinite (or a search candidate's score did).
-  var diverged: Bool {
-    switch self {
-    case .data: return false
-    case .train(let run): return run.run.status == .diverged
-    case .compare(let runs), .grid(_, let runs): return runs.contains { $0.run.status == .diverged }
-    case .search(let search): return search.candidates.contains { !$0.meanScore.isFinite }
-    case .final(let final): return final.run.run.status == .diverged
-    }
-  }
-}
-
-/// A final cell's result: the search candidate it retrained and the tested run.
-public struct FinalOutcome: Sendable {
-  /// The candidate's drawn parameters.
-  public var candidateParameters: [SettingKey: SettingValue]
-  /// The final cell's settings for that candidate.
-  public var settings: RunSettings
-  public var run: NamedRun
-}
-
-/// A cell of a build together with what it produced, matched by kind, for the report and the
-/// analysis: no lookup by id is needed downstream.
-public enum CellContents: Sendable {
-  case data(DataCell, DataSummary)
-  case train(TrainCell, NamedRun)
-  case compare(CompareCell, [NamedRun])
-  case grid(GridCell, GridResult, [NamedRun])
-  case search(SearchCell, SearchResult)
-  /// `search` is the cell the candidate came from, as built.
-  case final(FinalCell, FinalOutcome, search: SearchContents?)
-
-  /// The cell's body and outcome as one value; nil when they are not of the same kind (an
-  /// outcome from another version of the cell: never produced by a build).
-  init?(_ body: Cell.Body, _ outcome: CellOutcome, earlier: [BuiltCell]) {
-    switch (body, outcome) {
-    case (.data(let cell), .data(let summary)): self = .data(cell, summary)
-    case (.train(let cell), .train(let run)): self = .train(cell, run)
-    case (.compare(let cell), .compare(let runs)): self = .compare(cell, runs)
-    case (.grid(let cell), .grid(let grid, let runs)): self = .grid(cell, grid, runs)
-    case (.search(let cell), .search(let result)): self = .search(cell, result)
-    case (.final(let cell), .final(let final)):
-      var search: SearchContents?
-      if cell.source < earlier.count, case .search(let spec, let result)? = earlier[cell.source].contents {
-        search = SearchContents(cell: earlier[cell.source].cell, spec: spec, result: result)
-      }
-      self = .final(cell, final, search: search)
-    case (.data, _), (.train, _), (.compare, _), (.grid, _), (.search, _), (.final, _): return nil
-    }
-  }
-}
-
-/// A search cell as built, for the final cell that retrains its winner.
-public struct SearchContents: Sendable {
-  public let cell: Cell
-  public let spec: SearchCell
-  public let result: SearchResult
-}
-
-/// A cell and its result, as the build returns them.
-public struct BuiltCell: Sendable {
-  public let cell: Cell
-  public let result: CellResult
-  /// The outcome matched with the cell's kind; nil when the cell failed or was skipped.
-  public let contents: CellContents?
-
-  public init(cell: Cell, result: CellResult, earlier: [BuiltCell]) {
-    self.cell = cell
-    self.result = result
-    contents = result.outcome.flatMap { CellContents(cell.body, $0, earlier: earlier) }
-  }
 }

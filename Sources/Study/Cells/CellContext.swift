@@ -1,14 +1,14 @@
 import Data
 import Foundation
 
-/// What a cell's computation may use: the runs it asks for (trained or read from the cache),
-/// the build's data and profile, and the cells built before it. It counts the epochs and the
+/// What a cell's computation may use: the runs it asks for (from its `RunProvider`), the
+/// study's data and the profile, and the cells built before it. It counts the epochs and the
 /// cached runs for the cell's result.
 final class CellContext: @unchecked Sendable {
   let cell: Cell
   let keys: CacheKeys
-  let executor: Executor
-  let data: BuildData
+  let provider: any RunProvider
+  let data: StudyData
   let profile: Profile
   /// The cells computed (or read) before this one in the build.
   let earlier: [BuiltCell]
@@ -26,14 +26,14 @@ final class CellContext: @unchecked Sendable {
   private(set) var epochsTrainedNow = 0
 
   init(
-    cell: Cell, keys: CacheKeys, executor: Executor, data: BuildData, profile: Profile, earlier: [BuiltCell],
+    cell: Cell, keys: CacheKeys, provider: any RunProvider, data: StudyData, profile: Profile, earlier: [BuiltCell],
     stage: Int
   ) {
     self.cell = cell
     self.stage = stage
     firstStage = stage
     self.keys = keys
-    self.executor = executor
+    self.provider = provider
     self.data = data
     self.profile = profile
     self.earlier = earlier
@@ -63,10 +63,9 @@ final class CellContext: @unchecked Sendable {
     }
   }
 
-  /// Named runs of groups of repeats (each group one setting, repeat 0 first), trained or
-  /// read; nil when cancelled.
-  func namedRuns(_ groups: [[RunRequest]], sequential: Bool = false) -> [NamedRun]? {
-    guard let records = execute(groups.flatMap { $0 }, sequential: sequential) else { return nil }
+  /// Named runs of groups of repeats (each group one setting, repeat 0 first).
+  func namedRuns(_ groups: [[RunRequest]], sequential: Bool = false) throws(CellStop) -> [NamedRun] {
+    let records = try execute(groups.flatMap { $0 }, sequential: sequential)
     var start = 0
     return groups.map { group in
       defer { start += group.count }
@@ -75,19 +74,16 @@ final class CellContext: @unchecked Sendable {
     }
   }
 
-  /// Trains or reads `requests`, counting epochs and cached runs; nil when cancelled. With
-  /// `sequential`, runs train one after another on every thread, so that their times
-  /// compare.
-  func execute(_ requests: [RunRequest], sequential: Bool = false) -> [RunRecord]? {
-    let (records, fromCache) = executor.run(requests, cell: cell.id, stage: stage, sequential: sequential)
-    stage += 1
-    guard records.allSatisfy({ $0 != nil }) else { return nil }
-    let done = records.map { $0! }
-    cachedRuns += fromCache.filter { $0 }.count
-    for record in done { hosts[record.trainedOn?.host ?? "unrecorded", default: 0] += 1 }
-    epochsTrained += done.reduce(0) { $0 + $1.epochs }
-    epochsTrainedNow += zip(done, fromCache).filter { !$1 }.reduce(0) { $0 + $1.0.epochs }
-    return done
+  /// The runs of `requests` as the provider gives them (the next stage's), counting epochs
+  /// and cached runs. With `sequential`, runs train one after another on every thread, so
+  /// that their times compare.
+  func execute(_ requests: [RunRequest], sequential: Bool = false) throws(CellStop) -> [RunRecord] {
+    defer { stage += 1 }
+    let runs = try provider.runs(requests, cell: cell.id, stage: stage, sequential: sequential)
+    cachedRuns += runs.filter(\.cached).count
+    for run in runs { hosts[run.record.trainedOn?.host ?? "unrecorded", default: 0] += 1 }
+    epochsTrained += runs.reduce(0) { $0 + $1.record.epochs }
+    epochsTrainedNow += runs.filter { !$0.cached }.reduce(0) { $0 + $1.record.epochs }
+    return runs.map(\.record)
   }
-
 }

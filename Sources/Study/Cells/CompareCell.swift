@@ -81,8 +81,8 @@ public struct CompareCell: CellBehaviour {
       variants: Dictionary(uniqueKeysWithValues: variants.map { ($0.name, $0.settings) }), replication: replication)
   }
 
-  func run(_ context: CellContext) -> CellOutcome? {
+  func run(_ context: CellContext) throws(CellStop) -> CellOutcome {
     let groups = variants.map { context.repeated($0.name, $0.settings, replication) }
-    return context.namedRuns(groups, sequential: sequential).map { .compare($0) }
+    return .compare(try context.namedRuns(groups, sequential: sequential))
   }
 }

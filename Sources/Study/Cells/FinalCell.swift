@@ -66,13 +66,12 @@ public struct FinalCell: CellBehaviour {
     return [PossibleRuns(stage: stage, requests: requests, share: 1 / Double(max(1, candidates)))]
   }
 
-  func run(_ context: CellContext) throws(CellFailure) -> CellOutcome? {
+  func run(_ context: CellContext) throws(CellStop) -> CellOutcome {
     guard case .search(_, let search)? = context.earlier[source].contents, let best = search.best else {
-      throw CellFailure(message: "the search cell '\(from)' has no results in this build or the cache; build it first")
+      throw .failed("the search cell '\(from)' has no results in this build or the cache; build it first")
     }
     let chosen = settings[best.index]
-    return context.namedRuns([context.repeated(context.cell.id, chosen, replication, test: true)]).map {
-      .final(FinalOutcome(candidateParameters: best.parameters, settings: chosen, run: $0[0]))
-    }
+    let run = try context.namedRuns([context.repeated(context.cell.id, chosen, replication, test: true)])[0]
+    return .final(FinalOutcome(candidateParameters: best.parameters, settings: chosen, run: run))
   }
 }

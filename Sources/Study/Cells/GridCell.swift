@@ -83,12 +83,12 @@ public struct GridCell: CellBehaviour {
     "\(rows.key.rawValue) \(rows.values[r]), \(columns.key.rawValue) \(columns.values[c])"
   }
 
-  func run(_ context: CellContext) -> CellOutcome? {
+  func run(_ context: CellContext) throws(CellStop) -> CellOutcome {
     var groups: [[RunRequest]] = []
     for (r, row) in settings.enumerated() {
       for (c, point) in row.enumerated() { groups.append(context.repeated(pointName(r, c), point, replication)) }
     }
-    guard let runs = context.namedRuns(groups, sequential: sequential) else { return nil }
+    let runs = try context.namedRuns(groups, sequential: sequential)
     let width = columns.values.count
     func matrix<T>(_ value: (NamedRun) -> T) -> [[T]] {
       (0..<rows.values.count).map { r in (0..<width).map { c in value(runs[r * width + c]) } }
@@ -101,30 +101,5 @@ public struct GridCell: CellBehaviour {
       seconds: matrix { mean($0.all.map(\.seconds)) },
       accuracySD: repeated ? matrix { Spread($0.all.map(\.bestValidationAccuracy)).sd ?? .nan } : nil)
     return .grid(grid, runs)
-  }
-}
-
-/// A grid cell's results: validation accuracy and parameter count per point.
-public struct GridResult: Codable, Sendable {
-  public var rowKey: SettingKey
-  public var rowValues: [SettingValue]
-  public var columnKey: SettingKey
-  public var columnValues: [SettingValue]
-  /// Row-major, the best validation accuracy of each point's run (the mean over its
-  /// repeats).
-  public var accuracy: [[Double]]
-  public var parameters: [[Int]]
-  /// Each point's training time (the mean over its repeats).
-  public var seconds: [[Double]]
-  /// The sample standard deviation of `accuracy` over the repeats; nil without repeats.
-  public var accuracySD: [[Double]]?
-
-  enum CodingKeys: String, CodingKey {
-    case accuracy, parameters, seconds
-    case rowKey = "row_key"
-    case rowValues = "row_values"
-    case columnKey = "column_key"
-    case columnValues = "column_values"
-    case accuracySD = "accuracy_sd"
   }
 }

@@ -7,53 +7,13 @@ import Yams
 /// RandomizedSearchCV (and, with `method: halving`, HalvingRandomSearchCV): candidates drawn
 /// from a space, each scored by stratified k-fold cross-validation on the training split.
 public struct SearchCell: CellBehaviour {
-  public enum Method: String, Sendable, Codable, CaseIterable {
-    /// Every candidate trains for the full epochs on every fold.
-    case random
-    /// Successive halving: all candidates train briefly, the best 1/factor go on with
-    /// factor times the epochs, and so on.
-    case halving
-  }
-
-  /// How a parameter is drawn.
-  public enum Distribution: Sendable, Hashable {
-    case choice([SettingValue])
-    case uniform(Double, Double)
-    case logUniform(Double, Double)
-    case integers(Int, Int)
-
-    public var description: String {
-      switch self {
-      case .choice(let values): return "one of " + values.map(\.description).joined(separator: ", ")
-      case .uniform(let a, let b): return "uniform on [\(a), \(b)]"
-      case .logUniform(let a, let b): return "log-uniform on [\(a), \(b)]"
-      case .integers(let a, let b): return "an integer from \(a) to \(b)"
-      }
-    }
-
-    /// Whether values drawn from it are numbers spread over a range (not a list of
-    /// choices), and on which scale.
-    public var range: RangeScale? {
-      switch self {
-      case .choice: return nil
-      case .uniform, .integers: return .linear
-      case .logUniform: return .log
-      }
-    }
-  }
-
-  /// How a range is drawn from.
-  public enum RangeScale: Sendable {
-    case linear, log
-  }
-
   /// One candidate: its drawn parameters and the settings they give.
   public struct Candidate: Sendable {
     public let parameters: [SettingKey: SettingValue]
     public let settings: RunSettings
   }
 
-  public let method: Method
+  public let method: SearchMethod
   /// n_iter, or the number of candidates halving starts with.
   public let requested: Int
   public let folds: Int
@@ -76,7 +36,7 @@ public struct SearchCell: CellBehaviour {
 
   init(_ input: CellInput) throws(StudyError) {
     let (value, fields, settings, seed) = (input.value, input.fields, input.settings, input.data.seed)
-    method = try fields["method"]?.choice(Method.self, what: "search method") ?? .random
+    method = try fields["method"]?.choice(SearchMethod.self, what: "search method") ?? .random
     sequential = try fields["sequential"]?.bool() ?? true
     requested = try fields["candidates"]?.int(in: 1...10_000) ?? 10
     folds = try fields["folds"]?.int(in: 2...20) ?? 3
@@ -264,7 +224,7 @@ extension SearchCell {
     }
   }
 
-  func run(_ context: CellContext) -> CellOutcome? {
+  func run(_ context: CellContext) throws(CellStop) -> CellOutcome {
     let (candidates, folds, rounds) = trained(by: context.profile, settings: context.cell.settings)
     let maxEpochs = context.profile.adjust(context.cell.settings).epochs
     var alive = Array(candidates.indices)
@@ -274,7 +234,7 @@ extension SearchCell {
       let requests = alive.flatMap { index in
         self.requests(candidate: index, candidates: candidates, folds: folds, round: round, rounds: rounds, context)
       }
-      guard let records = context.execute(requests, sequential: sequential) else { return nil }
+      let records = try context.execute(requests, sequential: sequential)
       foldEpochs += records.reduce(0) { $0 + $1.epochs }
       for (position, index) in alive.enumerated() {
         let runs = Array(records[(position * folds)..<((position + 1) * folds)])
@@ -283,7 +243,8 @@ extension SearchCell {
         let earlier = latest[index]?.trainedRounds ?? []
         latest[index] = SearchCandidateResult(
           index: index, parameters: candidates[index].parameters, foldScores: scores, meanScore: mean(scores),
-          stdScore: deviation(scores), rank: 0, meanFitSeconds: mean(times), stdFitSeconds: deviation(times),
+          stdScore: populationDeviation(scores), rank: 0, meanFitSeconds: mean(times),
+          stdFitSeconds: populationDeviation(times),
           epochs: plan.epochs, round: round, earlierRounds: earlier)
       }
       if round + 1 < rounds.count {
@@ -304,22 +265,5 @@ extension SearchCell {
         rounds: rounds.map { SearchRound(candidates: $0.candidates, epochs: $0.epochs) }, foldEpochs: foldEpochs,
         fullSearchFoldEpochs: candidates.count * folds * maxEpochs,
         expectedBest: rounds.count == 1 ? expectedMaximum(ordered.map(\.meanScore)) : nil))
-  }
-}
-
-func mean(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count) }
-
-/// The population standard deviation (as numpy's `std`, which scikit-learn reports).
-func deviation(_ values: [Double]) -> Double {
-  let m = mean(values)
-  return values.isEmpty ? .nan : (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(values.count)).squareRoot()
-}
-
-/// scikit-learn's `rankdata(-scores, method='min')`: 1 for the best, ties sharing the
-/// smallest rank (NaN last).
-public func ranks(_ scores: [Double]) -> [Int] {
-  scores.map { score in
-    guard score.isFinite else { return scores.filter(\.isFinite).count + 1 }
-    return 1 + scores.filter { $0.isFinite && $0 > score }.count
   }
 }

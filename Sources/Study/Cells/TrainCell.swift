@@ -29,9 +29,9 @@ public struct TrainCell: CellBehaviour {
     CellKeyParts(test: evaluatesTest, replication: replication)
   }
 
-  func run(_ context: CellContext) -> CellOutcome? {
+  func run(_ context: CellContext) throws(CellStop) -> CellOutcome {
     let cell = context.cell
     let runs = context.repeated(cell.id, cell.settings, replication, test: evaluatesTest)
-    return context.namedRuns([runs]).map { .train($0[0]) }
+    return .train(try context.namedRuns([runs])[0])
   }
 }

@@ -51,23 +51,6 @@ public struct RunSettings: Codable, Hashable, Sendable {
   public var warmup: WarmupSettings?
   public var earlyStopping: EarlyStoppingSettings?
 
-  /// The study file's names: results.json's settings read as a settings mapping. These are
-  /// `SettingKey`'s spellings (less `layers` and `width`, which the file folds into `hidden`);
-  /// synthesized coding needs its own enum, and ResultsFormat's read-back test fails if the
-  /// two part.
-  enum CodingKeys: String, CodingKey {
-    case hidden, activation, dropout
-    case inputDropout = "input_dropout"
-    case batchNorm = "batch_norm"
-    case initializer, optimizer
-    case learningRate = "learning_rate"
-    case momentum
-    case weightDecay = "weight_decay"
-    case batchSize = "batch_size"
-    case epochs, schedule, warmup
-    case earlyStopping = "early_stopping"
-  }
-
   /// The reference network: a PyTorch study's 784-512-256-128-10 MLP with ReLU, dropout
   /// 0.4/0.3/0.3, Adam at 5e-4 with weight decay 5e-5, batches of 128, 15 epochs. A study
   /// file's `base` starts from it, and `mnist-report bench` times it.
@@ -241,6 +224,15 @@ public enum SettingKey: String, CaseIterable, Codable, CodingKeyRepresentable, C
   case earlyStopping = "early_stopping"
 
   public static func < (a: SettingKey, b: SettingKey) -> Bool { a.rawValue < b.rawValue }
+
+  /// A key of a JSON object of settings (the parameters of a search's candidate): its name,
+  /// or the camelCase a snake_case key strategy reads it as (`learningRate`).
+  public init?<T: CodingKey>(codingKey: T) {
+    guard
+      let key = SettingKey(rawValue: codingKey.stringValue) ?? SettingKey(rawValue: snakeCase(codingKey.stringValue))
+    else { return nil }
+    self = key
+  }
 
   /// The key in words, for axes and table headers: `layers` → "hidden layers".
   public var label: String {

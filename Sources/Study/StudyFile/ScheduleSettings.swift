@@ -75,7 +75,7 @@ public enum ScheduleSettings: Hashable, Sendable {
 extension ScheduleSettings: Codable {
   enum CodingKeys: String, CodingKey {
     case kind, factor, patience, threshold, cooldown, monitor, step, gamma, period
-    case minimum = "min_lr"
+    case minimum = "minLr"
   }
 
   public func encode(to encoder: Encoder) throws {
@@ -148,12 +148,6 @@ public struct EarlyStoppingSettings: Codable, Hashable, Sendable {
   public var patience: Int
   public var minDelta: Double
   public var restoreBest: Bool
-
-  enum CodingKeys: String, CodingKey {
-    case monitor, patience
-    case minDelta = "min_delta"
-    case restoreBest = "restore_best"
-  }
 
   static func parse(_ value: YAMLValue) throws(StudyError) -> EarlyStoppingSettings? {
     if case .scalar = value.node, try value.string() == "none" { return nil }

@@ -23,7 +23,7 @@ struct CacheKeys {
     dataKey = contentKey(
       DataKey(
         data: study.data.keyed, digests: files.map(\.sha256), profile: profile, engine: engineVersion,
-        format: resultsFormat, fusedMultiplyAdd: kernels != "baseline"))
+        format: cacheFormat, fusedMultiplyAdd: kernels != "baseline"))
   }
 
   /// A run's key: `FAMILY-EPOCHS` (`-test` appended for a run evaluated on the test set). Runs
@@ -52,13 +52,20 @@ struct CacheKeys {
     return (key, prefixable ? family : nil)
   }
 
+  /// Every cell's key, in the study's order: each holds the keys of the cells before it.
+  func cellKeys(_ study: Study) -> [String] {
+    var keys: [String] = []
+    for cell in study.cells { keys.append(cellKey(cell, earlier: keys)) }
+    return keys
+  }
+
   /// A cell's key: the data's, its kind and settings, and what its kind adds (`keyParts`);
   /// `earlier` holds the keys of the cells before it, in order, for a cell that builds on
   /// another.
-  func cellKey(_ cell: Cell, earlier: [String]) -> String {
+  private func cellKey(_ cell: Cell, earlier: [String]) -> String {
     struct Key: Encodable {
       let data: String
-      let kind: Cell.Kind
+      let kind: CellKind
       let settings: RunSettings
       let parts: CellKeyParts
 
@@ -113,10 +120,8 @@ struct CellKeyParts {
   }
 }
 
-/// The SHA-256 (hex) of a value's canonical JSON (sorted keys): a cache key.
+/// The SHA-256 (hex) of a value's canonical JSON (sorted keys, snake_case names): a cache key.
 func contentKey<T: Encodable>(_ value: T) -> String {
-  let encoder = JSONEncoder()
-  encoder.outputFormatting = [.sortedKeys]
-  let data = (try? encoder.encode(value)) ?? Data()
+  let data = (try? ResultsJSON.encoder().encode(value)) ?? Data()
   return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
 }

@@ -91,8 +91,11 @@ extension StudyBuild {
     for run in pending where !cells.contains(run.cell) { cells.append(run.cell) }
     for cell in study.cells.map(\.id) where cells.contains(cell) {
       let runs = pending.filter { $0.cell == cell }
-      _ = executor.run(runs.map(\.request), cell: cell, stage: number, sequential: runs[0].sequential)
-      if cancellation.isCancelled { throw BuildError.interrupted }
+      do {
+        _ = try executor.runs(runs.map(\.request), cell: cell, stage: number, sequential: runs[0].sequential)
+      } catch {
+        throw BuildError.interrupted  // the executor stops short only when cancelled
+      }
     }
     if !setup.cache.problems.isEmpty { throw WorkError.cacheNotWritten(setup.cache.problems) }
     return WorkSummary(stage: number, share: share, trained: pending, stageCount: count)

@@ -24,12 +24,11 @@ public struct PublishedResults: Sendable {
         "\(file): no results there (render reads the folder a build wrote: results.json, predictions.csv)")
     }
     struct Format: Decodable {
-      enum CodingKeys: String, CodingKey { case version = "format_version" }
-      let version: Int?
+      let formatVersion: Int?
     }
     let format: Int
     do {
-      format = try JSONDecoder().decode(Format.self, from: bytes).version ?? 1  // format 1 had no number
+      format = try ResultsJSON.decoder().decode(Format.self, from: bytes).formatVersion ?? 1  // format 1 had no number
     } catch {
       throw RenderError("\(file): not a results file (\(describeDecoding(error)))")
     }
@@ -52,12 +51,9 @@ public struct PublishedResults: Sendable {
     let keys = CacheKeys(study: study, files: results.files, profile: results.profile, kernels: results.kernels)
     var byKey: [String: CellResult] = [:]
     for cell in results.cells { byKey[cell.key] = cell }
-    var earlier: [String] = []
-    return study.cells.map { cell in
-      let key = keys.cellKey(cell, earlier: earlier)
-      earlier.append(key)
+    return zip(study.cells, keys.cellKeys(study)).map { cell, key in
       guard var result = byKey[key], result.kind == cell.kind else { return nil }
-      (result.id, result.title) = (cell.id, cell.title)
+      result.name(as: cell)
       return result
     }
   }
@@ -89,7 +85,9 @@ public struct PublishedResults: Sendable {
     for (cell, result) in zip(study.cells, published.cells) {
       cells.append(BuiltCell(cell: cell, result: result, earlier: cells))
     }
-    return BuiltStudy(study: study, results: published, cells: cells)
+    var built = BuiltStudy(study: study, results: published, cells: cells)
+    built.analyze()
+    return built
   }
 
   /// Renders `study` from these results: writes results.json and the run CSVs again and

@@ -17,11 +17,6 @@ public struct Provenance: Codable, Sendable, Equatable {
   public var started: String
   public var finished: String
 
-  enum CodingKeys: String, CodingKey {
-    case commit, dirty, version, swift, cpu, cores, started, finished
-    case operatingSystem = "operating_system"
-  }
-
   public init(
     commit: String?, dirty: Bool, version: String, swift: String, cpu: String, cores: Int, operatingSystem: String,
     started: String, finished: String

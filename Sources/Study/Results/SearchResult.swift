@@ -1,4 +1,5 @@
 import Foundation
+import Statistics
 
 /// One candidate of a search: its parameters, scores per fold, and rank.
 public struct SearchCandidateResult: Sendable {
@@ -41,10 +42,10 @@ func rankedByRoundReached(_ candidates: [SearchCandidateResult]) -> [SearchCandi
 
 /// A search cell's results, in RandomizedSearchCV's terms.
 public struct SearchResult: Sendable {
-  public var method: SearchCell.Method
+  public var method: SearchMethod
   public var folds: Int
   /// The parameters searched and how each was drawn.
-  public var space: [SettingKey: SearchCell.Distribution]
+  public var space: [SettingKey: Distribution]
   /// In the order drawn.
   public var candidates: [SearchCandidateResult]
   /// The index of the best candidate (rank 1; the first one on ties).
@@ -62,6 +63,9 @@ public struct SearchResult: Sendable {
 
   /// The best candidate (rank 1).
   public var best: SearchCandidateResult? { candidates.first { $0.index == bestIndex } }
+
+  /// The candidate numbered `number` (its place in the order drawn, from 1).
+  public func candidate(number: Int) -> SearchCandidateResult? { candidates.first { $0.index == number - 1 } }
 }
 
 public struct SearchRound: Codable, Sendable {
@@ -77,15 +81,11 @@ public struct SearchRound: Codable, Sendable {
 /// `rank_test_score` over all rows, whatever their round, as scikit-learn ranks them.
 extension SearchResult: Codable {
   enum CodingKeys: String, CodingKey {
-    case method, folds, space, rounds
-    case bestCandidate = "best_candidate"
-    case foldEpochs = "fold_epochs"
-    case fullSearchFoldEpochs = "full_search_fold_epochs"
-    case expectedBest = "expected_best"
-    case cvResults = "cv_results"
+    case method, folds, space, rounds, bestCandidate, foldEpochs, fullSearchFoldEpochs, expectedBest, cvResults
   }
 
-  /// A column name of `cv_results`.
+  /// A column of `cv_results`, named in camelCase, which the coders' key strategy writes and
+  /// reads as scikit-learn's snake_case (`meanTestScore` is `mean_test_score`).
   struct Column: CodingKey {
     let stringValue: String
     init(_ name: String) { stringValue = name }
@@ -94,11 +94,11 @@ extension SearchResult: Codable {
     init?(intValue: Int) { nil }
 
     static let candidate = Column("candidate"), params = Column("params")
-    static let mean = Column("mean_test_score"), std = Column("std_test_score"), rank = Column("rank_test_score")
-    static let meanFit = Column("mean_fit_time"), stdFit = Column("std_fit_time")
-    static let iter = Column("iter"), resources = Column("n_resources")
-    static func parameter(_ key: SettingKey) -> Column { Column("param_\(key.rawValue)") }
-    static func split(_ k: Int) -> Column { Column("split\(k)_test_score") }
+    static let mean = Column("meanTestScore"), std = Column("stdTestScore"), rank = Column("rankTestScore")
+    static let meanFit = Column("meanFitTime"), stdFit = Column("stdFitTime")
+    static let iter = Column("iter"), resources = Column("nResources")
+    static func parameter(_ key: SettingKey) -> Column { Column(camelCase("param_\(key.rawValue)")) }
+    static func split(_ k: Int) -> Column { Column("split\(k)TestScore") }
   }
 
   public func encode(to encoder: Encoder) throws {
@@ -146,9 +146,9 @@ extension SearchResult: Codable {
 
   public init(from decoder: Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
-    method = try c.decode(SearchCell.Method.self, forKey: .method)
+    method = try c.decode(SearchMethod.self, forKey: .method)
     folds = try c.decode(Int.self, forKey: .folds)
-    space = try c.decode([SettingKey: SearchCell.Distribution].self, forKey: .space)
+    space = try c.decode([SettingKey: Distribution].self, forKey: .space)
     rounds = try c.decode([SearchRound].self, forKey: .rounds)
     foldEpochs = try c.decode(Int.self, forKey: .foldEpochs)
     fullSearchFoldEpochs = try c.decode(Int.self, forKey: .fullSearchFoldEpochs)
@@ -188,52 +188,5 @@ extension SearchResult: Codable {
         return last
       })
     bestIndex = try c.decode(Int.self, forKey: .bestCandidate) - 1
-  }
-}
-
-/// A distribution as the study file writes it: `{log_uniform: [0.0005, 0.003]}`,
-/// `{choice: [[512, 256], [512, 512]]}`.
-extension SearchCell.Distribution: Codable {
-  enum CodingKeys: String, CodingKey {
-    case choice, uniform
-    case logUniform = "log_uniform"
-    case integers = "int_uniform"
-  }
-
-  public func encode(to encoder: Encoder) throws {
-    var c = encoder.container(keyedBy: CodingKeys.self)
-    switch self {
-    case .choice(let values): try c.encode(values, forKey: .choice)
-    case .uniform(let a, let b): try c.encode([a, b], forKey: .uniform)
-    case .logUniform(let a, let b): try c.encode([a, b], forKey: .logUniform)
-    case .integers(let a, let b): try c.encode([a, b], forKey: .integers)
-    }
-  }
-
-  public init(from decoder: Decoder) throws {
-    let c = try decoder.container(keyedBy: CodingKeys.self)
-    guard c.allKeys.count == 1, let key = c.allKeys.first else {
-      throw DecodingError.dataCorrupted(
-        .init(codingPath: c.codingPath, debugDescription: "expected one of choice, uniform, log_uniform, int_uniform"))
-    }
-    func pair<T: Decodable>(_ type: T.Type) throws -> (T, T) {
-      let values = try c.decode([T].self, forKey: key)
-      guard values.count == 2 else {
-        throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "expected [low, high]")
-      }
-      return (values[0], values[1])
-    }
-    switch key {
-    case .choice: self = .choice(try c.decode([SettingValue].self, forKey: key))
-    case .uniform:
-      let (a, b) = try pair(Double.self)
-      self = .uniform(a, b)
-    case .logUniform:
-      let (a, b) = try pair(Double.self)
-      self = .logUniform(a, b)
-    case .integers:
-      let (a, b) = try pair(Int.self)
-      self = .integers(a, b)
-    }
   }
 }

@@ -28,7 +28,7 @@ public final class ResultCache: @unchecked Sendable {
     let file = path(kind, key)
     guard let data = FileManager.default.contents(atPath: file) else { return nil }
     do {
-      let value = try resultsDecoder().decode(T.self, from: data)
+      let value = try ResultsJSON.decoder().decode(T.self, from: data)
       guard keyOf(value) == key else {
         note("\(file): the entry holds another key (\(keyOf(value).prefix(12))…); recomputing")
         return nil
@@ -46,13 +46,9 @@ public final class ResultCache: @unchecked Sendable {
     let file = path(kind, key)
     do {
       try FileManager.default.createDirectory(atPath: "\(directory)/\(kind)", withIntermediateDirectories: true)
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.sortedKeys]
-      // A diverged run's losses and a diverged candidate's scores are NaN: kept as results.json
-      // writes them, so that they are cached like any other.
-      encoder.nonConformingFloatEncodingStrategy = .convertToString(
-        positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-      try writeAtomically(encoder.encode(value), to: file)
+      // A diverged run's losses and a diverged candidate's scores are NaN: kept, so that
+      // they are cached like any other.
+      try writeAtomically(ResultsJSON.encoder(nonFinite: true).encode(value), to: file)
     } catch {
       note("\(file): cannot write the cache entry (\(error.localizedDescription))")
     }
@@ -62,7 +58,7 @@ public final class ResultCache: @unchecked Sendable {
   func loadRun(key: String) -> RunRecord? {
     guard let record = load(RunRecord.self, kind: "runs", key: key, keyOf: \.key) else { return nil }
     guard let data = FileManager.default.contents(atPath: path("timings", key)),
-      let timing = try? JSONDecoder().decode(RunTiming.self, from: data)
+      let timing = try? ResultsJSON.decoder().decode(RunTiming.self, from: data)
     else { return record }
     return record.with(timing)
   }
@@ -71,6 +67,38 @@ public final class ResultCache: @unchecked Sendable {
   func storeRun(_ record: RunRecord) {
     store(RunTiming(record), kind: "timings", key: record.key)
     store(record.withoutTiming, kind: "runs", key: record.key)
+  }
+
+  /// The cached result of `cell` under `key`, named as the study names the cell now; nil
+  /// when there is none, or when the cell exports a model that the cache lacks (an older
+  /// cache has none).
+  func cellResult(_ cell: Cell, key: String) -> CellResult? {
+    guard var cached = load(CellResult.self, kind: "cells", key: key, keyOf: \.key),
+      !cell.exportsModel || cached.runs.first.map({ $0.run.test == nil || hasModel(key: $0.run.key) }) ?? true
+    else { return nil }
+    cached.name(as: cell)
+    (cached.status, cached.epochsTrainedNow) = (.cached, 0)
+    return cached
+  }
+
+  /// The run the cache holds for `request`: its own record or, for a run that trains epoch
+  /// by epoch, one read off the first epochs of a longer stored run of its family (`readOff`:
+  /// not yet stored under the request's key). A tested run's model is kept beside its record;
+  /// a record without it (from an older cache) does not count, so that the run trains again
+  /// and its model can be exported. A diverged run has neither a test evaluation nor a model.
+  func cachedRun(_ request: RunRequest) -> (record: RunRecord, readOff: Bool)? {
+    if let record = loadRun(key: request.key),
+      !request.evaluatesTest || record.test == nil || hasModel(key: request.key)
+    {
+      return (record, false)
+    }
+    if let family = request.readableFamily,
+      let longer = longerRun(family: family, than: request.settings.epochs),
+      let record = longer.prefix(request.settings.epochs, key: request.key)
+    {
+      return (record, true)
+    }
+    return nil
   }
 
   /// The shortest stored run of `family` (keys `FAMILY-EPOCHS`, or `FAMILY-EPOCHS-test` for a
@@ -151,37 +179,4 @@ public final class ResultCache: @unchecked Sendable {
   private func note(_ problem: String) {
     lock.withLock { problems.append(problem) }
   }
-}
-
-/// A decoder for what results.json and the cache hold: NaN and infinities (a diverged run's
-/// losses) are the strings the writers put for them.
-func resultsDecoder() -> JSONDecoder {
-  let decoder = JSONDecoder()
-  decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-    positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-  return decoder
-}
-
-/// A decoding error in a few words, with the path of the field it met.
-func describeDecoding(_ error: Error) -> String {
-  func path(_ context: DecodingError.Context, _ last: CodingKey? = nil) -> String {
-    (context.codingPath + (last.map { [$0] } ?? [])).map { $0.intValue.map(String.init) ?? $0.stringValue }
-      .joined(separator: ".")
-  }
-  switch error {
-  case DecodingError.dataCorrupted(let context): return context.debugDescription
-  case DecodingError.keyNotFound(let key, let context): return "missing \(path(context, key))"
-  case DecodingError.typeMismatch(_, let context): return "wrong type at \(path(context))"
-  case DecodingError.valueNotFound(_, let context): return "no value at \(path(context))"
-  default: return "\(error)"
-  }
-}
-
-/// Base64 without Foundation's allocation-heavy options, for the probabilities of final runs.
-enum Base64 {
-  static func encode(_ values: [Float]) -> String {
-    values.withUnsafeBytes { Data($0).base64EncodedString() }
-  }
-
-  static func decode(_ text: String) -> Data? { Data(base64Encoded: text) }
 }

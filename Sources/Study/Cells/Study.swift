@@ -148,6 +148,28 @@ public struct Study: Sendable {
   }
 }
 
+extension Study {
+  /// The first stage of each cell's runs: 1, or the stage after the last one of the cells it
+  /// builds on.
+  func firstStages(profile: Profile) -> [Int] {
+    var first: [Int] = []
+    for cell in cells {
+      let after = cell.body.behaviour.dependencies.map { first[$0] + stageCount(cells[$0], profile) - 1 }.max()
+      first.append((after ?? 0) + 1)
+    }
+    return first
+  }
+
+  /// How many stages the study's runs take in a build of `profile`.
+  func stageCount(profile: Profile) -> Int {
+    zip(cells, firstStages(profile: profile)).map { $1 + stageCount($0, profile) - 1 }.max() ?? 1
+  }
+
+  private func stageCount(_ cell: Cell, _ profile: Profile) -> Int {
+    cell.body.behaviour.stageCount(profile: profile, settings: cell.settings)
+  }
+}
+
 /// The lines (1-based) of the first two places where `key` starts an entry of the mapping
 /// that begins at `mark` (its keys in `mark`'s column; a list item's "- " allowed).
 private func repeatedKey(_ key: String, in text: String, mappingAt mark: Mark) -> (Int?, Int?) {

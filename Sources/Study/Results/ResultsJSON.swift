@@ -1,16 +1,49 @@
 import Foundation
 
-/// results.json's text: pretty-printed with sorted keys, and a number that is not finite (a
-/// diverged run's loss, a diverged candidate's score) written as `null`, since JSON has no
+/// The JSON mnist-report writes and reads — results.json, the cache, the cache keys and
+/// every `--json` output — and results.json's text.
+///
+/// Names are snake_case by the coders' key strategies: a property's name is converted
+/// (`epochsTrained` is written `epochs_trained`), so a type declares `CodingKeys` only where
+/// its JSON name is not its property's, and then in camelCase, which the strategy converts
+/// in turn (`case validationLoss = "valLoss"` is written `val_loss`). Keys of dictionaries
+/// (variant names, class names, hosts) are written as they are.
+///
+/// results.json is pretty-printed with sorted keys, and a number that is not finite (a
+/// diverged run's loss, a diverged candidate's score) is written `null`, since JSON has no
 /// NaN: pandas reads `null` as NaN and keeps the column numeric.
 public enum ResultsJSON {
   /// What the encoder writes for a non-finite number before it becomes `null`: a string no
   /// result holds.
   private static let nan = "\u{1}nan", infinity = "\u{1}inf", negativeInfinity = "\u{1}-inf"
 
-  public static func encode<T: Encodable>(_ value: T) throws -> Data {
+  /// An encoder with sorted keys and snake_case names (see above); one that spells numbers
+  /// that are not finite as `"NaN"`, `"Infinity"` and `"-Infinity"` with `nonFinite`, else
+  /// one that refuses them.
+  public static func encoder(pretty: Bool = false, nonFinite: Bool = false) -> JSONEncoder {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys]
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    if nonFinite {
+      encoder.nonConformingFloatEncodingStrategy = .convertToString(
+        positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+    }
+    return encoder
+  }
+
+  /// The decoder of what `encoder` wrote: snake_case names, and the strings it writes for
+  /// numbers that are not finite.
+  public static func decoder() -> JSONDecoder {
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+      positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+    return decoder
+  }
+
+  /// results.json's text of `value`.
+  public static func encode<T: Encodable>(_ value: T) throws -> Data {
+    let encoder = encoder(pretty: true)
     encoder.nonConformingFloatEncodingStrategy = .convertToString(
       positiveInfinity: infinity, negativeInfinity: negativeInfinity, nan: nan)
     let tokens: Set<[UInt8]> = Set([nan, infinity, negativeInfinity].map { Array(quoted($0)) })
@@ -19,10 +52,7 @@ public enum ResultsJSON {
 
   /// Reads what `encode` wrote: every `null` is a number that was not finite (NaN).
   public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-    let decoder = JSONDecoder()
-    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-      positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-    return try decoder.decode(type, from: nullsAsNaN(data))
+    try decoder().decode(type, from: nullsAsNaN(data))
   }
 
   /// The JSON text of `string`, as the encoder writes it (`\u0001nan`).
@@ -86,5 +116,21 @@ public enum ResultsJSON {
       }
     }
     return bytes.count
+  }
+}
+
+/// A decoding error in a few words, with the path of the field it met (named as the JSON
+/// names it).
+func describeDecoding(_ error: Error) -> String {
+  func path(_ context: DecodingError.Context, _ last: CodingKey? = nil) -> String {
+    (context.codingPath + (last.map { [$0] } ?? [])).map { $0.intValue.map(String.init) ?? snakeCase($0.stringValue) }
+      .joined(separator: ".")
+  }
+  switch error {
+  case DecodingError.dataCorrupted(let context): return context.debugDescription
+  case DecodingError.keyNotFound(let key, let context): return "missing \(path(context, key))"
+  case DecodingError.typeMismatch(_, let context): return "wrong type at \(path(context))"
+  case DecodingError.valueNotFound(_, let context): return "no value at \(path(context))"
+  default: return "\(error)"
   }
 }

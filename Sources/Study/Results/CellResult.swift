@@ -17,7 +17,7 @@ public enum CellStatus: String, Codable, Sendable {
 /// A cell as computed: its status, how long it took, and what its kind produced.
 public struct CellResult: Sendable {
   public var id: String
-  public var kind: Cell.Kind
+  public var kind: CellKind
   public var title: String
   public var status: CellStatus
   /// Time to compute it (when cached: how long it took when it ran).
@@ -28,6 +28,9 @@ public struct CellResult: Sendable {
   public var settings: RunSettings?
   /// What the cell produced; nil when it failed or was not built.
   public var outcome: CellOutcome?
+  /// What its outcome shows, as the analysis found (`BuiltStudy.analyze`): in results.json,
+  /// never in the cache (the facts of a cell may depend on others').
+  public var findings: CellFacts?
   public var error: String?
 
   /// Epochs trained by this cell's runs (each fold's epochs counted).
@@ -40,7 +43,7 @@ public struct CellResult: Sendable {
   public var hosts: [String: Int] = [:]
 
   public init(
-    id: String, kind: Cell.Kind, title: String, status: CellStatus, seconds: Double, key: String,
+    id: String, kind: CellKind, title: String, status: CellStatus, seconds: Double, key: String,
     settings: RunSettings? = nil, outcome: CellOutcome? = nil, error: String? = nil, epochsTrained: Int = 0,
     cachedRuns: Int = 0
   ) {
@@ -70,35 +73,38 @@ public struct CellResult: Sendable {
 }
 
 extension CellResult {
-  /// Changes every training run of the cell (to leave something out of results.json, say).
-  public mutating func updateRuns(_ change: (inout RunRecord) -> Void) {
+  /// Changes every named run of the cell (each with its repeats).
+  mutating func updateNamedRuns(_ change: (inout NamedRun) -> Void) {
     switch outcome {
     case .train(var named)?:
-      named.update(change)
+      change(&named)
       outcome = .train(named)
     case .compare(var runs)?:
-      for i in runs.indices { runs[i].update(change) }
+      for i in runs.indices { change(&runs[i]) }
       outcome = .compare(runs)
     case .grid(let grid, var runs)?:
-      for i in runs.indices { runs[i].update(change) }
+      for i in runs.indices { change(&runs[i]) }
       outcome = .grid(grid, runs)
     case .final(var final)?:
-      final.run.update(change)
+      change(&final.run)
       outcome = .final(final)
     case .data?, .search?, nil: break
     }
   }
+
+  /// Changes every training run of the cell (to leave something out of results.json, say).
+  public mutating func updateRuns(_ change: (inout RunRecord) -> Void) {
+    updateNamedRuns { $0.update(change) }
+  }
+
 }
 
 /// results.json and the cache hold a cell's outcome as the fields of its kind beside the
 /// common ones (`data`, `runs`, `grid`, `search`, `candidate_parameters`).
 extension CellResult: Codable {
   enum CodingKeys: String, CodingKey {
-    case id, kind, title, status, seconds, key, settings, data, runs, grid, search, error, hosts
-    case candidateParameters = "candidate_parameters"
-    case epochsTrained = "epochs_trained"
-    case cachedRuns = "cached_runs"
-    case epochsTrainedNow = "epochs_trained_now"
+    case id, kind, title, status, seconds, key, settings, data, runs, grid, search, error, hosts, findings
+    case candidateParameters, epochsTrained, cachedRuns, epochsTrainedNow
   }
 
   public func encode(to encoder: Encoder) throws {
@@ -118,6 +124,7 @@ extension CellResult: Codable {
     case .final(let final)?: try c.encode(final.candidateParameters, forKey: .candidateParameters)
     case .train?, .compare?, nil: break
     }
+    if let findings { try findings.encode(to: c.superEncoder(forKey: .findings)) }
     try c.encodeIfPresent(error, forKey: .error)
     try c.encode(epochsTrained, forKey: .epochsTrained)
     try c.encode(cachedRuns, forKey: .cachedRuns)
@@ -128,7 +135,7 @@ extension CellResult: Codable {
   public init(from decoder: Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     id = try c.decode(String.self, forKey: .id)
-    kind = try c.decode(Cell.Kind.self, forKey: .kind)
+    kind = try c.decode(CellKind.self, forKey: .kind)
     title = try c.decode(String.self, forKey: .title)
     status = try c.decode(CellStatus.self, forKey: .status)
     seconds = try c.decode(Double.self, forKey: .seconds)
@@ -140,6 +147,7 @@ extension CellResult: Codable {
     epochsTrainedNow = try c.decodeIfPresent(Int.self, forKey: .epochsTrainedNow) ?? 0
     hosts = try c.decodeIfPresent([String: Int].self, forKey: .hosts) ?? [:]
     let runs = try c.decodeIfPresent([NamedRun].self, forKey: .runs) ?? []
+    if c.contains(.findings) { findings = try CellFacts(from: c.superDecoder(forKey: .findings), kind: kind) }
     guard status != .failed && status != .skipped else { return }
     func first() throws -> NamedRun {
       guard let run = runs.first else {

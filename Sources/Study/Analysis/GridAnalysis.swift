@@ -1,42 +1,10 @@
 import Statistics
 import Tensor
 
-/// What a grid shows, over its repeats: the best point, the smallest network the repeats
-/// cannot tell from it, what the row setting does at the best column, and the spread of
-/// the whole grid. With one repeat per point nothing is ranked.
-public struct GridFacts: Sendable {
-  /// A point of the grid: its row and column.
-  public struct Point: Sendable, Equatable {
-    public let row: Int
-    public let column: Int
-  }
-
-  /// Repeats per point.
-  public let repeats: Int
-  /// The point with the highest mean accuracy.
-  public let best: Point
-  public let bestAccuracy: Double
-  public let bestParameters: Int
-  /// The network with the fewest parameters that is as good as the best: not worse by the
-  /// paired comparison (with repeats), or within `tolerance` (without); nil when it is the
-  /// best itself.
-  public let smallestClose: Point?
-  /// Its comparison with the best, with repeats.
-  public let smallestComparison: PairedComparison?
-  /// How many times fewer parameters `smallestClose` has.
-  public let sizeRatio: Double?
-  /// The last row against the first at the best column: the mean difference, and with
-  /// repeats the paired comparison (nil with one row).
-  public let rowEffect: Double?
-  public let rowComparison: PairedComparison?
-  /// The worst mean accuracy of the grid.
-  public let worst: Double
-
-  /// Without repeats, "as good as the best" means within a tenth of a point: 6 of 6,000
-  /// validation images, about what two seeds of one network differ by.
-  public static let tolerance = 0.001
-
-  public init(_ grid: GridResult, runs: [NamedRun] = [], seed: SeedPath = SeedPath(0)) {
+extension GridFacts {
+  /// Facts of `grid` and its `runs` (row-major, each with its repeats); `cell` is the grid's
+  /// id, for where times were measured; the bootstraps draw from `seed`'s streams.
+  public init(_ grid: GridResult, runs: [NamedRun] = [], cell: String = "", seed: SeedPath = SeedPath(0)) {
     let width = grid.columnValues.count
     let scores: (Point) -> [Double] = { p in
       let index = p.row * width + p.column
@@ -44,6 +12,20 @@ public struct GridFacts: Sendable {
       return runs[index].all.map(\.bestValidationAccuracy)
     }
     repeats = runs.map(\.all.count).min() ?? 1
+    networks = grid.accuracy.indices.map { r in
+      grid.accuracy[r].indices.map { c in
+        let index = r * width + c
+        guard index < runs.count else {
+          return Network(
+            parameters: grid.parameters[r][c], accuracy: Spread([grid.accuracy[r][c]]), secondsPerEpoch: nil)
+        }
+        let point = runs[index].all
+        let timed = point.allSatisfy { $0.timed(in: cell) }
+        return Network(
+          parameters: grid.parameters[r][c], accuracy: Spread(point.map(\.bestValidationAccuracy).filter(\.isFinite)),
+          secondsPerEpoch: timed ? Spread(point.map { $0.seconds / Double(max(1, $0.history.epochs.count)) }) : nil)
+      }
+    }
     let best = Self.bestPoint(grid)
     self.best = best
     bestAccuracy = grid.accuracy[best.row][best.column]
@@ -51,8 +33,7 @@ public struct GridFacts: Sendable {
     func compare(_ a: Point, _ b: Point, _ stream: String) -> PairedComparison? {
       let pairs = zip(scores(a), scores(b)).filter { $0.0.isFinite && $0.1.isFinite }
       guard pairs.count >= 2 else { return nil }
-      var generator = seed.child("bootstrap").child(stream).generator
-      return PairedComparison(pairs.map(\.0), pairs.map(\.1), generator: &generator)
+      return pairedComparison(pairs.map(\.0), pairs.map(\.1), seed: seed, stream)
     }
     var smallest = best
     var smallestComparison: PairedComparison?

@@ -1,0 +1,130 @@
+import NN
+import Statistics
+
+extension RunFacts {
+  /// The facts of one run, read off its history.
+  public init(_ run: RunRecord) {
+    let epochs = run.history.epochs
+    self.epochs = epochs.count
+    trainingSeconds = epochs.reduce(0) { $0 + $1.seconds }
+    secondsPerEpoch = run.secondsPerEpoch
+    let last = epochs.last
+    gap = last.flatMap { l in l.validationAccuracy.map { l.trainAccuracy - $0 } }
+    if case .diverged(let epoch, _) = run.history.stopReason {
+      divergedEpoch = epoch
+      (best, lossTurn, rateCuts, test) = (nil, nil, nil, nil)
+      return
+    }
+    divergedEpoch = nil
+    best = run.bestEpoch.flatMap { e in e.validationAccuracy.map { EpochValue(epoch: e.epoch, value: $0) } }
+    var turn: LossTurn?
+    if let last, let lastLoss = last.validationLoss,
+      let lowest = epochs.filter({ $0.validationLoss != nil }).min(by: { $0.validationLoss! < $1.validationLoss! }),
+      lowest.epoch < last.epoch - Self.lateLossEpochs
+    {
+      turn = LossTurn(epoch: lowest.epoch, lowest: lowest.validationLoss!, final: lastLoss)
+    }
+    lossTurn = turn
+    let rates = epochs.map(\.learningRate)
+    let cuts = zip(rates, rates.dropFirst()).filter { $1 < $0 }.count
+    if cuts > 0, let first = zip(epochs, epochs.dropFirst()).first(where: { $1.learningRate < $0.learningRate }),
+      let final = rates.last
+    {
+      rateCuts = RateCuts(count: cuts, firstAfter: first.0.epoch, finalRate: final)
+    } else {
+      rateCuts = nil
+    }
+    test = run.test.map(TestFacts.init)
+  }
+}
+
+extension TestFacts {
+  public init(_ test: TestEvaluation) {
+    accuracy = test.accuracy
+    loss = test.loss
+    images = test.confusion.total
+    errors = test.confusion.total - test.confusion.correct
+  }
+}
+
+extension RepeatedRunFacts {
+  public init(_ named: NamedRun) {
+    let runs = named.all
+    n = runs.count
+    best = Spread(runs.map(\.bestValidationAccuracy).filter(\.isFinite))
+    finalLoss = Spread(runs.compactMap(\.validationLoss).filter(\.isFinite))
+    let tests = runs.compactMap(\.test)
+    testAccuracy = tests.isEmpty ? nil : Spread(tests.map(\.accuracy))
+    testLoss = tests.isEmpty ? nil : Spread(tests.map(\.loss))
+  }
+}
+
+extension EpochCurves {
+  /// The curves of `runs`, as long as the longest.
+  public init(_ runs: [RunRecord]) {
+    func curve(_ value: (EpochRecord) -> Double?) -> Curve {
+      let spreads = epochSpreads(runs, value)
+      return Curve(mean: spreads.map(\.mean), sd: spreads.map { $0.sd ?? .nan })
+    }
+    let length = runs.map(\.history.epochs.count).max() ?? 0
+    self.runs = runs.count
+    epochs = (0..<length).map { $0 + 1 }
+    reached = (0..<length).map { e in runs.filter { e < $0.history.epochs.count }.count }
+    trainLoss = curve(\.trainLoss)
+    trainAccuracy = curve(\.trainAccuracy)
+    validationLoss = curve(\.validationLoss)
+    validationAccuracy = curve(\.validationAccuracy)
+  }
+}
+
+extension TrainFacts {
+  /// The facts of a named run and its repeats; `tested` when it was evaluated on the test set.
+  public init(_ named: NamedRun) {
+    run = RunFacts(named.run)
+    repeats = RepeatedRunFacts(named)
+    curves = EpochCurves(named.all)
+    tested = named.run.test.map { TestedModelFacts(named.run, $0, repeats: named.repeats) }
+  }
+}
+
+extension TestedModelFacts {
+  /// `repeats` are the other repeats of `run` (tested too).
+  public init(_ run: RunRecord, _ test: TestEvaluation, repeats: [RunRecord] = []) {
+    self.test = TestFacts(test)
+    let tests = [test] + repeats.compactMap(\.test)
+    accuracy = Spread(tests.map(\.accuracy))
+    loss = Spread(tests.map(\.loss))
+    restoredEpoch = run.history.restoredEpoch
+    epochs = run.history.epochs.count
+    let report = test.report
+    let scores = report.perClass
+    hardest = scores.indices.min { scores[$0].f1 < scores[$1].f1 }.map {
+      ClassScore(name: report.classNames[$0], f1: scores[$0].f1)
+    }
+    easiest = scores.indices.max { scores[$0].f1 < scores[$1].f1 }.map {
+      ClassScore(name: report.classNames[$0], f1: scores[$0].f1)
+    }
+    confusions = Self.confusions(test, count: Self.confusionsShown)
+  }
+
+  /// The most frequent (true, predicted, count) confusions.
+  static func confusions(_ test: TestEvaluation, count: Int) -> [Confusion] {
+    let names = test.report.classNames
+    var pairs: [Confusion] = []
+    for (t, row) in test.confusion.counts.enumerated() {
+      for (p, n) in row.enumerated() where t != p && n > 0 {
+        pairs.append(Confusion(actual: names[t], predicted: names[p], count: n))
+      }
+    }
+    return Array(pairs.sorted { $0.count > $1.count }.prefix(count))
+  }
+}
+
+/// A quantity per epoch over repeated runs: its spread (mean, sd, …) over the runs that
+/// reached the epoch, finite values only; a mean of nothing is NaN.
+func epochSpreads(_ runs: [RunRecord], _ value: (EpochRecord) -> Double?) -> [Spread] {
+  let length = runs.map(\.history.epochs.count).max() ?? 0
+  return (0..<length).map { e in
+    Spread(runs.compactMap { e < $0.history.epochs.count ? value($0.history.epochs[e]) : nil }.filter(\.isFinite))
+  }
+}

@@ -1,0 +1,109 @@
+import Statistics
+
+/// What a cell's results show, by kind: the facts its finding, tables and figures state,
+/// kept in results.json as the cell's `findings`.
+public enum CellFacts: Sendable {
+  case data(DataFacts)
+  /// A train or final cell: its tested or untested model.
+  case train(TrainFacts)
+  case compare(CompareFacts)
+  case grid(GridFacts)
+  case search(SearchFacts)
+
+  /// The facts of `kind` as results.json holds them (their fields, beside the cell's kind).
+  init(from decoder: Decoder, kind: CellKind) throws {
+    switch kind {
+    case .data: self = .data(try DataFacts(from: decoder))
+    case .train, .final: self = .train(try TrainFacts(from: decoder))
+    case .compare: self = .compare(try CompareFacts(from: decoder))
+    case .grid: self = .grid(try GridFacts(from: decoder))
+    case .search: self = .search(try SearchFacts(from: decoder))
+    }
+  }
+
+  func encode(to encoder: Encoder) throws {
+    switch self {
+    case .data(let facts): try facts.encode(to: encoder)
+    case .train(let facts): try facts.encode(to: encoder)
+    case .compare(let facts): try facts.encode(to: encoder)
+    case .grid(let facts): try facts.encode(to: encoder)
+    case .search(let facts): try facts.encode(to: encoder)
+    }
+  }
+}
+
+/// What the study as a whole shows, kept in results.json as its `findings`: the key results
+/// and what the build cost.
+public struct StudyFacts: Codable, Sendable {
+  public let keyResults: KeyResultFacts?
+  /// The seconds every cell took to compute, as each last ran (a cached cell's from its
+  /// build), added up.
+  public let cellSeconds: Double
+}
+
+/// The report's opening: the tuned model's test result beside the baseline's, as the study
+/// file's `key_results` declares them. Cells by id.
+public struct KeyResultFacts: Codable, Sendable {
+  public let tuned: String
+  public let baseline: String?
+  /// Repeat 0 of each.
+  public let tunedRun: ModelNumbers
+  public let baselineRun: ModelNumbers?
+  /// Repeat 0 of the tuned model against repeat 0 of the baseline.
+  public let change: ModelChange?
+  /// How many fewer test mistakes the tuned model makes (negative: more), when the
+  /// baseline was tested: repeat 0 against repeat 0.
+  public let fewerMistakes: Int?
+  /// Test accuracy and loss of each over its repeats.
+  public let tunedAccuracy: Spread
+  public let tunedLoss: Spread
+  public let baselineAccuracy: Spread?
+  public let baselineLoss: Spread?
+  /// The tuned model against the baseline on test accuracy, repeat by repeat (as many pairs
+  /// as the one with fewer repeats has).
+  public let comparison: PairedComparison?
+
+  /// A model's numbers, one run.
+  public struct ModelNumbers: Codable, Sendable {
+    public let testAccuracy: Double?
+    public let testLoss: Double?
+    public let testErrors: Int?
+    public let testImages: Int?
+    public let bestValidationAccuracy: Double?
+    public let parameters: Int
+    public let epochs: Int
+    public let trainingSeconds: Double
+  }
+
+  /// The tuned model's numbers minus the baseline's (the parameters as a ratio).
+  public struct ModelChange: Codable, Sendable {
+    public let testAccuracy: Double?
+    public let testLoss: Double?
+    public let testErrors: Int?
+    public let bestValidationAccuracy: Double?
+    public let parameterRatio: Double
+  }
+}
+
+extension CellFacts {
+  public var data: DataFacts? {
+    if case .data(let facts) = self { return facts }
+    return nil
+  }
+  public var train: TrainFacts? {
+    if case .train(let facts) = self { return facts }
+    return nil
+  }
+  public var compare: CompareFacts? {
+    if case .compare(let facts) = self { return facts }
+    return nil
+  }
+  public var grid: GridFacts? {
+    if case .grid(let facts) = self { return facts }
+    return nil
+  }
+  public var search: SearchFacts? {
+    if case .search(let facts) = self { return facts }
+    return nil
+  }
+}
