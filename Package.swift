@@ -83,7 +83,7 @@ let package = Package(
       ]
     ),
 
-    .target(name: "TestFixtures", dependencies: ["CZlib", "CPNG"], path: "Tests/TestFixtures"),
+    .target(name: "TestFixtures", dependencies: ["CZlib", "CPNG", "Tensor"], path: "Tests/TestFixtures"),
     .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestFixtures"]),
     .target(name: "MallocCounter", path: "Tests/MallocCounter"),
     .testTarget(

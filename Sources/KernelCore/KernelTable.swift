@@ -13,9 +13,8 @@ public struct KernelTable: Sendable {
   /// Tiles of fewer rows for an A with many zeros, where a step is skipped only when all of a
   /// tile's rows are zero there; empty where the ISA has too few registers for them.
   public let sparseTiles: [TileKernel]
-  /// MR and NR of the dense tile.
+  /// MR of the dense tile.
   public var tileRows: Int { tile.rows }
-  public var tileColumns: Int { tile.columns }
   /// See `keptStepsKernel`: `(a, lda, transposeA, m, k) -> (kept by 2 rows, by 4, by 8)`.
   public let keptSteps: @Sendable (UnsafePointer<Float>, Int, Bool, Int, Int) -> (Int, Int, Int)
   /// See `listKeptStepsRun`: `(a, rowStride, stepStride, rows, panels, steps, kept,

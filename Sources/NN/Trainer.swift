@@ -31,8 +31,8 @@ public final class Trainer {
   public private(set) var steps = 0
 
   private let loss: SoftmaxCrossEntropy
-  private let features: Tensor
-  private let labels: UnsafeMutablePointer<Int32>
+  let features: Tensor
+  let labels: UnsafeMutablePointer<Int32>
   private let parameters: [Parameter]
 
   /// Builds `model` for inputs of `inputWidth` values and `classes` outputs; the initial
@@ -59,22 +59,9 @@ public final class Trainer {
 
   deinit { labels.deallocate() }
 
-  /// One optimization step on a batch (Keras's `train_on_batch`): `rows` examples of
-  /// `inputWidth` features and their labels. Returns the summed loss and the number of
-  /// correct predictions, measured before the update; a loss that is not finite skips the
-  /// update.
-  public func trainOnBatch(features: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int) -> (
-    lossSum: Double, correct: Int
-  ) {
-    precondition(rows <= batchSize, "a batch of \(rows) rows exceeds the trainer's \(batchSize)")
-    self.features.data.update(from: features, count: rows * self.features.columns)
-    self.labels.update(from: labels, count: rows)
-    return trainStep(rows: rows)
-  }
-
   /// One optimization step on `rows` examples already in the batch buffers; returns the
   /// summed loss and the number of correct predictions.
-  private func trainStep(rows: Int) -> (lossSum: Double, correct: Int) {
+  func trainStep(rows: Int) -> (lossSum: Double, correct: Int) {
     let pass = Pass(mode: .training, step: steps)
     let logits = model.forward(MatrixView(features.data, rows: rows, columns: features.columns), pass)
     let result = loss(logits: logits, labels: labels, withGradient: true)
@@ -215,11 +202,4 @@ public final class Trainer {
       }
     }
   }
-}
-
-/// Seconds on a monotonic clock.
-public func monotonicSeconds() -> Double {
-  var time = timespec()
-  clock_gettime(CLOCK_MONOTONIC, &time)
-  return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
 }

@@ -64,6 +64,14 @@ struct FigureView {
 
 /// A figure drawn to both formats.
 struct RenderedFigure {
+  /// The formats every figure is drawn to: a PNG at twice its size (report.md's), and an SVG
+  /// (report.html's, inline, and beside the PNG).
+  static let pngFormat = ImageFormat.png(scale: 2)
+  static let svgFormat = ImageFormat.svg
+
+  /// The file of figure `id` in `format`, relative to the report: `figures/ID.png`.
+  static func path(_ id: String, _ format: ImageFormat) -> String { "figures/\(id).\(format.fileExtension)" }
+
   let spec: FigureSpec
   let png: [UInt8]
   let svg: [UInt8]
@@ -72,8 +80,10 @@ struct RenderedFigure {
   /// The figure for the templates.
   var view: FigureView {
     FigureView(
-      id: spec.id, title: spec.figure.title, alt: spec.alt, caption: spec.caption, png: "figures/\(spec.id).png",
-      svg: "figures/\(spec.id).svg", inlineSVG: String(decoding: Self.inline(svg, prefix: spec.id), as: UTF8.self),
+      id: spec.id, title: spec.figure.title, alt: spec.alt, caption: spec.caption,
+      png: Self.path(spec.id, Self.pngFormat),
+      svg: Self.path(spec.id, Self.svgFormat),
+      inlineSVG: String(decoding: Self.inline(svg, prefix: spec.id), as: UTF8.self),
       inlineCompactSVG: String(decoding: Self.inline(compactSVG, prefix: spec.id + "-compact"), as: UTF8.self),
       wide: spec.wide)
   }
@@ -148,8 +158,9 @@ enum FigureRenderer {
           i,
           Result {
             RenderedFigure(
-              spec: spec, png: try spec.figure.render(.png(scale: 2)), svg: try spec.figure.render(.svg),
-              compactSVG: try spec.compact.render(.svg))
+              spec: spec, png: try spec.figure.render(RenderedFigure.pngFormat),
+              svg: try spec.figure.render(RenderedFigure.svgFormat),
+              compactSVG: try spec.compact.render(RenderedFigure.svgFormat))
           })
       }
     }

@@ -44,14 +44,6 @@ enum Format {
     return (value < 0 ? "-" : "") + groups.joined(separator: ",")
   }
 
-  /// A compact count: 1234567 → "1.23 M", 53_000 → "53.0 k".
-  static func compactCount(_ value: Int) -> String {
-    let v = Double(value)
-    if v >= 1e6 { return String(format: "%.2f M", v / 1e6) }
-    if v >= 1e4 { return String(format: "%.1f k", v / 1e3) }
-    return count(value)
-  }
-
   /// A learning rate or other scale parameter as people write it: 0.0005 → "5e-4",
   /// 0.00123 → "1.23e-3", 0.1 → "0.1".
   static func scale(_ value: Double) -> String {

@@ -82,8 +82,9 @@ public struct ReportWriter {
     }
     // Figures of cells the study no longer has go with the previous figures folder.
     for figure in rendered {
-      for (bytes, ext) in [(figure.png, "png"), (figure.svg, "svg")] {
-        try write(Data(bytes), to: (folder as NSString).appendingPathComponent("\(figure.spec.id).\(ext)"))
+      for (bytes, format) in [(figure.png, RenderedFigure.pngFormat), (figure.svg, RenderedFigure.svgFormat)] {
+        let path = RenderedFigure.path(figure.spec.id, format)
+        try write(Data(bytes), to: (staged.path as NSString).appendingPathComponent(path))
       }
     }
     try write(Data(markdown.utf8), to: (staged.path as NSString).appendingPathComponent("report.md"))

@@ -59,8 +59,6 @@ public struct SeedPath: Sendable, Hashable {
 
   /// A sequential generator seeded from this path.
   public var generator: Xoshiro256 { Xoshiro256(seed: value) }
-  /// A random-access generator keyed by this path.
-  public var counter: CounterRandom { CounterRandom(key: value) }
 }
 
 /// xoshiro256** 1.0 (Blackman & Vigna, 2018), seeded through SplitMix64 as its authors
@@ -91,20 +89,6 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
 
   @inlinable @inline(__always)
   func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
-}
-
-/// A counter-based generator: value `i` is `mix64(key + (i+1)·γ)`, the `i`-th output of
-/// SplitMix64 started at `key`. Any element can be drawn independently, so threads that
-/// split a tensor by rows draw exactly the numbers one thread would.
-public struct CounterRandom: Sendable {
-  public let key: UInt64
-
-  public init(key: UInt64) { self.key = key }
-
-  @inlinable @inline(__always)
-  public func bits(at index: UInt64) -> UInt64 {
-    mix64(key &+ (index &+ 1) &* splitMixIncrement)
-  }
 }
 
 extension RandomNumberGenerator {
@@ -154,12 +138,5 @@ extension RandomNumberGenerator {
       values.swapAt(values.startIndex + i, values.startIndex + j)
       i -= 1
     }
-  }
-
-  /// A uniformly random permutation of `0..<count`.
-  public mutating func permutation(_ count: Int) -> [Int] {
-    var values = Array(0..<count)
-    shuffle(&values)
-    return values
   }
 }

@@ -114,17 +114,6 @@ public final class WorkerPool: @unchecked Sendable {
     return total == 0 ? 0 : Double(team.aloneJobs) / Double(total)
   }
 
-  /// Runs `job(thread, thread:)` once on every thread of the team (to set a thread's own
-  /// state, say), and waits for all. Each thread holds its piece until every thread has one,
-  /// so no thread can take two.
-  public func onEveryThread<Job: ParallelJob>(_ job: Job) {
-    guard threadCount > 1 else { return job(0, thread: 0) }
-    team.arrivals.store(0, ordering: .relaxed)
-    withUnsafePointer(to: EveryThread(job: job, team: team, count: threadCount)) { pointer in
-      team.run(pieces: threadCount, job: UnsafeRawPointer(pointer), invoke: Trampoline<EveryThread<Job>>.invoke)
-    }
-  }
-
   /// How many pieces to cut `count` items into, none smaller than `grain`: one per thread
   /// while sharing goes well, several per thread for a while after a thread was found
   /// descheduled (so that a slowed thread takes fewer), and a single one when the work is
@@ -149,19 +138,6 @@ public final class WorkerPool: @unchecked Sendable {
     guard count > 0 else { return }
     let pieces = pieces(count, grain: grain)
     run(pieces: pieces, Ranges(job: job, count: count, pieces: pieces))
-  }
-}
-
-/// A job run once per thread: each piece waits for the others to be taken.
-struct EveryThread<Job: ParallelJob>: ParallelJob {
-  let job: Job
-  let team: Team
-  let count: Int
-
-  func callAsFunction(_ piece: Int, thread: Int) {
-    job(thread, thread: thread)
-    team.arrivals.add(1, ordering: .acquiringAndReleasing)
-    while team.arrivals.load(ordering: .acquiring) < count {}
   }
 }
 
@@ -207,8 +183,6 @@ final class Team: @unchecked Sendable {
   let generation = Atomic<Int>(0)
   let claims = Atomic<UInt64>(0)
   let finished = Atomic<Int>(0)
-  /// Threads that have taken their piece of an `onEveryThread` job.
-  let arrivals = Atomic<Int>(0)
   let parked = Atomic<Int>(0)
   let stopping = Atomic<Bool>(false)
   private var jobNumber: UInt64 = 0

@@ -25,7 +25,11 @@ struct DatasetOptions: ParsableArguments {
     help: "Images held out of the training images for validation (stratified); fewer than the training file holds.")
   var validation: Int = 6000
 
-  @Option(help: "Seed of every random choice (split, shuffling, initialization, dropout).")
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "Seed of every random choice (split, shuffling, initialization, dropout): a whole number, 0 or more.",
+      valueName: "n"))
   var seed: UInt64 = 42
 
   @Flag(help: "Standardize pixels with the training split's mean and standard deviation instead of scaling to [0, 1].")

@@ -1,6 +1,8 @@
 import ArgumentParser
 
-/// The version printed by `--version` and recorded in reports and cache keys.
+/// The version printed by `--version` and recorded in the results and the report (not in
+/// the cache keys: the engine version is, `engineVersion`, since only the arithmetic changes
+/// what a run computes).
 let mnistReportVersion = "0.1.0"
 
 @main

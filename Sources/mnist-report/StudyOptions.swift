@@ -35,8 +35,9 @@ struct StudyOptions: ParsableArguments {
 
   @Option(
     parsing: .unconditional,
-    help: ArgumentHelp("The study's seed instead of the file's (as --set data.seed=N).", valueName: "n"))
-  var seed: String?
+    help: ArgumentHelp(
+      "The study's seed instead of the file's (as --set data.seed=N): a whole number, 0 or more.", valueName: "n"))
+  var seed: UInt64?
 
   @Option(
     help: ArgumentHelp(
@@ -73,7 +74,7 @@ struct StudyOptions: ParsableArguments {
   var studyArguments: [String] {
     var arguments = ["--study", studyPath()]
     for assignment in assignments { arguments += ["--set", assignment] }
-    if let seed { arguments += ["--seed", seed] }
+    if let seed { arguments += ["--seed", String(seed)] }
     if let dataset { arguments += ["--dataset", dataset] }
     return arguments
   }

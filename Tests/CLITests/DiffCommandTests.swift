@@ -19,6 +19,7 @@ import Testing
     #expect(same.stdout.contains("Study: the same data, seed, profile and engine"))
     #expect(same.stdout.contains("Cells: the same cells with the same settings"))
     #expect(same.stdout.contains("every metric the same, bit for bit"))
+    #expect(same.stdout.contains("every verdict the same, as each build's results.json states them"))
 
     let text = try run(["diff", scratch.path("a"), scratch.path("b")])
     #expect(text.status == 0, "\(text.stderr)")

@@ -112,9 +112,9 @@ extension CommandsForScripts {
     #expect(rendered.status == 0, "\(rendered.stderr)")
     #expect(try Data(contentsOf: URL(fileURLWithPath: scratch.path("out/report.html"))) == before)
 
-    // Checked as the study file is, naming the flag.
+    // A seed is a whole number, 0 or more, for every command that takes one.
     let bad = try run(["build"] + common + ["--seed", "-3", "--out", scratch.path("bad")])
-    #expect(bad.status != 0 && bad.stderr.contains("--seed -3: data.seed: "), "\(bad.stderr)")
+    #expect(bad.status != 0 && bad.stderr.contains("The value '-3' is invalid for '--seed <n>'"), "\(bad.stderr)")
     let unknown = try run(["build"] + common + ["--set", "cells.nope.epochs=1", "--out", scratch.path("bad")])
     #expect(unknown.stderr.contains("no cell has the id 'nope' (cells: baseline)"), "\(unknown.stderr)")
     #expect(!FileManager.default.fileExists(atPath: scratch.path("bad")))

@@ -6,14 +6,14 @@ import Testing
 /// `build --set`, `--seed` and `--dataset`: the study read as if its file said so, with the
 /// file's checks, and errors that name the flag.
 @Suite struct Overrides {
-  func parse(_ assignments: [String], seed: String? = nil, dataset: String? = nil) throws(StudyError) -> Study {
+  func parse(_ assignments: [String], seed: UInt64? = nil, dataset: String? = nil) throws(StudyError) -> Study {
     var overrides = try assignments.map { a throws(StudyError) in try StudyOverride(assignment: a) }
     if let seed { overrides.append(.seed(seed)) }
     if let dataset { overrides.append(.dataset(dataset)) }
     return try Study.parse(validStudy, file: "s.yaml", overrides: overrides)
   }
 
-  func message(_ assignments: [String], seed: String? = nil, dataset: String? = nil) -> String {
+  func message(_ assignments: [String], seed: UInt64? = nil, dataset: String? = nil) -> String {
     do {
       _ = try parse(assignments, seed: seed, dataset: dataset)
       return "accepted"
@@ -26,7 +26,7 @@ import Testing
     let plain = try Study.parse(validStudy, file: "s.yaml")
     let study = try parse(
       ["base.learning_rate=3e-3", "cells.baseline.settings.epochs=5", "base.hidden=[64, 32]", "title=Other"],
-      seed: "11", dataset: "fashion-mnist")
+      seed: 11, dataset: "fashion-mnist")
     #expect(study.base.learningRate == 3e-3 && study.base.hidden == [64, 32] && study.title == "Other")
     #expect(study.cell("baseline")?.settings.epochs == 5)
     #expect(study.cell("optimizers")?.settings.epochs == 2, "only the cell named changes")
@@ -50,7 +50,7 @@ import Testing
     #expect(message(["base.epochs"]).contains("expected KEY=VALUE"))
     #expect(message(["base.epochs="]).contains("expected a value after '='"))
     #expect(message(["base.epochs=[1,"]).contains("--set base.epochs=[1,: base.epochs: the value is not valid YAML"))
-    #expect(message([], seed: "-1").hasPrefix("--seed -1: data.seed: "))
+    #expect(message(["data.seed=-1"]).hasPrefix("--set data.seed=-1: data.seed: "))
     #expect(message([], dataset: "cifar").hasPrefix("--dataset cifar: data.dataset: "))
     // An error elsewhere in the file still names its line.
     #expect(message(["cells.baseline.settings.epochs=5"]) == "accepted")

@@ -80,3 +80,27 @@ import Testing
     #expect(orders.count == 24)
   }
 }
+
+extension Xoshiro256 {
+  /// A uniformly random permutation of `0..<count` (Fisher-Yates, as `shuffle`).
+  mutating func permutation(_ count: Int) -> [Int] {
+    var values = Array(0..<count)
+    shuffle(&values)
+    return values
+  }
+}
+
+/// A counter-based generator: value `i` is `mix64(key + (i+1)·γ)`, the `i`-th output of
+/// SplitMix64 started at `key`. Any element can be drawn independently, so threads that
+/// split a tensor by rows draw exactly the numbers one thread would.
+/// The reference of the dropout kernels' counter stream (`Elementwise.swift`).
+struct CounterRandom: Sendable {
+  let key: UInt64
+
+  init(key: UInt64) { self.key = key }
+
+  @inlinable @inline(__always)
+  func bits(at index: UInt64) -> UInt64 {
+    mix64(key &+ (index &+ 1) &* splitMixIncrement)
+  }
+}

@@ -9,8 +9,9 @@ independent second opinion).
 
 It validates the file with jsonschema's Draft 2020-12 validator, runs the README's pandas
 snippet, and checks that the columns people compare are numeric: the runs' settings and
-metrics, and the search's cv_results_ scores, times, ranks and drawn numbers (at full
-precision: the tuned learning rate is the one the final cell trained with).
+metrics, the search's cv_results_ scores, times, ranks and drawn numbers (at full
+precision: the tuned learning rate is the one the final cell trained with), and the
+compare cells' findings (each variant's numbers and its verdict against the reference).
 """
 
 import json
@@ -34,6 +35,8 @@ r = json.load(open(path))
 runs = pd.json_normalize(r["cells"], ["runs", "repeats"], ["id", ["runs", "name"]])
 search = next(c["search"] for c in r["cells"] if c["kind"] == "search")
 cv = pd.DataFrame(search["cv_results"])
+verdicts = pd.json_normalize(
+    [dict(v, cell=c["id"]) for c in r["cells"] if c["kind"] == "compare" for v in c["findings"]["variants"]])
 
 numeric_runs = ["repeat", "val_accuracy", "val_loss", "seconds", "parameter_count", "settings.learning_rate",
                 "settings.batch_size", "settings.weight_decay", "settings.input_dropout", "settings.epochs"]
@@ -53,7 +56,19 @@ final = next(c for c in r["cells"] if c["kind"] == "final")
 if "learning_rate" in final["candidate_parameters"]:
     assert final["candidate_parameters"]["learning_rate"] == final["settings"]["learning_rate"]
 
-print(f"{path}: valid; {len(runs)} runs × {runs.shape[1]} columns, {len(cv)} candidates × {cv.shape[1]} columns")
+# The findings: each compared variant has a verdict, and its numbers are numeric.
+compared = verdicts.dropna(subset=["comparison.verdict"])
+assert set(compared["comparison.verdict"]) <= {"better", "worse", "indistinguishable", "single"}
+for column in ["best.mean", "comparison.difference.mean", "comparison.p_better"]:
+    assert is_numeric_dtype(compared[column]), f"verdicts[{column!r}] is {compared[column].dtype}"
+key = r["findings"].get("key_results")
+
+print(f"{path}: valid; {len(runs)} runs × {runs.shape[1]} columns, {len(cv)} candidates × {cv.shape[1]} columns, "
+      f"{len(compared)} comparisons")
+print(compared[["cell", "name", "best.mean", "comparison.difference.mean", "comparison.p_better",
+                "comparison.verdict"]].to_string(index=False))
+if key and "comparison" in key:
+    print(f"key results: {key['tuned']} against {key['baseline']}: {key['comparison']['verdict']}")
 print(runs.groupby(["id", "runs.name"])["val_accuracy"].agg(["mean", "std", "count"]).head(8).to_string())
 print(cv.sort_values("rank_test_score")[["candidate", "param_learning_rate", "param_hidden", "mean_test_score",
                                          "std_test_score", "rank_test_score"]].head(5).to_string(index=False))

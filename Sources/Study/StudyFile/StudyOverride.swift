@@ -40,8 +40,8 @@ public struct StudyOverride: Sendable, Equatable, Codable {
   }
 
   /// `--seed N`: the study's seed (checked as the study file's `data.seed` is).
-  public static func seed(_ seed: String) -> StudyOverride {
-    StudyOverride(flag: "--seed \(seed)", path: ["data", "seed"], value: seed)
+  public static func seed(_ seed: UInt64) -> StudyOverride {
+    StudyOverride(flag: "--seed \(seed)", path: ["data", "seed"], value: String(seed))
   }
 
   /// `--dataset NAME`: a built-in dataset.
