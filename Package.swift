@@ -34,7 +34,6 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
-    .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
   ],
   targets: [
     // System libraries and small C helpers.
@@ -43,6 +42,9 @@ let package = Package(
     .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
     .systemLibrary(name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev"])]),
     .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+    .systemLibrary(
+      name: "CCmarkGFM", pkgConfig: "libcmark-gfm",
+      providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
 
     // Kernels: generic SIMD code once (Sources/KernelSource), compiled per instruction set.
     .target(name: "KernelCore", swiftSettings: optimized),
@@ -72,7 +74,7 @@ let package = Package(
       dependencies: [
         "Study", "Charts", "Metrics", "Statistics", "NN", "Tensor",
         .product(name: "Mustache", package: "swift-mustache"),
-        "Ink",
+        "CCmarkGFM",
       ]),
     .target(name: "Benchmark", dependencies: ["Study", "Data", "NN", "Tensor"], swiftSettings: optimized),
     .executableTarget(

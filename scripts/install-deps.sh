@@ -14,6 +14,9 @@ packages=(
   munge               # Slurm's authentication
   chromium            # the browser tests: the report printed, on a phone, in dark mode
   poppler-utils       # the browser tests: pdftotext and pdfinfo read the printed report
+  libcmark-gfm-dev    # GitHub's Markdown (cmark-gfm): the HTML report's Markdown
+  libcmark-gfm-extensions-dev  # its tables, strikethrough and autolinks
+  cmark-gfm           # the link tests: report.md rendered as GitHub renders it
 )
 
 missing=()

@@ -1,5 +1,4 @@
 import Data
-import Ink
 import Statistics
 import Study
 
@@ -63,58 +62,6 @@ struct ProvenanceView {
   let files: TableView
   let cells: TableView
   let summary: String
-}
-
-enum Markdown {
-  /// Markdown to HTML for explanations and findings, with raw HTML shown as text (outside
-  /// code, `<` is written `&lt;` before parsing) and the result cut down to what Markdown
-  /// writes (`SafeHTML`). Brackets nested deeper than `deepestNesting` are rendered as plain
-  /// text: the parser recurses on them.
-  static func html(_ markdown: String) -> String {
-    guard nesting(markdown) <= deepestNesting else { return "<p>" + SafeHTML.escape(markdown) + "</p>" }
-    return SafeHTML.sanitize(MarkdownParser().html(from: withoutRawHTML(markdown)))
-  }
-
-  static let deepestNesting = 32
-
-  /// The deepest nesting of [ and ( in the text.
-  static func nesting(_ text: String) -> Int {
-    var depth = 0
-    var deepest = 0
-    for ch in text.utf8 {
-      if ch == UInt8(ascii: "[") || ch == UInt8(ascii: "(") {
-        depth += 1
-        deepest = max(deepest, depth)
-      } else if (ch == UInt8(ascii: "]") || ch == UInt8(ascii: ")")) && depth > 0 {
-        depth -= 1
-      }
-    }
-    return deepest
-  }
-
-  /// `<` as `&lt;` outside code spans and fenced code blocks, so that no tag is raw.
-  static func withoutRawHTML(_ text: String) -> String {
-    var out = ""
-    var fenced = false
-    for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-      if index > 0 { out += "\n" }
-      if line.trimmingCharacters(in: .whitespaces).hasPrefix("```") {
-        fenced.toggle()
-        out += line
-        continue
-      }
-      if fenced {
-        out += line
-        continue
-      }
-      var inCode = false
-      for ch in line {
-        if ch == "`" { inCode.toggle() }
-        out += ch == "<" && !inCode ? "&lt;" : String(ch)
-      }
-    }
-    return out
-  }
 }
 
 extension ReportView {

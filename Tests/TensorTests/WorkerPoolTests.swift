@@ -80,8 +80,11 @@ struct LoggedPieces: ParallelJob {
     #expect(pool.pieces(100, grain: 64) == 1)
     #expect(WorkerPool(threadCount: 1).pieces(1_000) == 1)
     // A worker that takes 3 ms over a piece the caller would do in microseconds, as one that
-    // lost its core does: the next jobs are cut finer.
-    for _ in 0..<100 where !pool.team.finePieces {
+    // lost its core does: the next jobs are cut finer. On a loaded machine (the other tests
+    // run meanwhile) the caller may take both pieces before the worker wakes, so it tries
+    // for up to ten seconds.
+    let deadline = Date().addingTimeInterval(10)
+    while !pool.team.finePieces && Date() < deadline {
       pool.run(pieces: 2, SlowOnWorkers(microseconds: 3_000))
     }
     #expect(pool.team.finePieces)
