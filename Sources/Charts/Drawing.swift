@@ -51,6 +51,15 @@ extension Figure {
       }
     case .scatter:
       break
+    case .intervals(let c):
+      try checkSeriesCount(c.series.count)
+      for s in c.series {
+        let counts = [s.values.count, s.low?.count ?? s.values.count, s.high?.count ?? s.values.count]
+        if counts.contains(where: { $0 != c.categories.count }) {
+          throw ChartError(
+            title, "series '\(s.name)' has \(counts) values and ends for \(c.categories.count) categories")
+        }
+      }
     }
   }
 
@@ -116,6 +125,7 @@ extension Figure {
     case .heatmap(let c): notes = c.draw(in: area, on: canvas)
     case .images(let c): notes = c.draw(in: area, on: canvas)
     case .scatter(let c): notes = c.draw(in: area, on: canvas)
+    case .intervals(let c): notes = c.draw(in: area, on: canvas)
     }
     if !notes.isEmpty {
       canvas.text(

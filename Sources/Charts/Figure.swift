@@ -24,6 +24,7 @@ public enum Chart: Sendable {
   case heatmap(Heatmap)
   case images(ImageGrid)
   case scatter(ScatterChart)
+  case intervals(IntervalChart)
 }
 
 /// How a value axis maps and labels its values.
@@ -249,4 +250,40 @@ public struct ChartError: Error, CustomStringConvertible, Sendable {
     self.message = message
   }
   public var description: String { "figure '\(figure)': \(message)" }
+}
+
+/// Estimates with their intervals, one row per category and one dot per series, on a value
+/// axis that need not reach zero: a dot-and-interval (forest) plot, as papers show
+/// accuracies near 98%, where bars from an axis above zero would exaggerate differences.
+/// Rows run down the chart with their labels on the left, so long names fit.
+public struct IntervalChart: Sendable {
+  /// One estimate per category, with its interval (or none).
+  public struct Series: Sendable {
+    public var name: String
+    public var values: [Double]
+    public var low: [Double]?
+    public var high: [Double]?
+
+    public init(_ name: String, values: [Double], low: [Double]? = nil, high: [Double]? = nil) {
+      self.name = name
+      self.values = values
+      self.low = low
+      self.high = high
+    }
+  }
+
+  public var categories: [String]
+  public var series: [Series]
+  /// The value axis, along the bottom.
+  public var x: Axis
+  /// A value marked by a vertical line (0 for differences, a reference's accuracy), with
+  /// its label.
+  public var reference: (value: Double, label: String)?
+
+  public init(categories: [String], series: [Series], x: Axis, reference: (value: Double, label: String)? = nil) {
+    self.categories = categories
+    self.series = series
+    self.x = x
+    self.reference = reference
+  }
 }

@@ -91,6 +91,7 @@ extension Figure {
     case .heatmap(let c): words += [c.rowTitle, c.columnTitle, c.colorbarTitle] + c.rowLabels + c.columnLabels
     case .images(let c): words += c.images.map(\.caption)
     case .scatter(let c): words += [c.x.title, c.y.title, c.highlightLabel]
+    case .intervals(let c): words += [c.x.title, c.reference?.label ?? ""] + c.series.map(\.name) + c.categories
     }
     return words.filter { !$0.isEmpty }
   }

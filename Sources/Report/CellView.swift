@@ -39,18 +39,26 @@ extension CellView {
     return kept.joined(separator: "\n")
   }
 
-  /// The status line: how the cell came to be in this build.
+  /// The status line: how the cell came to be in this build, its runs said trained or read.
   static func status(_ result: CellResult) -> String {
-    let epochs = result.epochsTrained > 0 ? ", \(Format.count(result.epochsTrained)) epochs" : ""
+    let o = result.origins
+    var runs: [String] = []
+    if o.trained > 0 {
+      runs.append(
+        "trained \(Format.count(o.trained)) run\(o.trained == 1 ? "" : "s") (\(Format.count(o.epochsTrained)) epochs)")
+    }
+    if o.fromOtherCells > 0 { runs.append("used \(Format.count(o.fromOtherCells)) of other cells'") }
+    if o.readOff > 0 { runs.append("read \(Format.count(o.readOff)) off longer runs") }
+    let detail = runs.isEmpty ? "" : "; " + runs.joined(separator: ", ")
     switch result.status {
     case .ran:
-      var text = "ran in \(Format.seconds(result.seconds))\(epochs)"
+      var text = "ran in \(Format.seconds(result.seconds))\(detail)"
       if result.cachedRuns > 0 {
         text += "; \(result.cachedRuns) of its runs came from the cache"
       }
       return text
-    case .cached: return "cached (it ran in \(Format.seconds(result.seconds))\(epochs))"
-    case .diverged: return "ran in \(Format.seconds(result.seconds)); a run diverged"
+    case .cached: return "cached (it ran in \(Format.seconds(result.seconds))\(detail))"
+    case .diverged: return "ran in \(Format.seconds(result.seconds))\(detail); a run diverged"
     case .failed: return "failed"
     case .skipped: return "not built (--only named other cells)"
     }

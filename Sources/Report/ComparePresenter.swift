@@ -1,4 +1,5 @@
 import Charts
+import Foundation
 import NN
 import Statistics
 import Study
@@ -19,8 +20,8 @@ struct ComparePresenter: Presenter {
   let cell: Cell
   let body: CompareCell
   let runs: [NamedRun]
-  let context: PresentationContext
   let facts: CompareFacts
+  let context: PresentationContext
 
   init(cell: Cell, body: CompareCell, runs: [NamedRun], facts: CompareFacts, context: PresentationContext) {
     self.cell = cell
@@ -44,39 +45,36 @@ struct ComparePresenter: Presenter {
         .loss,
         Curves.compare(
           facts.variants.map { ($0.name, $0.curves) }, metric: .validationLoss, title: "Validation loss per epoch",
-          subtitle: subtitle,
-          caption: "Validation loss of each variant after every epoch.")
+          subtitle: subtitle, caption: "Validation loss of each variant after every epoch.")
       ),
     ]
     let repeated = facts.repeats > 1
-    let spreadNote = repeated ? " The whiskers span ± one standard deviation over \(facts.repeats) repeats." : ""
     let finished = facts.variants.filter { !$0.diverged && $0.gap != nil }
     if !finished.isEmpty {
-      let train = finished.map(\.trainAccuracy)
-      let validation = finished.map(\.lastValidationAccuracy)
-      let ends = (train + validation).flatMap { s in [s.mean - (s.sd ?? 0), s.mean + (s.sd ?? 0)] }
-      let low = max(0, ((ends.min()! - 0.005) * 200).rounded(.down) / 200)
-      let high = min(1, ((ends.max()! + 0.002) * 200).rounded(.up) / 200)
+      func series(_ name: String, _ spreads: [Spread]) -> IntervalChart.Series {
+        IntervalChart.Series(
+          name, values: spreads.map(\.mean), low: repeated ? spreads.map { $0.low ?? $0.mean } : nil,
+          high: repeated ? spreads.map { $0.high ?? $0.mean } : nil)
+      }
       specs.append(
         (
           .gap,
           FigureSpec(
             figure: Figure(
-              title: "Training and validation accuracy, last epoch", subtitle: subtitle, width: 560, height: 380,
-              chart: .bar(
-                BarChart(
+              title: "Accuracy on training and validation images", subtitle: subtitle, width: 560,
+              height: 150 + 34 * Double(finished.count),
+              chart: .intervals(
+                IntervalChart(
                   categories: finished.map(\.name),
-                  groups: [
-                    BarGroup("training", values: train.map(\.mean), errors: repeated ? train.map { $0.sd ?? 0 } : nil),
-                    BarGroup(
-                      "validation", values: validation.map(\.mean),
-                      errors: repeated ? validation.map { $0.sd ?? 0 } : nil),
-                  ],
-                  categoryTitle: "", y: Axis("accuracy", range: low...max(high, low + 0.005), format: .percent)))),
-            alt: "Bars of the last epoch's training and validation accuracy of each variant.",
+                  series: [
+                    series("training sample", finished.map { $0.trainAccuracy! }),
+                    series("validation", finished.map(\.validationAccuracy)),
+                  ], x: Axis("accuracy", format: .percent)))),
+            alt:
+              "Each variant's accuracy on a sample of its training images and on the validation images, with the weights it kept, as dots\(repeated ? " with their 95% intervals" : "").",
             caption:
-              "The gap between the two bars is how much each variant fits the training images better than new ones."
-              + spreadNote)
+              "The weights each variant kept, evaluated without dropout on a sample of the training images as large as the validation part, and on the validation part: the gap between the two dots is how much better it fits the images it learned from."
+              + (repeated ? " Dots are means over \(facts.repeats) repeats; lines their 95% t intervals." : ""))
         ))
     }
     let timed = facts.variants.filter { !$0.diverged && $0.secondsPerEpoch != nil }
@@ -87,11 +85,7 @@ struct ComparePresenter: Presenter {
           .time,
           FigureSpec(
             figure: Figure(
-              title: "Seconds per epoch",
-              subtitle: body.sequential
-                ? "on this machine, each run alone on every core"
-                : "on this machine, two runs side by side, one core each",
-              width: 560, height: 380,
+              title: "Seconds per epoch", subtitle: timingSubtitle, width: 560, height: 380,
               chart: .bar(
                 BarChart(
                   categories: timed.map(\.name),
@@ -102,7 +96,8 @@ struct ComparePresenter: Presenter {
                   ],
                   categoryTitle: "", y: Axis("seconds", includesZero: true)))),
             alt: "Bars of each variant's mean time per epoch.",
-            caption: "Mean wall time of an epoch, validation included." + spreadNote
+            caption: "Mean wall time of an epoch, validation included."
+              + (repeated ? " The whiskers span ± one standard deviation over \(facts.repeats) repeats." : "")
               + (untimed.isEmpty
                 ? ""
                 : " Not shown: \(Format.list(untimed)), trained by another cell (or read off a longer run), so not timed like the others.")
@@ -112,23 +107,36 @@ struct ComparePresenter: Presenter {
     return specs
   }
 
+  /// Where and how the times were measured, from the runs' records.
+  var timingSubtitle: String {
+    guard let timing = facts.timing else { return "" }
+    let threads = timing.threadsPerRun.map(String.init).joined(separator: " or ")
+    let perRun = "\(threads) thread\(timing.threadsPerRun == [1] ? "" : "s") per run"
+    let order = body.sequential ? "one run at a time" : "runs side by side"
+    return "measured on \(Format.list(timing.hosts)), \(perRun), \(order)"
+  }
+
   func outputs(_ figures: Figures<FigureKind>) -> CellOutputs {
     let repeated = facts.repeats > 1
     var columns: [(String, TableBuilder.Alignment)] = [
       ("Variant", .left), ("Changes", .left), ("Best val. accuracy", .right),
     ]
     if repeated {
-      columns += [("Against \(facts.reference.name)", .right), ("P(better)", .right)]
+      columns += [
+        ("Against \(facts.referenceName)", .right), ("Test", .left), ("p", .right), ("P(better)", .right),
+      ]
     } else {
       columns.append(("Epoch", .right))
     }
-    columns += [("Final val. loss", .right), ("Train accuracy", .right), ("Gap", .right), ("s / epoch", .right)]
+    columns += [
+      ("Final val. loss", .right), ("Training-sample accuracy", .right), ("Gap", .right), ("s / epoch", .right),
+    ]
+    let family = facts.variants.compactMap(\.comparison).first?.family ?? 1
     let caption =
       repeated
-      ? "Variants (± one standard deviation over \(facts.repeats) repeats; against \(facts.reference.name): the mean paired difference with its 95% t interval, and P(better), the share of repeats in which the variant beats it, with its 95% bootstrap interval)"
-      : "Variants"
+      ? "Variants over \(facts.repeats) repeats (± one standard deviation). Against \(facts.referenceName): the difference of mean best validation accuracies with its 95% interval; its test (paired by seed when the variants draw the same random numbers, else Welch's t)\(Words.correction(family)); and P(better), the share of repeats in which the variant wins (paired) or the Mann–Whitney probability (Welch)\(facts.repeats >= Comparison.intervalMinimum ? ", with its 95% bootstrap interval" : ""). Bold: better than \(facts.referenceName) by its test. Gap: accuracy on the training sample minus validation accuracy, of the kept weights."
+      : "Variants, one run each. Gap: accuracy on the training sample minus validation accuracy, of the kept weights."
     var table = TableBuilder(caption, columns: columns)
-    let untimedNote = "–"
     for (entry, variant) in zip(facts.variants, body.variants) {
       let changes = SettingsText.changes(from: cell.settings, to: variant.settings, context.shape)
       var row = [
@@ -137,19 +145,23 @@ struct ComparePresenter: Presenter {
       ]
       if repeated {
         if let comparison = entry.comparison {
-          row += [Format.difference(comparison.difference), Format.probability(comparison)]
+          row += [
+            Format.difference(comparison.difference), comparison.design == .paired ? "paired" : "Welch",
+            Format.pValue(comparison).replacingOccurrences(of: ", Holm-adjusted", with: ""),
+            Format.probability(comparison),
+          ]
         } else {
-          row += [entry.name == facts.referenceName ? "reference" : "–", ""]
+          row += [entry.name == facts.referenceName ? "reference" : "–", "", "", ""]
         }
       } else {
         row.append("\(entry.bestEpoch)")
       }
       row += [
-        Format.spread(entry.finalLoss) { Format.loss($0) }, Format.percent(entry.trainAccuracy),
+        Format.spread(entry.finalLoss) { Format.loss($0) }, entry.trainAccuracy.map { Format.percent($0) } ?? "–",
         entry.gap.map { Format.points($0) } ?? "–",
-        entry.secondsPerEpoch.map { Format.spread($0) { Format.number($0, decimals: 2) } } ?? untimedNote,
+        entry.secondsPerEpoch.map { Format.spread($0) { Format.number($0, decimals: 2) } } ?? "–",
       ]
-      table.add(row, emphasis: entry.name == facts.highest?.name)
+      table.add(row, emphasis: entry.comparison?.verdict == .better)
     }
     return .compare(CompareView(summary: table.table, figures: figures.list(FigureKind.allCases)))
   }
@@ -177,51 +189,52 @@ struct ComparePresenter: Presenter {
     return sentences.joined(separator: " ")
   }
 
-  /// A difference of accuracies without its sign: "0.42 pt".
-  static func margin(_ difference: Double) -> String {
-    Format.points(difference).replacingOccurrences(of: "+", with: "")
+  /// The highest mean, said to be chosen after the results were seen.
+  static func highest(_ names: [String], _ facts: CompareFacts, what: String = "mean validation accuracy") -> String {
+    guard let first = names.first.flatMap(facts.variant) else { return "" }
+    let value = "\(Format.percent(first.best)) (± one standard deviation)"
+    if names == [facts.referenceName] {
+      return
+        "The highest \(what) over \(Words.repeats(facts.repeats)) is the reference's, \(Words.highest(names)), \(value)."
+    }
+    return
+      "The highest \(what) over \(Words.repeats(facts.repeats)) is \(Words.highest(names))'s, \(value): picked after the results, it is better than \(facts.referenceName) only if its test below says so."
   }
 
-  /// What the comparisons with the reference say: who is better, who worse, and what the
-  /// repeats cannot tell apart (and how large a difference they could).
+  /// What the comparisons with the reference say, verdict by verdict, each with its numbers;
+  /// and for the indistinguishable ones, what difference the repeats could have found.
   static func verdicts(_ facts: CompareFacts) -> [String] {
     let reference = facts.reference
-    let name = facts.referenceIsUnchanged ? "the cell's settings (\(reference.name))" : reference.name
-    var sentences: [String] = []
-    let better = facts.variants(.better)
-    let worse = facts.variants(.worse)
-    let same = facts.variants(.indistinguishable)
-    func detail(_ v: CompareFacts.Variant) -> String {
-      guard let c = facts.comparison(of: v.name) else { return v.name }
-      return "\(v.name) (\(Format.difference(c.difference)), P(better) \(Format.probability(c)))"
+    let compared = facts.variants.filter { $0.comparison != nil }
+    guard let family = compared.first?.comparison?.family else {
+      return ["No variant could be compared with \(reference.name)."]
     }
-    if !better.isEmpty {
+    let name = facts.referenceIsUnchanged ? "\(reference.name), the cell's settings" : reference.name
+    let designs = Set(compared.map { $0.comparison!.design })
+    let how =
+      designs.count == 1
+      ? Words.test(designs.first!) : "paired by seed where the variants draw the same random numbers, else by Welch's t"
+    var clauses: [String] = []
+    for verdict in [Comparison.Verdict.better, .worse, .equivalent, .indistinguishable] {
+      let group = facts.variants(verdict)
+      guard !group.isEmpty else { continue }
+      let listed = group.map { "\($0.name) (\(Words.evidence($0.comparison!)))" }
+      clauses.append("\(Format.list(listed)) \(Words.be(group.count)) \(Words.verdict(group[0].comparison!))")
+    }
+    var sentences = [
+      "Against \(name) over \(Words.repeats(facts.repeats)), tested \(how)\(Words.correction(family)): \(clauses.joined(separator: "; "))."
+    ]
+    let unresolved = facts.variants(.indistinguishable)
+    if let largest = unresolved.compactMap({ $0.comparison?.detectable }).max() {
       sentences.append(
-        "Against \(name), \(Format.list(better.map(detail))) \(better.count == 1 ? "is" : "are") better over \(facts.repeats) repeats."
+        "With these repeats a true difference of \(Words.margin(largest)) would be found \(Format.percent(Comparison.power, decimals: 0)) of the time, at the level the correction asks; smaller ones go unseen."
       )
-    }
-    if !worse.isEmpty {
-      sentences.append(
-        "\(better.isEmpty ? "Against \(name), " : "")\(Format.list(worse.map(\.name))) \(worse.count == 1 ? "is" : "are") worse."
-      )
-    }
-    if !same.isEmpty {
-      let resolvable = same.compactMap { facts.comparison(of: $0.name)?.resolvable }.max()
-      sentences.append(
-        "\(Format.list(same.map(\.name) + [reference.name]).capitalizedFirst) are indistinguishable with \(facts.repeats) repeats"
-          + (resolvable.map { ": they resolve differences of about \(margin($0)) and no more" } ?? "") + ".")
-    }
-    if better.isEmpty && worse.isEmpty && same.isEmpty {
-      sentences.append("No variant could be compared with \(reference.name).")
     }
     return sentences
   }
 
   private static func ranking(_ ranking: CompareFacts.Ranking, _ facts: CompareFacts) -> [String] {
-    let highest = facts.variant(ranking.highest)!
-    var sentences = [
-      "**\(highest.name)** has the highest mean validation accuracy, \(Format.percent(highest.best)) over \(facts.repeats) repeats (± one standard deviation)."
-    ]
+    var sentences = [highest(ranking.highest, facts)]
     sentences += verdicts(facts)
     switch ranking.cost {
     case .differs(let fastest, let slowest)?:
@@ -230,7 +243,9 @@ struct ComparePresenter: Presenter {
         "The cost differs too: an epoch takes \(Format.seconds(fast.secondsPerEpoch!.mean)) with \(fast.name) and \(Format.seconds(slow.secondsPerEpoch!.mean)) with \(slow.name)."
       )
     case .same(let mean)?:
-      sentences.append("They cost about the same per epoch (\(Format.seconds(mean))).")
+      sentences.append(
+        "They cost about the same per epoch (\(Format.seconds(mean))): no two differ by \(Format.percent(CompareFacts.Ranking.costDifference - 1, decimals: 0)) or more."
+      )
     case nil: break
     }
     return sentences
@@ -240,7 +255,7 @@ struct ComparePresenter: Presenter {
   private static func race(_ race: CompareFacts.Race, repeats: Int) -> String {
     let first = race.first
     var text =
-      "On the mean of \(repeats) repeats, \(Format.list(first)) \(first.count == 1 ? "is" : "are") the first to reach \(Format.percent(race.bar, decimals: 1)) (epoch \(race.firstEpoch))"
+      "On the mean of \(Words.repeats(repeats)), \(Format.list(first)) \(Words.be(first.count)) the first to reach \(Format.percent(race.bar, decimals: 1)) (epoch \(race.firstEpoch))"
     if let last = race.last { text += "; \(last.name) needs \(last.epoch) epochs" }
     if !race.never.isEmpty {
       text += "; \(Format.list(race.never)) never get\(race.never.count == 1 ? "s" : "") there"
@@ -249,42 +264,41 @@ struct ComparePresenter: Presenter {
   }
 
   private static func batchSizes(_ sizes: CompareFacts.BatchSizes, _ facts: CompareFacts) -> [String] {
-    let repeats = facts.repeats
-    let b = (
-      highest: facts.variant(sizes.highest)!, smallest: facts.variant(sizes.smallest)!,
-      payoff: sizes.payoff.flatMap(facts.variant), largest: facts.variant(sizes.largest)!, drop: sizes.drop
-    )
+    let size = { (name: String) in facts.variant(name).map { "\($0.batchSize)" } ?? name }
     var sentences: [String] = []
-    if let payoff = b.payoff, let small = b.smallest.secondsPerEpoch, let paid = payoff.secondsPerEpoch {
-      let largestTime =
-        b.largest.secondsPerEpoch.map { " (\(Format.seconds($0.mean)) at \(b.largest.batchSize))" } ?? ""
-      sentences.append(
-        "Larger batches make an epoch cheaper, from \(Format.seconds(small.mean)) at \(b.smallest.batchSize) to \(Format.seconds(paid.mean)) at \(payoff.batchSize); beyond \(payoff.batchSize) a larger batch saves less than a fifth of the time\(largestTime)."
-      )
+    if !sizes.steps.isEmpty {
+      let rule = String(format: "%.2f", CompareFacts.BatchSizes.payoffRatio)
+      let steps = sizes.steps.map { step -> String in
+        let (small, large) = (facts.variant(step.small)!, facts.variant(step.large)!)
+        let times = "\(Format.seconds(small.secondsPerEpoch!.mean)) → \(Format.seconds(large.secondsPerEpoch!.mean))"
+        return
+          "from \(small.batchSize) to \(large.batchSize) it \(step.pays ? "does" : "does not") (\(String(format: "%.2f", step.perDoubling)) times per doubling: \(times))"
+      }
+      var text =
+        "A larger batch pays while each doubling makes an epoch at least \(rule) times faster: \(steps.joined(separator: "; "))"
+      if !sizes.untimed.isEmpty {
+        text +=
+          ". \(Format.list(sizes.untimed.map(size))) \(sizes.untimed.count == 1 ? "was" : "were") not timed by this cell (another cell trained \(sizes.untimed.count == 1 ? "it" : "them"), or \(sizes.untimed.count == 1 ? "it was" : "they were") read off a longer run), so the steps go over \(sizes.untimed.count == 1 ? "it" : "them")"
+      }
+      if let payoff = sizes.payoff { text += ". In time, larger batches stop paying at \(size(payoff))" }
+      sentences.append(text + ".")
     }
-    guard repeats > 1 else {
+    guard facts.repeats > 1 else {
+      let low = sizes.largest
       sentences.append(
-        "With one run per batch size, their accuracies (\(Format.percent(b.largest.best)) at \(b.largest.batchSize) to \(Format.percent(b.highest.best)) at \(b.highest.batchSize)) cannot be ranked."
+        "With one run per batch size, their accuracies (\(Format.percent(facts.variant(low)!.best)) at \(size(low)) to \(Format.percent(facts.variant(sizes.highest[0])!.best)) at \(size(sizes.highest[0]))) cannot be ranked."
       )
       return sentences
     }
+    let top = facts.variant(sizes.highest[0])!
     sentences.append(
-      "The highest mean validation accuracy, \(Format.percent(b.highest.best)), comes with batches of \(b.highest.batchSize)."
+      "The highest mean validation accuracy, \(Format.percent(top.best)), comes with batches of \(Format.list(sizes.highest.map(size)))\(sizes.highest.count > 1 ? " (tied)" : "") (picked after the results)."
     )
-    if let drop = b.drop {
-      switch drop.verdict {
-      case .worse:
-        sentences.append(
-          "With the same epochs and learning rate, batches of \(b.largest.batchSize) take fewer steps and end \(margin(-drop.difference.mean)) below it, beyond what \(repeats) repeats leave in doubt (P(better) \(Format.probability(drop)))."
-        )
-      case .better, .indistinguishable, .single:
-        sentences.append(
-          "Batches of \(b.largest.batchSize) end \(Format.points(drop.difference.mean)) from it, which \(repeats) repeats cannot tell from noise (P(better) \(Format.probability(drop)))."
-        )
-      }
-    }
-    if let payoff = b.payoff {
-      sentences.append("In time, the batch size stops paying off at about \(payoff.batchSize).")
+    sentences += verdicts(facts)
+    if let drop = sizes.drop {
+      sentences.append(
+        "Against it, batches of \(size(sizes.largest)) are \(Words.verdict(drop)) (\(Words.evidence(drop)))\(drop.verdict == .worse ? ": with the same epochs and learning rate, they take fewer steps" : "")."
+      )
     }
     return sentences
   }
@@ -293,32 +307,37 @@ struct ComparePresenter: Presenter {
     var sentences: [String] = []
     if let reference = r.reference {
       sentences.append(
-        "Without any regularization (\(reference.name)) training accuracy ends \(Format.points(reference.gap)) above validation accuracy."
+        "Without any regularization (\(reference.name)) the kept weights score \(Format.points(reference.gap)) higher on the training sample than on validation (evaluated without dropout, as Keras's evaluate)."
       )
       let others = r.others.map { other -> String in
-        let verdict: String
-        switch other.verdict {
-        case .closesMost?: verdict = "closes most of it"
-        case .narrows?: verdict = "narrows it"
-        case .unchanged?: verdict = "leaves it as it is, as far as \(facts.repeats) repeats tell"
-        case .doesNotNarrow?, nil: verdict = "does not narrow it"
+        let change: String
+        switch other.change {
+        case .narrows?: change = "narrows it"
+        case .reverses?: change = "reverses it: validation scores above the training sample"
+        case .widens?: change = "widens it"
+        case .unchanged?: change = "leaves it unchanged as far as \(Words.repeats(facts.repeats)) tell"
+        case .single?, nil: change = "was not compared"
         }
-        return "\(other.name) \(verdict) (\(Format.points(other.gap)))"
+        let evidence = other.comparison.map { "; change \(Words.evidence($0))" } ?? ""
+        return "\(other.name) \(change) (\(Format.points(other.gap))\(evidence))"
       }
-      if !others.isEmpty { sentences.append(Format.list(others).capitalizedFirst + ".") }
+      let family = r.others.compactMap(\.comparison).first?.family ?? 1
+      if !others.isEmpty {
+        sentences.append(
+          "Each regularizer's gap against it\(Words.correction(family)): \(others.joined(separator: "; "))."
+        )
+      }
     } else {
       sentences.append(
-        "Training minus validation accuracy: "
+        "Training-sample minus validation accuracy: "
           + r.others.map { "\($0.name) \(Format.points($0.gap))" }.joined(separator: ", ") + ".")
     }
-    if facts.repeats > 1, let highest = facts.highest {
-      sentences.append(
-        "The highest mean validation accuracy comes from \(highest.name), \(Format.percent(highest.best)).")
+    if facts.repeats > 1 {
+      sentences.append(highest(facts.highestNames, facts))
       sentences += verdicts(facts)
     } else {
       sentences.append("With one run per variant, their validation accuracies cannot be ranked.")
     }
-    sentences.append("A negative gap means that dropout, active only in training, handicaps the training measurement.")
     return sentences
   }
 }

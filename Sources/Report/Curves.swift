@@ -4,66 +4,67 @@ import Study
 
 /// Learning curves: loss and accuracy per epoch, for one run or several side by side.
 enum Curves {
-  /// Train (dashed) and validation loss of one run, the lowest validation loss marked.
-  static func loss(_ run: RunRecord, subtitle: String, curves: EpochCurves? = nil) -> FigureSpec {
-    let lowest = run.history.epochs.filter { $0.validationLoss?.isFinite == true }
-      .min { $0.validationLoss! < $1.validationLoss! }
-    return single(
-      run, train: \.trainLoss, validation: \.validationLoss, marked: lowest.map { ($0, "lowest: epoch \($0.epoch)") },
+  /// Train (dashed) and validation loss per epoch, the lowest validation loss marked: of one
+  /// run, or with repeats their means, the validation's with its band.
+  static func loss(_ curves: EpochCurves, subtitle: String) -> FigureSpec {
+    single(
+      curves, train: curves.trainLoss, validation: curves.validationLoss, lowestIsBest: true,
       title: "Loss per epoch", subtitle: subtitle, axis: Axis("cross-entropy loss"),
-      caption: "Training loss (dashed, measured with dropout on, as Keras reports it) and validation loss.",
-      band: curves.map { ($0.runs, $0.validationLoss) })
+      caption:
+        "Training loss (dashed, measured with dropout on while training, as Keras reports it) and validation loss.",
+      label: { value, epoch in "lowest: epoch \(epoch)" })
   }
 
-  /// Train (dashed) and validation accuracy of one run, the best epoch marked.
-  static func accuracy(_ run: RunRecord, subtitle: String, curves: EpochCurves? = nil) -> FigureSpec {
-    let best = run.bestEpoch.flatMap { e in
-      e.validationAccuracy.map { (e, "best: \(Format.percent($0)) at epoch \(e.epoch)") }
-    }
-    return single(
-      run, train: \.trainAccuracy, validation: \.validationAccuracy, marked: best,
+  /// Train (dashed) and validation accuracy per epoch, the best validation epoch marked.
+  static func accuracy(_ curves: EpochCurves, subtitle: String) -> FigureSpec {
+    single(
+      curves, train: curves.trainAccuracy, validation: curves.validationAccuracy, lowestIsBest: false,
       title: "Accuracy per epoch", subtitle: subtitle, axis: Axis("accuracy", format: .percent),
-      caption: "Training accuracy (dashed) and validation accuracy; the marker is the best validation epoch.",
-      band: curves.map { ($0.runs, $0.validationAccuracy) })
+      caption:
+        "Training accuracy (dashed, with dropout on while training) and validation accuracy; the marker is the best validation epoch.",
+      label: { value, epoch in "best: \(Format.percent(value)) at epoch \(epoch)" })
   }
 
-  /// One quantity of one run per epoch: training (dashed) and validation, one epoch marked;
-  /// with repeats (`band`: how many, and their validation curve), the validation line
-  /// carries their band of ± one standard deviation.
+  /// One quantity per epoch: training (dashed) and validation, the best validation epoch
+  /// marked; with repeats the lines are their means and the validation line carries its band
+  /// of ± one standard deviation.
   private static func single(
-    _ run: RunRecord, train: KeyPath<EpochRecord, Double>, validation: KeyPath<EpochRecord, Double?>,
-    marked: (EpochRecord, String)?, title: String, subtitle: String, axis: Axis, caption: String,
-    band repeated: (count: Int, curve: EpochCurves.Curve)?
+    _ curves: EpochCurves, train: EpochCurves.Curve, validation: EpochCurves.Curve, lowestIsBest: Bool, title: String,
+    subtitle: String, axis: Axis, caption: String, label: (Double, Int) -> String
   ) -> FigureSpec {
-    let epochs = run.history.epochs
-    let x = epochs.map { Double($0.epoch) }
-    var series = [LineSeries("train", x: x, y: epochs.map { $0[keyPath: train] }, dashed: true)]
-    let validated = epochs.compactMap { $0[keyPath: validation] }
-    // With repeats, repeat 0's validation curve carries the band of ± one standard
-    // deviation of all of them.
-    let repeats = repeated?.count ?? 1
-    let band = repeated.flatMap { repeats > 1 ? Array(bandOf($0.curve).prefix(epochs.count)) : nil }
-    if validated.count == epochs.count {
-      series.append(LineSeries("validation", x: x, y: validated, band: band?.count == epochs.count ? band : nil))
+    let x = curves.epochs.map(Double.init)
+    let repeated = curves.runs > 1
+    var series = [LineSeries(repeated ? "train, mean" : "train", x: x, y: train.mean, dashed: true)]
+    let finite = validation.mean.allSatisfy(\.isFinite)
+    if finite {
+      series.append(
+        LineSeries(
+          repeated ? "validation, mean" : "validation", x: x, y: validation.mean,
+          band: repeated ? bandOf(validation) : nil))
     }
     var annotations: [Annotation] = []
-    if let (epoch, label) = marked, let value = epoch[keyPath: validation] {
-      annotations.append(Annotation(x: Double(epoch.epoch), y: value, label: label))
+    let values = validation.mean.enumerated().filter { $0.element.isFinite }
+    if let best = lowestIsBest
+      ? values.min(by: { $0.element < $1.element }) : values.max(by: { $0.element < $1.element })
+    {
+      annotations.append(
+        Annotation(x: x[best.offset], y: best.element, label: label(best.element, curves.epochs[best.offset])))
     }
     let chart = LineChart(series: series, x: Axis("epoch", format: .integer), y: axis, annotations: annotations)
     return FigureSpec(
       figure: Figure(title: title, subtitle: subtitle, width: 560, height: 380, chart: .line(chart)),
       alt:
-        "\(title.replacingOccurrences(of: " per epoch", with: "")) in training and validation over \(epochs.count) epochs"
-        + (marked.map { "; \($0.1)" } ?? "") + ".",
-      caption: repeats > 1
+        "\(title.replacingOccurrences(of: " per epoch", with: "")) in training and validation over \(curves.epochs.count) epochs"
+        + (repeated ? ", the mean of \(curves.runs) repeats" : "") + (annotations.first.map { "; \($0.label)" } ?? "")
+        + ".",
+      caption: repeated
         ? caption
-          + " The lines are repeat 0; the band spans ± one standard deviation of the \(repeats) repeats' validation."
+          + " The lines are the means of \(curves.runs) repeats; the band spans ± one standard deviation of their validation."
         : caption)
   }
 
   /// The learning rate per epoch, on a log scale, when a schedule changed it.
-  static func learningRate(_ run: RunRecord, subtitle: String) -> FigureSpec? {
+  static func learningRate(_ run: RunRecord, repeated: Bool = false, subtitle: String) -> FigureSpec? {
     let epochs = run.history.epochs
     guard Set(epochs.map(\.learningRate)).count > 1 else { return nil }
     let chart = LineChart(
@@ -74,7 +75,7 @@ enum Curves {
       figure: Figure(
         title: "Learning rate per epoch", subtitle: subtitle, width: 560, height: 300, chart: .line(chart)),
       alt: "The learning rate per epoch: it changed \(changes == 1 ? "once" : "\(changes) times").",
-      caption: "The learning rate the schedule set for each epoch.")
+      caption: "The learning rate the schedule set for each epoch\(repeated ? " of repeat 0" : "").")
   }
 
   /// One validation metric of several named runs on one chart: with repeats, each line is

@@ -20,6 +20,8 @@ struct DataPresenter: Presenter {
   let body: DataCell
   let data: DataSummary
   let facts: DataFacts?
+  /// How many times the study evaluated a model on the test set.
+  let testEvaluations: Int
 
   /// Sample images a row of the figure holds at most: ten fill its width.
   static let maxColumns = 10
@@ -83,7 +85,10 @@ struct DataPresenter: Presenter {
       "validation", Format.count(data.validationCount), Self.share(facts?.validationShare),
       "choosing epochs, schedules and settings",
     ])
-    splits.add(["test", Format.count(data.testCount), Self.share(facts?.testShare), "the final model, once"])
+    splits.add([
+      "test", Format.count(data.testCount), Self.share(facts?.testShare),
+      "reporting tested models (\(Format.count(testEvaluations)) evaluation\(testEvaluations == 1 ? "" : "s")), never choosing",
+    ])
 
     var classes = TableBuilder(
       "Images per class",
@@ -135,7 +140,7 @@ struct DataPresenter: Presenter {
       (\(Format.percent(high.share, decimals: 1))), so accuracy is a fair summary and a model \
       that always answered the commonest class would score \(Format.percent(facts.majorityAccuracy, decimals: 1)) \
       on the test set. The mean pixel is \(Format.number(facts.pixelMean, decimals: 3)) with a standard \
-      deviation of \(Format.number(facts.pixelStd, decimals: 3)): most of each image is black background.
+      deviation of \(Format.number(facts.pixelStd, decimals: 3)).
       """
   }
 

@@ -87,7 +87,7 @@ struct FinalPresenter: Presenter {
             ),
             alt: "The \(tiles.count) test images the model got wrong with the highest confidence.",
             caption:
-              "Test images the model misclassified with the highest confidence: many are ambiguous even to a person.",
+              "Test images the model misclassified with the highest confidence, each with its true and predicted class.",
             wide: true)
         ))
     }
@@ -150,28 +150,32 @@ struct FinalPresenter: Presenter {
 
   static func finding(_ facts: TestedModelFacts, _ run: RunRecord) -> String {
     let test = facts.test
-    var sentences = [
-      "On the \(Format.count(test.images)) test images the tuned model reaches **\(Format.percent(test.accuracy))** accuracy (loss \(Format.loss(test.loss))): \(Format.count(test.errors)) mistakes."
-    ]
-    if let restored = facts.restoredEpoch {
+    var sentences: [String]
+    if facts.accuracy.n > 1 {
+      sentences = [
+        "Over \(facts.accuracy.n) repeats the tuned model reaches **\(Format.percent(facts.accuracy))** accuracy on the \(Format.count(test.images)) test images (95% interval \(TrainPresenter.interval(facts.accuracy))), loss \(Format.spread(facts.loss) { Format.loss($0) }).",
+        "Repeat 0, whose confusion matrix, classification report, mistakes and predictions.csv the report shows, reaches \(Format.percent(test.accuracy)) (loss \(Format.loss(test.loss))): \(Format.count(test.errors)) mistakes.",
+      ]
+    } else {
+      sentences = [
+        "On the \(Format.count(test.images)) test images the tuned model reaches **\(Format.percent(test.accuracy))** accuracy (loss \(Format.loss(test.loss))): \(Format.count(test.errors)) mistakes."
+      ]
+    }
+    let zero = facts.accuracy.n > 1 ? "Repeat 0's t" : "T"
+    if let restored = facts.restoredEpoch, restored != facts.epochs {
       sentences.append(
-        "Training ran \(facts.epochs) epochs\(TrainPresenter.stopNote(run)) and kept the weights of epoch \(restored)."
+        "\(zero)raining ran \(facts.epochs) epochs\(TrainPresenter.stopNote(run)) and kept the weights of epoch \(restored)."
       )
     }
     if let worst = facts.hardest, let best = facts.easiest {
       sentences.append(
-        "The hardest class is \(worst.name) (F1 \(Format.number(worst.f1, decimals: 4))), the easiest \(best.name) (F1 \(Format.number(best.f1, decimals: 4)))."
+        "\(facts.accuracy.n > 1 ? "In repeat 0, t" : "T")he hardest class is \(worst.name) (F1 \(Format.number(worst.f1, decimals: 4))), the easiest \(best.name) (F1 \(Format.number(best.f1, decimals: 4)))."
       )
     }
     if !facts.confusions.isEmpty {
       sentences.append(
         "The commonest confusions: "
           + Format.list(facts.confusions.map { "\($0.actual) taken for \($0.predicted) (\(times($0.count)))" }) + ".")
-    }
-    if facts.accuracy.n > 1 {
-      sentences.append(
-        "That is repeat 0, whose confusion matrix, classification report, mistakes and predictions.csv the report shows; over \(facts.accuracy.n) repeats the test accuracy is \(Format.percent(facts.accuracy)) (95% interval \(TrainPresenter.interval(facts.accuracy))) and the loss \(Format.spread(facts.loss) { Format.loss($0) })."
-      )
     }
     return sentences.joined(separator: " ")
   }

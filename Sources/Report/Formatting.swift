@@ -88,16 +88,24 @@ enum Format {
   }
 
   /// A difference of accuracies with its 95% interval: "+0.06 pt [−0.02, +0.14]".
-  static func difference(_ spread: Spread) -> String {
-    guard let low = spread.low, let high = spread.high else { return points(spread.mean) }
-    return "\(points(spread.mean)) [\(String(format: "%+.2f", low * 100)), \(String(format: "%+.2f", high * 100))]"
+  static func difference(_ estimate: Estimate) -> String {
+    guard let low = estimate.low, let high = estimate.high else { return points(estimate.value) }
+    return "\(points(estimate.value)) [\(String(format: "%+.2f", low * 100)), \(String(format: "%+.2f", high * 100))]"
   }
 
-  /// P(A > B) with its bootstrap interval: "0.83 [0.50, 1.00]".
-  static func probability(_ comparison: PairedComparison) -> String {
+  /// P(A > B), with its bootstrap interval when the repeats are enough for one: "0.83 [0.50,
+  /// 1.00]", or "0.83".
+  static func probability(_ comparison: Comparison) -> String {
     let p = String(format: "%.2f", comparison.probability)
     guard let low = comparison.probabilityLow, let high = comparison.probabilityHigh else { return p }
     return "\(p) [\(String(format: "%.2f", low)), \(String(format: "%.2f", high))]"
+  }
+
+  /// A p value: "p = 0.032", "p < 0.001"; adjusted when the comparison is one of several.
+  static func pValue(_ comparison: Comparison) -> String {
+    guard let p = comparison.adjustedP ?? comparison.p else { return "no test" }
+    let value = p < 0.001 ? "p < 0.001" : String(format: "p = %.3f", p)
+    return comparison.family > 1 ? "\(value), Holm-adjusted" : value
   }
 
   /// A list in prose: "a", "a and b", "a, b and c".

@@ -24,6 +24,13 @@ struct GridPresenter: Presenter {
   /// Repeats per point.
   var repeats: Int { facts.repeats }
 
+  /// A point's name: "2 × 512".
+  func name(_ p: GridFacts.Point) -> String { Self.name(p, grid) }
+
+  static func name(_ p: GridFacts.Point, _ grid: GridResult) -> String {
+    "\(grid.rowValues[p.row]) × \(grid.columnValues[p.column])"
+  }
+
   func figures() -> [(FigureKind, FigureSpec)] {
     let (rowLabel, columnLabel) = (grid.rowKey.label, grid.columnKey.label)
     let heatmap = Heatmap(
@@ -37,11 +44,12 @@ struct GridPresenter: Presenter {
       ScatterPoint(x: Double($0), y: $1)
     }
     let best = facts.best
+    let highestNames = facts.highest.map(name)
     let scatter = ScatterChart(
       points: points, x: Axis("trainable parameters", scale: .log),
       y: Axis("best validation accuracy", format: .percent),
       highlighted: best.row * grid.columnValues.count + best.column,
-      highlightLabel: "\(grid.rowValues[best.row]) × \(grid.columnValues[best.column])")
+      highlightLabel: facts.highest.count > 1 ? "\(name(best)) (tied)" : name(best))
     let subtitle =
       "each trained \(cell.settings.epochs) epochs: \(SettingsText.summary(cell.settings, context.shape, network: false))"
     return [
@@ -53,7 +61,7 @@ struct GridPresenter: Presenter {
             subtitle: repeats > 1 ? subtitle + "; \(repeats) repeats, ± one standard deviation" : subtitle,
             width: 640, height: 120 + 56 * Double(grid.rowValues.count), chart: .heatmap(heatmap)),
           alt:
-            "A grid of validation accuracies, one per combination of \(rowLabel) and \(columnLabel); the best is \(Format.percent(grid.accuracy[best.row][best.column])) at \(grid.rowValues[best.row]) × \(grid.columnValues[best.column]).",
+            "A grid of validation accuracies, one per combination of \(rowLabel) and \(columnLabel); the highest, \(Format.percent(grid.accuracy[best.row][best.column])), at \(Format.list(highestNames))\(highestNames.count > 1 ? " (tied)" : "").",
           caption: repeats > 1
             ? "Mean best validation accuracy of each network over \(repeats) repeats, ± one standard deviation (darker is better)."
             : "Best validation accuracy of each network (darker is better).")
@@ -71,13 +79,13 @@ struct GridPresenter: Presenter {
 
   func outputs(_ figures: Figures<FigureKind>) -> CellOutputs {
     var table = TableBuilder(
-      repeats > 1
-        ? "Every network of the grid (± one standard deviation over \(repeats) repeats)" : "Every network of the grid",
+      (repeats > 1
+        ? "Every network of the grid (± one standard deviation over \(repeats) repeats)" : "Every network of the grid")
+        + ". Bold: the highest mean\(facts.highest.count > 1 ? "s (tied)" : ""), picked after the results.",
       columns: [
         (grid.rowKey.label.capitalizedFirst, .right), (grid.columnKey.label.capitalizedFirst, .right),
         ("Parameters", .right), ("Best val. accuracy", .right), ("s / epoch", .right),
       ])
-    let best = facts.best
     for (r, row) in grid.rowValues.enumerated() {
       for (c, column) in grid.columnValues.enumerated() {
         let network = facts.networks[r][c]
@@ -86,7 +94,7 @@ struct GridPresenter: Presenter {
             row.description, column.description, Format.count(network.parameters),
             network.accuracy.n == 0 ? "diverged" : Format.percent(network.accuracy),
             network.secondsPerEpoch.map { Format.spread($0) { Format.number($0, decimals: 2) } } ?? "–",
-          ], emphasis: r == best.row && c == best.column)
+          ], emphasis: facts.highest.contains(GridFacts.Point(row: r, column: c)))
       }
     }
     return .grid(GridView(table: table.table, figures: figures.list(FigureKind.allCases)))
@@ -97,34 +105,36 @@ struct GridPresenter: Presenter {
   static func finding(_ facts: GridFacts, _ grid: GridResult) -> String {
     let (rowLabel, columnLabel) = (grid.rowKey.label, grid.columnKey.label)
     let best = facts.best
-    let name = { (p: GridFacts.Point) in "\(grid.rowValues[p.row]) × \(grid.columnValues[p.column])" }
+    let name = { (p: GridFacts.Point) in Self.name(p, grid) }
     guard facts.repeats > 1 else {
       return
         "With one run per network nothing here can be ranked: the grid's best validation accuracies span \(Format.percent(facts.worst)) to \(Format.percent(facts.bestAccuracy)), and another seed moves a network by about as much as its neighbours differ. Repeats would tell which differences hold."
     }
+    let tied = facts.highest.count > 1
     var sentences = [
-      "The highest mean accuracy comes with \(grid.rowValues[best.row]) \(rowLabel) and \(grid.columnValues[best.column]) \(columnLabel): \(Format.percent(facts.bestAccuracy)) over \(facts.repeats) repeats, with \(Format.count(facts.bestParameters)) parameters."
+      tied
+        ? "The highest mean accuracy, \(Format.percent(facts.bestAccuracy)) over \(Words.repeats(facts.repeats)), is a tie of \(Format.list(facts.highest.map(name))) (\(rowLabel) × \(columnLabel)); of them, \(name(best)) has the fewest parameters, \(Format.count(facts.bestParameters)), and is the one the others are compared with."
+        : "The highest mean accuracy comes with \(grid.rowValues[best.row]) \(rowLabel) and \(grid.columnValues[best.column]) \(columnLabel): \(Format.percent(facts.bestAccuracy)) over \(Words.repeats(facts.repeats)), with \(Format.count(facts.bestParameters)) parameters (picked after the results)."
     ]
+    let family = (facts.smallestComparison ?? facts.rowComparison)?.family ?? 1
     if let smallest = facts.smallestClose, let ratio = facts.sizeRatio, let comparison = facts.smallestComparison {
       sentences.append(
-        "The repeats cannot tell it from \(name(smallest)) (\(Format.difference(comparison.difference)), P(better) \(Format.probability(comparison))), which has \(String(format: "%.1f", ratio)) times fewer parameters."
+        "Tested by Welch's t\(Words.correction(family)), \(name(smallest)), with \(String(format: "%.1f", ratio)) times fewer parameters, is the smallest network its test does not find worse: \(Words.verdict(comparison)) (\(Words.evidence(comparison)))\(Words.detectable(comparison).map { "; \($0)" } ?? "")."
       )
     } else {
-      sentences.append("Every smaller network is worse, beyond what \(facts.repeats) repeats leave in doubt.")
+      sentences.append(
+        "Every smaller network is worse, tested by Welch's t\(Words.correction(family)).")
     }
     if let effect = facts.rowEffect, let first = grid.rowValues.first, let last = grid.rowValues.last {
       var text =
         "At \(grid.columnValues[best.column]) \(columnLabel), going from \(first) to \(last) \(rowLabel) changes accuracy by \(Format.points(effect))"
       if let comparison = facts.rowComparison {
-        switch comparison.verdict {
-        case .better, .worse: text += " (P(better) \(Format.probability(comparison)): a real difference)"
-        case .indistinguishable, .single: text += ", which \(facts.repeats) repeats cannot tell from noise"
-        }
+        text += ": \(last) \(rowLabel) \(Words.be(1)) \(Words.verdict(comparison)) (\(Words.evidence(comparison)))"
       }
       sentences.append(text + ".")
     }
     sentences.append(
-      "The whole grid spans \(ComparePresenter.margin(facts.bestAccuracy - facts.worst)), from \(Format.percent(facts.worst)) to \(Format.percent(facts.bestAccuracy))."
+      "The whole grid spans \(Words.margin(facts.bestAccuracy - facts.worst)), from \(Format.percent(facts.worst)) to \(Format.percent(facts.bestAccuracy))."
     )
     return sentences.joined(separator: " ")
   }

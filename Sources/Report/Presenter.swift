@@ -82,7 +82,11 @@ struct PlannedCell {
   static func plan(_ built: BuiltCell, _ context: PresentationContext) -> PlannedCell? {
     switch (built.contents, built.facts) {
     case (.data(let cell, let summary)?, let facts):
-      return PlannedCell(built, DataPresenter(cell: built.cell, body: cell, data: summary, facts: facts?.data))
+      return PlannedCell(
+        built,
+        DataPresenter(
+          cell: built.cell, body: cell, data: summary, facts: facts?.data,
+          testEvaluations: context.results.findings?.testEvaluations ?? 0))
     case (.train(_, let run)?, .train(let facts)?):
       return PlannedCell(built, TrainPresenter(cell: built.cell, named: run, facts: facts, context: context))
     case (.compare(let body, let runs)?, .compare(let facts)?):

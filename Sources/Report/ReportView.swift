@@ -65,92 +65,88 @@ struct ProvenanceView {
 }
 
 extension ReportView {
-  /// The key results' view; nil when the study no longer has the cells they name.
+  /// The key results' view, over each model's repeats; nil when the study no longer has the
+  /// cells they name.
   static func keyResults(_ facts: KeyResultFacts, _ built: BuiltStudy) -> KeyResultsView? {
     guard let tunedCell = built.cells.first(where: { $0.cell.id == facts.tuned }), let tunedRun = tunedCell.testedRun
     else { return nil }
     let baselineCell = facts.baseline.flatMap { id in built.cells.first { $0.cell.id == id } }
-    let (tuned, baseline, change) = (facts.tunedRun, facts.baselineRun, facts.change)
+    let (tuned, base, change) = (facts.tunedModel, facts.baselineModel, facts.change)
+    let repeated = tuned.repeats > 1 || (base?.repeats ?? 1) > 1
     var columns: [(String, TableBuilder.Alignment)] = [("Measure", .left)]
     if let baselineCell { columns.append((baselineCell.cell.title, .right)) }
     columns.append((tunedCell.cell.title, .right))
-    if baseline != nil { columns.append(("Change", .right)) }
-    var table = TableBuilder("The baseline and the tuned model", columns: columns)
-
-    func add(_ name: String, _ tuned: String, _ baseline: String?, change: String?, emphasis: Bool = false) {
+    if base != nil { columns.append(("Change", .right)) }
+    let over = repeated ? "mean ± one standard deviation over each model's repeats" : "one run each"
+    var table = TableBuilder("The baseline and the tuned model (\(over))", columns: columns)
+    func add(_ name: String, _ value: (KeyResultFacts.ModelSummary) -> String, change: String?, emphasis: Bool = false)
+    {
       var row = [name]
-      if let baseline { row.append(baseline) }
-      row.append(tuned)
-      if facts.baselineRun != nil { row.append(change ?? "") }
+      if let base { row.append(value(base)) }
+      row.append(value(tuned))
+      if base != nil { row.append(change ?? "") }
       table.add(row, emphasis: emphasis)
     }
+    let counted = { (s: KeyResultFacts.ModelSummary) in repeated ? " (n = \(s.repeats))" : "" }
     add(
-      "Test accuracy", Format.percent(tuned.testAccuracy), baseline.map { Format.percent($0.testAccuracy) },
-      change: change?.testAccuracy.map { Format.points($0) }, emphasis: true)
+      "Test accuracy", { "\(Format.percent($0.testAccuracy))\(counted($0))" },
+      change: facts.comparison.map { Format.difference($0.difference) }
+        ?? change.map { Format.points($0.testAccuracy) },
+      emphasis: true)
+    if let comparison = facts.comparison, comparison.p != nil {
+      add(
+        "Test accuracy, tested \(Words.test(comparison.design).replacingOccurrences(of: " (their runs draw different random numbers)", with: ""))",
+        { _ in "" },
+        change:
+          "\(Words.verdict(comparison)): \(Format.pValue(comparison)), P(better) \(Format.probability(comparison))",
+        emphasis: true)
+    }
     add(
-      "Test loss", Format.loss(tuned.testLoss), baseline.map { Format.loss($0.testLoss) },
-      change: change?.testLoss.map { String(format: "%+.4f", $0) })
+      "Test errors", { Format.spread($0.testErrors) { Format.number($0, decimals: 1) } },
+      change: change.map { String(format: "%+.1f", $0.testErrors) })
     add(
-      "Test errors", tuned.testErrors.map(Format.count) ?? "–", baseline.map { $0.testErrors.map(Format.count) ?? "–" },
-      change: change?.testErrors.map { String(format: "%+d", $0) })
+      "Test loss", { Format.spread($0.testLoss) { Format.loss($0) } },
+      change: change.map { String(format: "%+.4f", $0.testLoss) })
     add(
-      "Best validation accuracy", Format.percent(tuned.bestValidationAccuracy),
-      baseline.map { Format.percent($0.bestValidationAccuracy) },
-      change: change?.bestValidationAccuracy.map { Format.points($0) })
+      "Best validation accuracy", { Format.percent($0.bestValidationAccuracy) },
+      change: change.map { Format.points($0.bestValidationAccuracy) })
     add(
-      "Parameters", Format.count(tuned.parameters), baseline.map { Format.count($0.parameters) },
-      change: change.map { String(format: "×%.1f", $0.parameterRatio) })
-    add("Epochs trained", "\(tuned.epochs)", baseline.map { "\($0.epochs)" }, change: nil)
-    let repeated = facts.tunedAccuracy.n > 1 || (facts.baselineAccuracy?.n ?? 1) > 1
+      "Parameters", { Format.count($0.parameters) }, change: change.map { String(format: "×%.1f", $0.parameterRatio) })
+    add("Epochs trained", { Format.spread($0.epochs) { Format.number($0, decimals: 1) } }, change: nil)
+    add("Training time", { Format.spread($0.trainingSeconds) { Format.seconds($0) } }, change: nil)
     if repeated {
-      func row(_ name: String, _ base: Spread?, _ tuned: Spread, _ format: (Spread) -> String, change: String) {
-        var cells = [name]
-        if baseline != nil { cells.append(base.map(format) ?? "–") }
-        cells.append(format(tuned))
-        if baseline != nil { cells.append(change) }
-        table.add(cells, emphasis: true)
-      }
-      let change =
-        facts.comparison.map { "\(Format.difference($0.difference)), P(better) \(Format.probability($0))" } ?? ""
-      row(
-        "Test accuracy over repeats", facts.baselineAccuracy, facts.tunedAccuracy,
-        { "\(Format.percent($0)) (n = \($0.n))" }, change: change)
-      row(
-        "Test loss over repeats", facts.baselineLoss, facts.tunedLoss, { Format.spread($0) { Format.loss($0) } },
-        change: "")
+      add(
+        "Test accuracy, repeat 0 (shown below)", { Format.percent($0.repeat0.testAccuracy) },
+        change: base.flatMap { b in
+          tuned.repeat0.testAccuracy.flatMap { t in b.repeat0.testAccuracy.map { Format.points(t - $0) } }
+        })
     }
-    add(
-      "Training time", Format.seconds(tuned.trainingSeconds), baseline.map { Format.seconds($0.trainingSeconds) },
-      change: nil)
 
-    let images = tuned.testImages ?? 0
-    let errors = tuned.testErrors ?? 0
-    var headline =
-      "The tuned model classifies **\(Format.percent(tuned.testAccuracy))** of the \(Format.count(images)) test images correctly (test loss \(Format.loss(tuned.testLoss)), \(Format.count(errors)) mistakes)"
-    if let baseAccuracy = baseline?.testAccuracy, let fewer = facts.fewerMistakes {
-      headline +=
-        ", against \(Format.percent(baseAccuracy)) for the baseline: \(Format.count(fewer)) fewer mistakes."
-    } else {
-      headline += "."
-    }
+    let images = Format.count(tuned.testImages)
+    var headline: String
     if repeated {
       headline =
-        "Over \(facts.tunedAccuracy.n) repeats the tuned model classifies **\(Format.percent(facts.tunedAccuracy))** of the \(Format.count(images)) test images correctly (± one standard deviation; 95% interval \(TrainPresenter.interval(facts.tunedAccuracy)))"
-      if let base = facts.baselineAccuracy, let comparison = facts.comparison {
-        let verdict: String
-        switch comparison.verdict {
-        case .better: verdict = "better beyond what the repeats leave in doubt"
-        case .worse: verdict = "worse beyond what the repeats leave in doubt"
-        case .indistinguishable: verdict = "which these repeats cannot tell from noise"
-        case .single: verdict = "which one run each cannot rank"
-        }
+        "Over \(Words.repeats(tuned.repeats)) the tuned model classifies **\(Format.percent(tuned.testAccuracy))** of the \(images) test images correctly (± one standard deviation; 95% interval \(TrainPresenter.interval(tuned.testAccuracy)))"
+      if let base, let comparison = facts.comparison, let change {
         headline +=
-          ", against \(Format.percent(base)) for the baseline over \(base.n): a change of \(Format.difference(comparison.difference)), P(better) \(Format.probability(comparison)), \(verdict)."
+          ", against \(Format.percent(base.testAccuracy)) for the baseline over \(Words.repeats(base.repeats)): a change of \(Format.difference(comparison.difference)), tested \(Words.test(comparison.design)) (\(Format.pValue(comparison)), P(better) \(Format.probability(comparison))): \(Words.verdict(comparison))"
+        headline += String(
+          format: "; on average %.1f %@ mistakes", abs(change.testErrors), change.testErrors <= 0 ? "fewer" : "more")
+        if comparison.verdict != .better && comparison.verdict != .worse, let detectable = Words.detectable(comparison)
+        {
+          headline += " (\(detectable))"
+        }
+      }
+      headline += "."
+    } else {
+      headline =
+        "The tuned model classifies **\(Format.percent(tuned.testAccuracy))** of the \(images) test images correctly (one run; test loss \(Format.spread(tuned.testLoss) { Format.loss($0) }))"
+      if let base {
+        headline +=
+          ", against \(Format.percent(base.testAccuracy)) for the baseline, also one run: one run each ranks nothing."
       } else {
         headline += "."
       }
-      headline +=
-        " Repeat 0 of the tuned model, whose confusion matrix and mistakes the report shows, makes \(Format.count(errors)) mistakes."
     }
     return KeyResultsView(
       headline: headline, headlineHTML: Markdown.html(headline), table: table.table,
@@ -190,24 +186,28 @@ extension ReportView {
     for file in results.files { files.add([file.file, file.sha256]) }
 
     var cells = TableBuilder(
-      "Cells",
+      "Cells: each one's time as it last ran, and its runs by where they come from",
       columns: [
-        ("Cell", .left), ("Status", .left), ("Time", .right), ("Runs from the cache", .right), ("Epochs", .right),
+        ("Cell", .left), ("Status", .left), ("Time", .right), ("Runs trained", .right), ("Epochs trained", .right),
+        ("Runs of other cells", .right), ("Runs read off longer ones", .right),
       ])
     for cell in results.cells {
       cells.add([
-        cell.title, cell.status.rawValue, Format.seconds(cell.seconds), "\(cell.cachedRuns)",
-        Format.count(cell.epochsTrained),
+        cell.title, cell.status.rawValue, Format.seconds(cell.seconds), Format.count(cell.origins.trained),
+        Format.count(cell.origins.epochsTrained), Format.count(cell.origins.fromOtherCells),
+        Format.count(cell.origins.readOff),
       ])
     }
+    let runs = results.findings?.runs ?? RunOrigins()
+    let computing = results.findings?.cellSeconds ?? 0
     cells.add(
       [
-        "all", "\(results.cachedCells) of \(results.cells.count) cached", Format.seconds(results.seconds), "",
-        Format.count(results.epochsTrained),
+        "all", "\(results.cachedCells) of \(results.cells.count) cached", Format.seconds(computing),
+        Format.count(runs.trained), Format.count(runs.epochsTrained), Format.count(runs.fromOtherCells),
+        Format.count(runs.readOff),
       ], emphasis: true)
-    let computing = results.findings?.cellSeconds ?? 0
     let summary =
-      "The study comprises \(Format.count(results.epochsTrained)) epochs of training, each fold of a search counted. Its cells took \(Format.seconds(computing)) to compute, as each last ran; this build trained \(Format.count(results.epochsTrainedNow)) epochs and took \(Format.seconds(results.seconds))."
+      "The study trained \(Format.count(runs.trained)) runs, \(Format.count(runs.epochsTrained)) epochs (each fold of a search counted), each once; its cells also used \(Format.count(runs.fromOtherCells)) of those runs again and read \(Format.count(runs.readOff)) off the first epochs of longer ones. The cells took \(Format.seconds(computing)) to compute, as each last ran; this build trained \(Format.count(results.epochsTrainedNow)) epochs and took \(Format.seconds(results.seconds))."
     return ProvenanceView(table: table.table, files: files.table, cells: cells.table, summary: summary)
   }
 }

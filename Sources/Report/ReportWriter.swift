@@ -110,8 +110,13 @@ public struct ReportWriter {
       warning =
         "Built with the \(results.profile.name) profile: a subset of the data and few epochs, to check the pipeline. These numbers are not the study's; `mnist-report build` computes them."
     }
+    // A dataset chosen on the command line is not the one the study file's title may name.
+    var title = results.title
+    if let dataset = results.overrides.first(where: { $0.path == ["data", "dataset"] }) {
+      title += " (built on \(dataset.value), \(dataset.flag))"
+    }
     return ReportView(
-      title: results.title, description: results.description, descriptionHTML: Markdown.html(results.description),
+      title: title, description: results.description, descriptionHTML: Markdown.html(results.description),
       profileWarning: warning, profileWarningHTML: warning.map(Markdown.html),
       keyResults: results.findings?.keyResults.flatMap { ReportView.keyResults($0, built) },
       contents: cells.map { ContentsEntry(number: $0.number, id: $0.id, title: $0.title, status: $0.statusClass) },

@@ -51,8 +51,6 @@ struct SearchPresenter: Presenter {
     let finalists = finalists
     let scores = finalists.map(\.meanScore).filter(\.isFinite)
     guard !scores.isEmpty else { return [] }
-    let low = max(0, ((scores.min()! - (finalists.map(\.stdScore).max() ?? 0) - 0.004) * 200).rounded(.down) / 200)
-    let high = min(1, ((scores.max()! + (finalists.map(\.stdScore).max() ?? 0) + 0.002) * 200).rounded(.up) / 200)
     let epochs = finalists.first?.epochs ?? 0
     var specs: [(FigureKind, FigureSpec)] = [
       (
@@ -60,17 +58,23 @@ struct SearchPresenter: Presenter {
         FigureSpec(
           figure: Figure(
             title: "Cross-validation accuracy per candidate",
-            subtitle: "\(search.folds)-fold mean ± standard deviation, \(epochs) epochs per fold; best first",
-            width: 560, height: 380,
-            chart: .bar(
-              BarChart(
+            subtitle:
+              "\(search.folds)-fold mean ± population standard deviation, \(epochs) epochs per fold; best first",
+            width: 560, height: 150 + 26 * Double(finalists.count),
+            chart: .intervals(
+              IntervalChart(
                 categories: finalists.map { "#\($0.index + 1)" },
-                groups: [
-                  BarGroup("mean accuracy", values: finalists.map(\.meanScore), errors: finalists.map(\.stdScore))
-                ], categoryTitle: "candidate",
-                y: Axis("accuracy", range: low...max(high, low + 0.005), format: .percent), valueLabels: false))),
-          alt: "Bars of each candidate's mean cross-validation accuracy with its standard deviation, ranked.",
-          caption: "Mean accuracy over the folds; the whiskers span one standard deviation.")
+                series: [
+                  IntervalChart.Series(
+                    "mean accuracy", values: finalists.map(\.meanScore),
+                    low: finalists.map { $0.meanScore - $0.stdScore },
+                    high: finalists.map { $0.meanScore + $0.stdScore })
+                ], x: Axis("mean cross-validation accuracy", format: .percent)))),
+          alt:
+            "Each candidate's mean cross-validation accuracy as a dot, with its standard deviation over the folds, ranked.",
+          caption:
+            "Mean accuracy over the folds; the lines span one population standard deviation (scikit-learn's std_test_score)."
+        )
       )
     ]
     if let (key, distribution) = plotted {
@@ -127,7 +131,7 @@ struct SearchPresenter: Presenter {
     var candidates = TableBuilder(
       shown.count < search.candidates.count ? "The \(shown.count) best candidates" : "Candidates, best first",
       columns: [("Rank", .right), ("Candidate", .right)] + keys.map { ($0.rawValue, TableBuilder.Alignment.left) } + [
-        ("Mean ± std", .right), ("Fit time", .right), ("Epochs", .right),
+        ("Mean ± std (population)", .right), ("Fit time", .right), ("Epochs", .right),
       ])
     for c in shown {
       candidates.add(
@@ -172,21 +176,20 @@ struct SearchPresenter: Presenter {
   static func finding(_ facts: SearchFacts, _ search: SearchResult) -> String {
     guard let best = search.candidate(number: facts.best) else { return "" }
     var sentences = [
-      "Candidate #\(best.index + 1) ranks first: \(describe(best.parameters)), with \(Format.percent(best.meanScore)) ± \(Format.percent(best.stdScore)) over \(best.foldScores.count) folds."
+      "Candidate #\(best.index + 1) ranks first: \(describe(best.parameters)), with \(Format.percent(best.meanScore)) ± \(Format.percent(best.stdScore)) over \(best.foldScores.count) folds (± the folds' population standard deviation, as scikit-learn's std_test_score)."
     ]
     if let second = facts.runnerUp, let runnerUp = search.candidate(number: second.candidate) {
-      let behind = ComparePresenter.margin(second.difference)
       let folds = best.foldScores.count
-      switch second.comparison?.verdict {
-      case .better?:
-        sentences.append(
-          "The runner-up, #\(runnerUp.index + 1), is \(behind) behind, and the \(folds) folds tell them apart (P(better) \(Format.probability(second.comparison!)))."
-        )
-      default:
-        sentences.append(
-          "The runner-up, #\(runnerUp.index + 1), is \(behind) behind, which the \(folds) folds cannot tell from noise\(second.comparison.map { " (P(better) \(Format.probability($0)))" } ?? ""): at this budget the two are indistinguishable, and the ranking of the top is not evidence."
-        )
+      var text = "The runner-up, #\(runnerUp.index + 1), is \(Words.margin(second.difference)) behind"
+      if let comparison = second.comparison {
+        text +=
+          "; tested \(Words.test(comparison.design)) over the \(folds) folds, the best is \(Words.verdict(comparison)) (\(Words.evidence(comparison)))"
+        if comparison.verdict != .better {
+          text += ": at this budget the ranking of the top is not evidence"
+          if let detectable = Words.detectable(comparison) { text += " (\(detectable))" }
+        }
       }
+      sentences.append(text + ".")
       if !facts.shared.isEmpty {
         sentences.append(
           "The three best share \(Format.list(facts.shared.map { "`\($0.rawValue)` = \(best.parameters[$0]!)" }))."
@@ -199,10 +202,16 @@ struct SearchPresenter: Presenter {
       )
     }
     if let halving = facts.halving {
-      sentences.append(
-        "Halving trained \(Format.count(halving.foldEpochs)) fold-epochs instead of \(Format.count(halving.fullSearchFoldEpochs)) (\(Format.percent(halving.share, decimals: 0)))."
-      )
-      if let random = halving.comparison {
+      let trained = facts.origins.epochsTrained
+      let read = halving.foldEpochs - trained
+      var text =
+        "Halving used \(Format.count(halving.foldEpochs)) fold-epochs where a randomized search of the same candidates uses \(Format.count(halving.fullSearchFoldEpochs)) (\(Format.percent(halving.share, decimals: 0)))"
+      if read > 0 {
+        text +=
+          "; it trained \(Format.count(trained)) of them itself and read \(Format.count(read)) off runs other cells trained (the same settings' first epochs)"
+      }
+      sentences.append(text + ".")
+      if let random = halving.randomSearch {
         if random.best == best.index + 1 {
           sentences.append(
             "It picks the same candidate, #\(best.index + 1), as the full randomized search (*\(random.title)*).")

@@ -13,15 +13,16 @@ enum CurveFigure: String, FigureName, CaseIterable {
   case loss, accuracy
   case learningRate = "learning-rate"
 
-  /// The curves of repeat 0 of `named`, each titled with `subtitle`; with repeats, the
-  /// validation curves carry the band of their spread (`curves`).
+  /// The curves of `named` over its repeats (`curves`: their means, with bands), each titled
+  /// with `subtitle`; repeat 0's learning rate when its schedule changed it.
   static func specs(_ named: NamedRun, curves: EpochCurves, subtitle: String) -> [(CurveFigure, FigureSpec)] {
-    let run = named.run
     var specs = [
-      (CurveFigure.loss, Curves.loss(run, subtitle: subtitle, curves: curves)),
-      (.accuracy, Curves.accuracy(run, subtitle: subtitle, curves: curves)),
+      (CurveFigure.loss, Curves.loss(curves, subtitle: subtitle)),
+      (.accuracy, Curves.accuracy(curves, subtitle: subtitle)),
     ]
-    if let rate = Curves.learningRate(run, subtitle: subtitle) { specs.append((.learningRate, rate)) }
+    if let rate = Curves.learningRate(named.run, repeated: curves.runs > 1, subtitle: subtitle) {
+      specs.append((.learningRate, rate))
+    }
     return specs
   }
 }
@@ -47,41 +48,47 @@ struct TrainPresenter: Presenter {
         summary: Self.summary(named, facts), figures: figures.list(CurveFigure.allCases)))
   }
 
-  func finding() -> String { Self.finding(facts.run, facts.repeats) }
+  func finding() -> String { Self.finding(facts, schedule: run.settings.schedule) }
 
-  /// A run's results: epochs, best and final validation metrics, the train-validation gap,
-  /// time, and the test evaluation when there is one.
+  /// A run's results, row by row named for what they are of: repeat 0's epochs and best
+  /// epoch; the kept weights' validation and training-sample accuracy and their gap, all of
+  /// one epoch; time; the test evaluation; and over every repeat, the means.
   static func summary(_ named: NamedRun, _ facts: TrainFacts) -> TableView {
     let run = named.run
     let repeats = facts.repeats
+    let repeated = repeats.n > 1
+    let zero = repeated ? ", repeat 0" : ""
     var table = TableBuilder(
-      repeats.n > 1
-        ? "Results (repeat 0; over all \(repeats.n) repeats: the mean ± one standard deviation, and its 95% t interval)"
+      repeated
+        ? "Results: repeat 0's, then over all \(repeats.n) repeats (the mean ± one standard deviation, and its 95% t interval)"
         : "Results",
       columns: [("Measure", .left), ("Value", .right)])
     let epochs = run.history.epochs
-    table.add(["Epochs trained", "\(epochs.count) of \(run.settings.epochs)" + stopNote(run)])
-    if let best = run.bestEpoch {
-      table.add(["Best validation accuracy", "\(Format.percent(best.validationAccuracy)) (epoch \(best.epoch))"])
+    table.add(["Epochs trained\(zero)", "\(epochs.count) of \(run.settings.epochs)" + stopNote(run)])
+    if let best = facts.run.best {
+      table.add(["Best validation accuracy\(zero)", "\(Format.percent(best.value)) (epoch \(best.epoch))"])
     }
-    if let restored = run.history.restoredEpoch, restored != epochs.last?.epoch {
-      table.add(["Weights kept (restored by early stopping)", "epoch \(restored)"])
-    }
-    table.add(["Final validation accuracy", Format.percent(run.validationAccuracy)])
-    table.add(["Final validation loss", Format.loss(run.validationLoss)])
-    if let last = epochs.last {
-      table.add(["Last epoch's training accuracy", Format.percent(last.trainAccuracy)])
-      if let gap = facts.run.gap { table.add(["Gap (training − validation)", Format.points(gap)]) }
+    if let kept = facts.run.kept {
+      let at = "epoch \(kept.epoch)"
+      table.add([
+        "Weights kept\(zero)", kept.restored ? "\(at), restored by early stopping" : "\(at), the last",
+      ])
+      table.add(["Validation accuracy, \(at)", Format.percent(kept.validationAccuracy)])
+      table.add(["Validation loss, \(at)", Format.loss(kept.validationLoss)])
+      if let train = kept.trainAccuracy, let gap = kept.gap {
+        table.add(["Training-sample accuracy, \(at) (no dropout)", Format.percent(train)])
+        table.add(["Gap (training sample − validation), \(at)", Format.points(gap)])
+      }
     }
     table.add([
-      "Training time",
+      "Training time\(zero)",
       "\(Format.seconds(facts.run.trainingSeconds)) (\(Format.seconds(facts.run.secondsPerEpoch)) per epoch)",
     ])
     if let test = run.test {
-      table.add(["Test accuracy", Format.percent(test.accuracy)], emphasis: true)
-      table.add(["Test loss", Format.loss(test.loss)], emphasis: true)
+      table.add(["Test accuracy\(zero)", Format.percent(test.accuracy)], emphasis: !repeated)
+      table.add(["Test loss\(zero)", Format.loss(test.loss)], emphasis: !repeated)
     }
-    if repeats.n > 1 {
+    if repeated {
       table.add([
         "Best validation accuracy, \(repeats.n) repeats",
         "\(Format.percent(repeats.best)) \(Self.interval(repeats.best))",
@@ -110,40 +117,51 @@ struct TrainPresenter: Presenter {
     }
   }
 
-  static func finding(_ facts: RunFacts, _ repeats: RepeatedRunFacts? = nil) -> String {
-    if let epoch = facts.divergedEpoch {
+  /// The finding of a trained model: over its repeats first, then repeat 0's curve, gap and
+  /// schedule; `schedule` is the one it trained with.
+  static func finding(_ facts: TrainFacts, schedule: ScheduleSettings = .none) -> String {
+    let run = facts.run
+    if let epoch = run.divergedEpoch {
       return "The loss became NaN or infinite in epoch \(epoch): the run diverged and stopped there."
     }
-    guard let best = facts.best else { return "" }
-    var sentences = [
-      "Validation accuracy peaks at \(Format.percent(best.value)) in epoch \(best.epoch) of \(facts.epochs)."
-    ]
-    if let turn = facts.lossTurn {
-      sentences.append(
-        "The validation loss is lowest in epoch \(turn.epoch) (\(Format.loss(turn.lowest))) and ends at \(Format.loss(turn.final)): later epochs grow more confident without getting more digits right."
-      )
-    }
-    if let gap = facts.gap {
-      sentences.append(
-        gap < 0
-          ? "Training accuracy, measured with dropout on, stays below validation accuracy (\(Format.points(gap))): dropout handicaps the network while it trains, not when it is evaluated."
-          : "Training accuracy ends \(Format.points(gap)) above validation accuracy.")
-    }
-    if let cuts = facts.rateCuts {
-      sentences.append(
-        "The schedule lowered the learning rate \(cuts.count == 1 ? "once" : "\(cuts.count) times"), first after epoch \(cuts.firstAfter), to \(Format.scale(cuts.finalRate)) at the end."
-      )
-    }
-    if let test = facts.test {
-      sentences.append("On the test set: \(Format.percent(test.accuracy)) accuracy, loss \(Format.loss(test.loss)).")
-    }
-    if let repeats, repeats.n > 1 {
+    guard let best = run.best else { return "" }
+    let repeats = facts.repeats
+    var sentences: [String] = []
+    if repeats.n > 1 {
       var text =
-        "That is repeat 0; over \(repeats.n) repeats the best validation accuracy is \(Format.percent(repeats.best)) (95% interval \(interval(repeats.best)))"
+        "Over \(repeats.n) repeats the best validation accuracy is \(Format.percent(repeats.best)) (95% interval \(interval(repeats.best)))"
       if let accuracy = repeats.testAccuracy {
         text += " and the test accuracy \(Format.percent(accuracy)) (\(interval(accuracy)))"
       }
       sentences.append(text + ".")
+    }
+    let zero = repeats.n > 1 ? "In repeat 0, v" : "V"
+    sentences.append(
+      "\(zero)alidation accuracy peaks at \(Format.percent(best.value)) in epoch \(best.epoch) of \(run.epochs).")
+    if let turn = run.lossTurn {
+      sentences.append(
+        "The validation loss is lowest in epoch \(turn.epoch) (\(Format.loss(turn.lowest))) and ends at \(Format.loss(turn.final)): later epochs grow more confident without getting more images right."
+      )
+    }
+    if let kept = run.kept, let gap = kept.gap {
+      let side = gap >= 0 ? "higher" : "lower"
+      sentences.append(
+        "The weights it kept (epoch \(kept.epoch)) score \(Words.margin(gap)) \(side) on a sample of the training images than on validation, evaluated without dropout."
+      )
+    }
+    if let cuts = run.rateCuts {
+      sentences.append(
+        "The schedule lowered the learning rate \(cuts.count == 1 ? "once" : "\(cuts.count) times"), first after epoch \(cuts.firstAfter), to \(Format.scale(cuts.finalRate)) at the end\(repeats.n > 1 ? " (in \(facts.rateCutRepeats) of \(repeats.n) repeats it lowered it at all)" : "")."
+      )
+    } else if schedule != .none {
+      sentences.append(
+        facts.rateCutRepeats == 0
+          ? "The schedule never lowered the learning rate\(repeats.n > 1 ? " in any of the \(repeats.n) repeats" : "")."
+          : "The schedule did not lower the learning rate here, and did in \(facts.rateCutRepeats) of the \(repeats.n) repeats."
+      )
+    }
+    if let test = run.test, repeats.n == 1 {
+      sentences.append("On the test set: \(Format.percent(test.accuracy)) accuracy, loss \(Format.loss(test.loss)).")
     }
     return sentences.joined(separator: " ")
   }

@@ -119,10 +119,14 @@ final class ParseErrors: NSObject, XMLParserDelegate {
   func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) { lines.append(parser.lineNumber) }
 }
 
-/// The lines of the Markdown table whose caption is `caption` (its header, rule and rows).
+/// The lines of the Markdown table whose caption starts with `caption` (its header, rule and
+/// rows).
 func markdownTable(_ caption: String, in markdown: String) -> [String] {
   let lines = markdown.components(separatedBy: "\n")
-  guard let start = lines.firstIndex(where: { $0.hasPrefix("**<a id=\"table-") && $0.hasSuffix(". \(caption)**") })
+  guard
+    let start = lines.firstIndex(where: {
+      $0.hasPrefix("**<a id=\"table-") && $0.contains(". \(caption)") && $0.hasSuffix("**")
+    })
   else { return [] }
   return Array(lines[(start + 2)...].prefix { $0.hasPrefix("|") })
 }
@@ -206,7 +210,9 @@ func markdownTable(_ caption: String, in markdown: String) -> [String] {
     // Table 3 is the same table in both: the captions, in number order, agree.
     let htmlTables = html.matches(of: #/>Table \d+</a>\. ([^<]*)</caption>/#).map { String($0.output.1) }
     let markdownTables = markdown.matches(of: #/</a>Table \d+\. (.*)\*\*\n/#).map { String($0.output.1) }
-    #expect(htmlTables.count == tables && htmlTables.map(\.count) == markdownTables.map(\.count))
+    // The captions' first words agree (the two formats escape some characters differently).
+    func start(_ caption: String) -> String { String(caption.prefix { $0.isLetter || $0 == " " }.prefix(20)) }
+    #expect(htmlTables.count == tables && htmlTables.map(start) == markdownTables.map(start))
     let htmlFigures = html.matches(of: #/>Figure \d+</a>\. ([^<]{0,30})/#).map { String($0.output.1) }
     let markdownFigures = markdown.matches(of: #/</a>Figure \d+\. \*([^*]{0,30})/#).map { String($0.output.1) }
     #expect(htmlFigures.count == figures && htmlFigures == markdownFigures)

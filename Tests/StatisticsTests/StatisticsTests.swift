@@ -46,49 +46,59 @@ import Testing
     #expect(one.n == 1 && one.mean == 0.97 && one.sd == nil && one.low == nil && one.high == nil)
   }
 
-  @Test func pairedDifferenceAndTheProbabilityOfOutperforming() throws {
+  @Test func theProbabilityOfOutperformingAndItsBootstrap() throws {
     var generator = SeedPath(1).child("bootstrap").generator
-    let comparison = PairedComparison(
-      [0.981, 0.979, 0.983, 0.980], [0.978, 0.979, 0.980, 0.976], generator: &generator)
-    #expect(close(comparison.difference.mean, 0.0025000000000000022))
-    #expect(close(try #require(comparison.difference.sd), 0.0017320508075688787))
-    #expect(close(try #require(comparison.difference.low), -0.00025607934655561774))
-    #expect(close(try #require(comparison.difference.high), 0.005256079346555622))
-    #expect(comparison.probability == 0.875, "3 wins and a tie of 4")
-    // The exact bootstrap distribution (all 4⁴ resamples) has 2.5/97.5 percentiles 0.625
-    // and 1.0; 10,000 draws land within a step of 1/16 of them.
-    #expect(abs(try #require(comparison.probabilityLow) - 0.625) <= 1.0 / 16)
+    let comparison = Comparison(
+      [0.981, 0.979, 0.983, 0.980, 0.982, 0.977], [0.978, 0.979, 0.980, 0.976, 0.981, 0.978], design: .paired,
+      generator: &generator)
+    #expect(comparison.probability == 0.75, "4 wins, a tie and a loss of 6")
+    // The exact bootstrap distribution (all 6⁶ resamples) has 2.5/97.5 percentiles 0.4167
+    // and 1.0; 10,000 draws land within a step of 1/12 of them.
+    #expect(abs(try #require(comparison.probabilityLow) - 0.4166666666666667) <= 1.0 / 12)
     #expect(comparison.probabilityHigh == 1)
-    // P = 0.875 ≥ 0.75 and its bootstrap interval lies above ½, but the difference's t
-    // interval includes 0: four repeats cannot call it better.
-    #expect(comparison.verdict == .indistinguishable)
-    #expect(close(try #require(comparison.resolvable), 0.005256079346555622 - 0.0025000000000000022))
   }
 
   @Test func theBootstrapIsSeeded() {
     var a = SeedPath(7).generator
     var b = SeedPath(7).generator
-    let x = PairedComparison([0.9, 0.8, 0.95], [0.85, 0.85, 0.9], generator: &a)
-    let y = PairedComparison([0.9, 0.8, 0.95], [0.85, 0.85, 0.9], generator: &b)
-    #expect(x == y)
+    let values = ([0.9, 0.8, 0.95, 0.91, 0.87, 0.9], [0.85, 0.85, 0.9, 0.9, 0.88, 0.86])
+    #expect(
+      Comparison(values.0, values.1, design: .paired, generator: &a)
+        == Comparison(values.0, values.1, design: .paired, generator: &b))
   }
 
-  @Test func theFindingRule() {
+  @Test func theVerdicts() {
     var g = SeedPath(3).generator
-    // Clearly better: A wins every one of 5 repeats.
-    let better = PairedComparison([0.99, 0.98, 0.99, 0.985, 0.99], [0.97, 0.96, 0.97, 0.965, 0.97], generator: &g)
+    // Clearly better: A wins every one of 5 repeats by about the same.
+    let better = Comparison(
+      [0.99, 0.98, 0.99, 0.985, 0.99], [0.97, 0.96, 0.97, 0.965, 0.971], design: .paired, generator: &g)
     #expect(better.verdict == .better && better.probability == 1)
-    let worse = PairedComparison([0.97, 0.96, 0.97, 0.965, 0.97], [0.99, 0.98, 0.99, 0.985, 0.99], generator: &g)
+    let worse = Comparison(
+      [0.97, 0.96, 0.97, 0.965, 0.971], [0.99, 0.98, 0.99, 0.985, 0.99], design: .paired, generator: &g)
     #expect(worse.verdict == .worse)
-    // Indistinguishable: 2 wins of 3 (P = 0.67 < 0.75).
-    let mixed = PairedComparison([0.98, 0.97, 0.99], [0.97, 0.98, 0.98], generator: &g)
+    // Two wins of three, the t interval across 0.
+    let mixed = Comparison([0.98, 0.97, 0.99], [0.97, 0.98, 0.98], design: .paired, generator: &g)
     #expect(mixed.verdict == .indistinguishable)
-    // Three wins of three: every resample is all wins, so the interval is [1, 1]: better.
-    let three = PairedComparison([0.99, 0.99, 0.99], [0.98, 0.98, 0.98], generator: &g)
-    #expect(three.verdict == .better)
+    // Within a margin of a point, surely: equivalent.
+    let same = Comparison(
+      [0.981, 0.9805, 0.9812, 0.9808, 0.9811], [0.9809, 0.9806, 0.981, 0.9809, 0.981], design: .paired, margin: 0.01,
+      generator: &g)
+    #expect(same.verdict == .equivalent)
     // One repeat ranks nothing.
-    let single = PairedComparison([0.99], [0.5], generator: &g)
-    #expect(single.verdict == .single && single.probabilityLow == nil && single.resolvable == nil)
+    let single = Comparison([0.99], [0.5], design: .paired, generator: &g)
+    #expect(single.verdict == .single && single.probabilityLow == nil && single.detectable == nil)
+  }
+
+  @Test func holmDecidesWithinAFamily() {
+    var g = SeedPath(3).generator
+    // p ≈ 0.04 alone is better; beside two others of p ≈ 0.3 and 0.5 Holm needs p < 0.05 / 3.
+    let alone = Comparison(
+      [0.981, 0.979, 0.983, 0.980, 0.982], [0.978, 0.979, 0.980, 0.976, 0.981], design: .paired, generator: &g)
+    #expect(alone.verdict == .better)
+    let weak = Comparison([0.98, 0.97, 0.99], [0.97, 0.98, 0.98], design: .paired, generator: &g)
+    let family = Comparison.holm([alone, weak, weak, nil])
+    #expect(family[0]?.verdict == .indistinguishable && family[0]?.family == 3 && family[3] == nil)
+    #expect((family[0]?.detectable ?? 0) > (alone.detectable ?? .infinity), "a family needs a larger difference")
   }
 
   @Test func expectedMaximumIsTangsUnbiasedEstimator() {

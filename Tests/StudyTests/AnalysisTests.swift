@@ -19,10 +19,13 @@ func handRun(
   }
   if diverged { history.stopReason = .diverged(epoch: accuracies.count, batch: 3) }
   history.restoredEpoch = accuracies.count
-  return RunRecord(
+  var record = RunRecord(
     key: "k", settings: settings, data: .split, history: history, status: diverged ? .diverged : .completed,
     seconds: secondsPerEpoch * Double(accuracies.count), parameterCount: 1000,
     validationLoss: accuracies.last.flatMap { $0 == nil ? nil : 0.1 }, validationAccuracy: accuracies.last ?? nil)
+  // The kept weights on the training sample: `train`, as the last epoch's.
+  if !diverged, accuracies.last != nil { record.trainEvaluation = Evaluation(loss: 0.1, accuracy: train, images: 100) }
+  return record
 }
 
 /// A compare cell of these variants (name, settings, and one run per repeat), with its facts.
@@ -65,7 +68,9 @@ func with(_ change: (inout RunSettings) -> Void) -> RunSettings {
     #expect(facts.best == EpochValue(epoch: 2, value: 0.95), "ties keep the first epoch")
     #expect(facts.epochs == 4)
     #expect(facts.lossTurn == nil, "the lowest loss is the last epoch's")
-    #expect(abs(facts.gap! - (0.97 - 0.94)) < 1e-12)
+    // The kept weights (the last epoch's) on the training sample and on validation: one epoch.
+    #expect(facts.kept?.epoch == 4 && facts.kept?.restored == false)
+    #expect(abs(facts.kept!.gap! - (0.97 - 0.94)) < 1e-12)
     #expect(facts.rateCuts == nil && facts.divergedEpoch == nil && facts.test == nil)
   }
 
@@ -85,12 +90,12 @@ func with(_ change: (inout RunSettings) -> Void) -> RunSettings {
   @Test func aDivergedRunSaysOnlyWhere() {
     let facts = RunFacts(handRun([0.5, nil], diverged: true))
     #expect(facts.divergedEpoch == 2)
-    #expect(facts.best == nil && facts.gap == nil && facts.lossTurn == nil)
+    #expect(facts.best == nil && facts.kept == nil && facts.lossTurn == nil)
   }
 
   @Test func withoutValidationThereIsNoPeakAndNoGap() {
     let facts = RunFacts(handRun([nil, nil, nil]))
-    #expect(facts.best == nil && facts.gap == nil && facts.lossTurn == nil)
+    #expect(facts.best == nil && facts.kept == nil && facts.lossTurn == nil)
   }
 }
 
@@ -106,16 +111,17 @@ func with(_ change: (inout RunSettings) -> Void) -> RunSettings {
       ("RMSprop", rms, repeats([0.975, 0.973, 0.977, 0.974])),
     ])
     #expect(facts.reference.name == "Adam" && facts.referenceIsUnchanged)
-    #expect(facts.repeats == 4 && facts.highest?.name == "RMSprop")
+    #expect(facts.repeats == 4 && facts.highestNames == ["RMSprop"])
     #expect(facts.variants(.better).map(\.name) == ["RMSprop"])
     #expect(facts.variants(.worse).map(\.name) == ["SGD"])
     let rmsprop = try #require(facts.comparison(of: "RMSprop"))
-    #expect(abs(rmsprop.difference.mean - 0.005) < 1e-12 && rmsprop.probability == 1)
+    #expect(abs(rmsprop.difference.value - 0.005) < 1e-12 && rmsprop.probability == 1)
+    #expect(rmsprop.design == .paired && rmsprop.family == 2, "the same layers and batch: paired; two comparisons")
     guard case .ranking(let ranking, _) = facts.story else {
       Issue.record("expected a ranking, got \(facts.story)")
       return
     }
-    #expect(ranking.highest == "RMSprop")
+    #expect(ranking.highest == ["RMSprop"])
   }
 
   @Test func mixedWinsAreIndistinguishable() {
@@ -125,7 +131,7 @@ func with(_ change: (inout RunSettings) -> Void) -> RunSettings {
     ])
     #expect(facts.variants(.indistinguishable).map(\.name) == ["SGD"])
     #expect(facts.variants(.better).isEmpty && facts.variants(.worse).isEmpty)
-    #expect(facts.comparison(of: "SGD")?.resolvable != nil)
+    #expect(facts.comparison(of: "SGD")?.detectable != nil)
   }
 
   @Test func oneRepeatRanksNothing() {
@@ -156,12 +162,12 @@ func with(_ change: (inout RunSettings) -> Void) -> RunSettings {
     #expect(race == nil, "a learning rate is no race")
   }
 
-  @Test func tiesGoToTheFirstVariantOfTheStudyFile() {
+  @Test func aTieIsNamedAsOne() {
     let facts = compareFacts([
       ("first", with { $0.activation = .tanh }, repeats([0.95, 0.96])),
       ("second", with { $0.activation = .gelu }, repeats([0.95, 0.96])),
     ])
-    #expect(facts.highest?.name == "first")
+    #expect(facts.highestNames == ["first", "second"])
     #expect(facts.comparison(of: "second")?.probability == 0.5, "ties count half")
   }
 
@@ -191,13 +197,13 @@ func with(_ change: (inout RunSettings) -> Void) -> RunSettings {
         ("wild", with { $0.learningRate = 5 }, wild), ("calm", with { $0.learningRate = 1e-3 }, repeats([0.9, 0.91])),
       ], reference: 1)
     #expect(facts.diverged == ["wild"])
-    #expect(facts.highest?.name == "calm")
+    #expect(facts.highestNames == ["calm"])
     let all = compareFacts([("wild", with { $0.learningRate = 5 }, [handRun([nil], diverged: true)])])
     guard case .allDiverged = all.story else {
       Issue.record("expected every variant to have diverged")
       return
     }
-    #expect(all.highest == nil)
+    #expect(all.highestNames.isEmpty)
   }
 
   @Test func batchSizesPayUntilADoublingSavesLessThanAFifthAndTheRepeatsJudgeTheDrop() throws {
@@ -208,15 +214,17 @@ func with(_ change: (inout RunSettings) -> Void) -> RunSettings {
       ("128", adam, repeats([0.979, 0.980, 0.978], secondsPerEpoch: 1.7)),
       ("256", with { $0.batchSize = 256 }, repeats([0.975, 0.976, 0.974], secondsPerEpoch: 1.6)),
     ])
+    #expect(facts.comparison(of: "32")?.design == .unpaired, "another batch size draws other batches: Welch's t")
     guard case .batchSizes(let found) = facts.story else {
       Issue.record("expected the batch-size story")
       return
     }
     let batches = try #require(found)
-    #expect(batches.highest == "64" && batches.smallest == "32" && batches.largest == "256")
-    #expect(batches.payoff == "64")
+    #expect(batches.highest == ["64"] && batches.smallest == "32" && batches.largest == "256")
+    #expect(batches.payoff == "64" && batches.steps.map(\.pays) == [true, false, false] && batches.untimed.isEmpty)
     let drop = try #require(batches.drop)
-    #expect(drop.verdict == .worse && abs(drop.difference.mean + 0.007) < 1e-12)
+    #expect(drop.verdict == .worse && abs(drop.difference.value + 0.007) < 1e-12)
+    #expect(drop.family == 4, "the three comparisons with 128 and the drop: one family")
     // One batch size that trained is no story.
     let one = compareFacts([
       ("32", with { $0.batchSize = 32 }, repeats([0.98])),
@@ -228,28 +236,32 @@ func with(_ change: (inout RunSettings) -> Void) -> RunSettings {
     }
   }
 
-  @Test func regularizersAreJudgedByTheGapTheyLeave() throws {
+  @Test func regularizersAreJudgedByTheSignedGapTheyLeave() throws {
     var none = RunSettings()
     (none.dropout, none.weightDecay) = (.all(0), 0)
     var dropout = none
     dropout.dropout = .all(0.3)
     var batchNorm = none
     batchNorm.batchNorm = true
+    var both = batchNorm
+    both.dropout = .all(0.3)
     let facts = compareFacts(
       [
-        ("none", none, repeats([0.97, 0.97], train: 1.00)),  // gap 3 points
-        ("dropout", dropout, repeats([0.98, 0.98], train: 0.99)),  // 1 point: closes most of it
-        ("batch norm", batchNorm, repeats([0.975, 0.975], train: 0.995)),  // 2 points: narrows it
+        ("none", none, repeats([0.970, 0.971, 0.969], train: 1.00)),  // gap +3 points
+        ("dropout", dropout, [0.980, 0.981, 0.979].map { handRun([$0], train: 0.99 + ($0 - 0.98)) }),  // +1: narrows
+        ("batch norm", batchNorm, [0.971, 0.970, 0.972].map { handRun([$0], train: 1.0 - (0.971 - $0)) }),  // +2.9
+        ("both", both, [0.981, 0.980, 0.982].map { handRun([$0], train: $0 - 0.01) }),  // −1: reverses
       ], base: none)
     guard case .regularization(let found) = facts.story else {
       Issue.record("expected the regularization story, got \(facts.story)")
       return
     }
     let r = try #require(found)
-    #expect(r.reference?.name == "none" && abs(r.reference!.gap.mean - 0.03) < 1e-12)
-    #expect(r.others.map(\.name) == ["dropout", "batch norm"])
-    #expect(r.others.map { "\($0.verdict!)" } == ["closesMost", "narrows"])
-    #expect(facts.highest?.name == "dropout")
+    #expect(r.reference?.name == "none" && abs(r.reference!.gap.mean - 0.03) < 1e-9)
+    #expect(r.others.map(\.name) == ["dropout", "batch norm", "both"])
+    #expect(r.others.map(\.change) == [.narrows, .unchanged, .reverses])
+    #expect(r.others.allSatisfy { $0.comparison?.design == .unpaired && $0.comparison?.family == 3 })
+    #expect(facts.highestNames == ["both"])
   }
 }
 
@@ -335,7 +347,7 @@ func with(_ change: (inout RunSettings) -> Void) -> RunSettings {
             candidate(2, 0.94, std: 0, rank: 2, round: 1),
           ], method: .halving), earlier: []))
     #expect(facts.finalists == [2, 3], "an early round's higher score on fewer epochs does not count")
-    #expect(facts.halving?.share == 0.25 && facts.halving?.comparison == nil)
+    #expect(facts.halving?.share == 0.25 && facts.halving?.randomSearch == nil)
   }
 }
 
@@ -420,14 +432,15 @@ func handTest(_ pairs: [(Int, Int)], classes: [String]) -> TestEvaluation {
     }
     let facts = try #require(KeyResultFacts(BuiltStudy(study: study, results: dummyResults(study), cells: built)))
     #expect(facts.tuned == "tuned" && facts.baseline == "baseline")
-    #expect(facts.fewerMistakes == 1, "2 mistakes against 1")
+    #expect(facts.change?.testErrors == -1, "1 mistake against 2: one fewer")
+    #expect(facts.tunedModel.repeats == 1 && facts.comparison?.verdict == .single)
   }
 
   func dummyResults(_ study: Study) -> StudyResults {
     StudyResults(
       title: "", description: "", studyFile: "", version: "", engine: "", kernels: "", threads: 1, data: study.data,
       profile: .full, shape: DataShape(rows: 2, columns: 2, classes: 2), files: [], cells: [], seconds: 0,
-      epochsTrained: 0, epochsTrainedNow: 0, cachedCells: 0, cacheProblems: [],
+      epochsUsed: 0, epochsTrained: 0, epochsTrainedNow: 0, cachedCells: 0, cacheProblems: [],
       provenance: Provenance(
         commit: nil, dirty: false, version: "", swift: "", cpu: "", cores: 1, operatingSystem: "", started: "",
         finished: ""), overrides: [])
@@ -450,7 +463,7 @@ extension SearchFindings {
         earlier: [])
     ]
     let facts = try #require(SearchFacts(halving, earlier: earlier))
-    let comparison = try #require(facts.halving?.comparison)
+    let comparison = try #require(facts.halving?.randomSearch)
     #expect(comparison.title == cell.title && comparison.best == 1 && comparison.rankOfThisWinner == 2)
   }
 

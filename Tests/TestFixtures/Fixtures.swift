@@ -93,6 +93,7 @@ public func resultsWithoutTimings(_ data: Data) throws -> Data {
   let timing: Set<String> = [
     "seconds", "mean_fit_time", "std_fit_time", "epochs_trained_now", "cached_runs", "cached_cells", "hosts",
     "trained_on", "provenance", "seconds_per_epoch", "training_seconds", "cell_seconds", "cost", "payoff", "threads",
+    "timing", "steps",
   ]
   func strip(_ value: Any) -> Any {
     if let object = value as? [String: Any] { return object.filter { !timing.contains($0.key) }.mapValues(strip) }

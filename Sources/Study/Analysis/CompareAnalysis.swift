@@ -1,9 +1,10 @@
+import Foundation
 import NN
 import Statistics
 import Tensor
 
 extension CompareFacts.Variant {
-  init(name: String, runs: [RunRecord], changes: [SettingKey], cell: String, comparison: PairedComparison?) {
+  init(name: String, runs: [RunRecord], changes: [SettingKey], cell: String, comparison: Comparison?) {
     self.name = name
     self.changes = changes
     self.comparison = comparison
@@ -13,56 +14,98 @@ extension CompareFacts.Variant {
     best = Spread(bestScores.filter(\.isFinite))
     bestEpoch = runs[0].bestEpoch?.epoch ?? 0
     finalLoss = Spread(runs.compactMap(\.validationLoss).filter(\.isFinite))
-    let lasts = runs.compactMap(\.history.epochs.last)
-    trainAccuracy = Spread(lasts.map(\.trainAccuracy))
-    lastValidationAccuracy = Spread(lasts.compactMap(\.validationAccuracy))
-    let gaps = lasts.compactMap { l in l.validationAccuracy.map { l.trainAccuracy - $0 } }
-    gap = gaps.isEmpty ? nil : Spread(gaps)
+    validationAccuracy = Spread(runs.compactMap(\.validationAccuracy).filter(\.isFinite))
+    let gaps = runs.compactMap(\.gap)
+    if !runs.contains(where: { $0.status == .diverged }) && gaps.count == runs.count {
+      trainAccuracy = Spread(runs.compactMap { $0.trainEvaluation?.accuracy })
+      gap = Spread(gaps)
+    } else {
+      (trainAccuracy, gap) = (nil, nil)
+    }
     secondsPerEpoch = runs.allSatisfy { $0.timed(in: cell) } ? Spread(runs.map(\.secondsPerEpoch)) : nil
     curves = EpochCurves(runs)
   }
 }
 
+extension RunRecord {
+  /// The kept weights' accuracy on the training sample minus on the validation part (nil
+  /// without either).
+  var gap: Double? {
+    guard let train = trainEvaluation?.accuracy, let validation = validationAccuracy else { return nil }
+    return train - validation
+  }
+}
+
 extension CompareFacts {
   /// Facts of `runs`, one per variant of `cell` in the same order; `settings` are the
-  /// cell's, which the variants change; the bootstraps draw from `seed`'s streams (see
-  /// `pairedComparison`), one per variant. `id` is the cell's, for where times were measured.
+  /// cell's, which the variants change. Each variant is compared with the reference, paired
+  /// when they share their random numbers, and the comparisons corrected together (Holm);
+  /// the bootstraps draw from `seed`'s streams (see `comparison`), one per variant. `id` is
+  /// the cell's, for where times were measured; `margin` the study's equivalence margin.
   public init(
-    _ cell: CompareCell, runs: [NamedRun], settings: RunSettings, id: String = "", seed: SeedPath = SeedPath(0)
+    _ cell: CompareCell, runs: [NamedRun], settings: RunSettings, id: String = "", seed: SeedPath = SeedPath(0),
+    margin: Double? = nil
   ) {
     let referenceIndex = min(cell.reference, runs.count - 1)
-    let referenceScores = runs[referenceIndex].all.map(\.bestValidationAccuracy)
-    variants = zip(cell.variants, runs).enumerated().map { index, pair in
-      let (variant, named) = pair
-      var comparison: PairedComparison?
-      if index != referenceIndex {
-        let pairs = zip(named.all.map(\.bestValidationAccuracy), referenceScores).filter {
-          $0.0.isFinite && $0.1.isFinite
-        }
-        if !pairs.isEmpty { comparison = pairedComparison(pairs.map(\.0), pairs.map(\.1), seed: seed, named.name) }
-      }
-      return Variant(
-        name: named.name, runs: named.all, changes: settings.changedKeys(to: variant.settings), cell: id,
-        comparison: comparison)
+    let reference = runs[referenceIndex]
+    let referenceScores = reference.all.map(\.bestValidationAccuracy)
+    let keys = Set(zip(cell.variants, runs).flatMap { settings.changedKeys(to: $0.0.settings) })
+    let batchStory = keys == [.batchSize]
+    // The cell's comparisons with its reference, and for batch sizes the largest against the
+    // highest: one family for Holm's correction.
+    var family: [Comparison?] = zip(cell.variants, runs).enumerated().map { index, pair in
+      guard index != referenceIndex else { return nil }
+      let design: Design =
+        pair.0.settings.sharesRandomNumbers(with: cell.variants[referenceIndex].settings)
+          && pair.1.all.count == reference.all.count ? .paired : .unpaired
+      return compared(
+        pair.1.all.map(\.bestValidationAccuracy), referenceScores, design: design, margin: margin, seed: seed,
+        pair.1.name)
     }
-    let runsByName = Dictionary(runs.map { ($0.name, $0.all) }, uniquingKeysWith: { first, _ in first })
+    var drop: (largest: NamedRun, highest: NamedRun)?
+    if batchStory {
+      let trained = runs.filter { $0.all.allSatisfy { $0.status != .diverged } }
+      let means = trained.map { Spread($0.all.map(\.bestValidationAccuracy)).mean }
+      if let largest = trained.max(by: { $0.run.settings.batchSize < $1.run.settings.batchSize }),
+        let top = means.max(), let highest = zip(trained, means).first(where: { $0.1 == top })?.0,
+        Spread(largest.all.map(\.bestValidationAccuracy)).mean < top, trained.allSatisfy({ $0.all.count > 1 })
+      {
+        drop = (largest, highest)
+        family.append(
+          compared(
+            largest.all.map(\.bestValidationAccuracy), highest.all.map(\.bestValidationAccuracy),
+            design: largest.run.settings.sharesRandomNumbers(with: highest.run.settings) ? .paired : .unpaired,
+            margin: margin, seed: seed, "largest batch"))
+      }
+    }
+    let corrected = Comparison.holm(family)
+    variants = zip(cell.variants, runs).enumerated().map { index, pair in
+      Variant(
+        name: pair.1.name, runs: pair.1.all, changes: settings.changedKeys(to: pair.0.settings), cell: id,
+        comparison: index < runs.count ? corrected[index] : nil)
+    }
     referenceName = variants[referenceIndex].name
+    let timed = zip(variants, runs).filter { $0.0.secondsPerEpoch != nil }.flatMap { $0.1.all }.compactMap(\.trainedOn)
+    timing =
+      timed.isEmpty
+      ? nil : Timing(hosts: Set(timed.map(\.host)).sorted(), threadsPerRun: Set(timed.map(\.threads)).sorted())
     referenceIsUnchanged = cell.referenceIsUnchanged(from: settings)
     repeats = variants.map(\.bestScores.count).min() ?? 0
     diverged = variants.filter(\.diverged).map(\.name)
     let ranked = variants.filter { !$0.diverged }.sorted { $0.meanBest > $1.meanBest }
-    highestName = ranked.first?.name
+    highestNames = ranked.filter { $0.meanBest == ranked.first?.meanBest }.map(\.name)
     guard let highest = ranked.first else {
       story = .allDiverged
       return
     }
-    let keys = Set(variants.flatMap(\.changes))
-    if keys == [.batchSize] {
-      story = .batchSizes(BatchSizes(variants, seed: seed))
+    if batchStory {
+      story = .batchSizes(
+        BatchSizes(variants, drop: drop.flatMap { _ in corrected.last ?? nil }, dropLargest: drop?.largest.name))
     } else if !keys.isEmpty, keys.isSubset(of: Self.regularizationKeys),
       keys.contains(.dropout) || keys.contains(.batchNorm)
     {
-      story = .regularization(Regularization(variants, runs: runsByName, seed: seed))
+      let byName = Dictionary(runs.map { ($0.name, $0.all) }, uniquingKeysWith: { first, _ in first })
+      story = .regularization(Regularization(variants, runs: byName, seed: seed, margin: margin))
     } else if repeats < 2 {
       story = .single(low: ranked.last!.meanBest, high: highest.meanBest)
     } else {
@@ -74,7 +117,7 @@ extension CompareFacts {
 
 extension CompareFacts.Ranking {
   init(_ ranked: [CompareFacts.Variant]) {
-    highest = ranked[0].name
+    highest = ranked.filter { $0.meanBest == ranked[0].meanBest }.map(\.name)
     cost = Self.cost(ranked)
   }
 
@@ -110,63 +153,68 @@ extension CompareFacts.Race {
 }
 
 extension CompareFacts.BatchSizes {
-  init?(_ variants: [CompareFacts.Variant], seed: SeedPath) {
+  /// `drop` is the largest batch (`dropLargest`) against the highest, corrected with the
+  /// cell's comparisons.
+  init?(_ variants: [CompareFacts.Variant], drop: Comparison?, dropLargest: String?) {
     let sorted = variants.filter { !$0.diverged }.sorted { $0.batchSize < $1.batchSize }
-    guard sorted.count > 1, let highest = sorted.max(by: { $0.meanBest < $1.meanBest }) else { return nil }
+    guard sorted.count > 1, let top = sorted.map(\.meanBest).max() else { return nil }
+    highest = sorted.filter { $0.meanBest == top }.map(\.name)
     let timed = sorted.filter { $0.secondsPerEpoch != nil }
-    var payoff = timed.first
-    for (small, large) in zip(timed, timed.dropFirst()) {
-      if small.secondsPerEpoch!.mean / large.secondsPerEpoch!.mean < Self.payoffRatio { break }
-      payoff = large
+    untimed = sorted.filter { $0.secondsPerEpoch == nil }.map(\.name)
+    steps = zip(timed, timed.dropFirst()).map { small, large in
+      let ratio = small.secondsPerEpoch!.mean / large.secondsPerEpoch!.mean
+      let doublings = log2(Double(large.batchSize) / Double(small.batchSize))
+      let perDoubling = pow(ratio, 1 / doublings)
+      return Step(
+        small: small.name, large: large.name, ratio: ratio, perDoubling: perDoubling,
+        pays: perDoubling >= Self.payoffRatio)
     }
-    self.highest = highest.name
+    var payoff = timed.first?.name
+    for step in steps {
+      guard step.pays else { break }
+      payoff = step.large
+    }
+    self.payoff = payoff
     smallest = sorted[0].name
-    self.payoff = payoff?.name
-    let largest = sorted[sorted.count - 1]
-    self.largest = largest.name
-    if largest.name != highest.name, sorted.allSatisfy({ $0.bestScores.count > 1 }) {
-      drop = pairedComparison(largest.bestScores, highest.bestScores, seed: seed, "largest batch")
-    } else {
-      drop = nil
-    }
+    largest = sorted[sorted.count - 1].name
+    self.drop = dropLargest == largest ? drop : nil
   }
 }
 
 extension CompareFacts.Regularization {
-  /// `runs` are each variant's repeats, by name.
-  init?(_ variants: [CompareFacts.Variant], runs: [String: [RunRecord]], seed: SeedPath = SeedPath(0)) {
+  /// `runs` are each variant's repeats, by name; `margin` the study's equivalence margin.
+  init?(_ variants: [CompareFacts.Variant], runs: [String: [RunRecord]], seed: SeedPath = SeedPath(0), margin: Double?)
+  {
     let valid = variants.filter { !$0.diverged && $0.gap != nil }
     guard !valid.isEmpty else { return nil }
-    func gaps(_ v: CompareFacts.Variant) -> [Double] {
-      (runs[v.name] ?? []).compactMap { r in
-        r.history.epochs.last.flatMap { l in l.validationAccuracy.map { l.trainAccuracy - $0 } }
-      }
-    }
+    func gaps(_ v: CompareFacts.Variant) -> [Double] { (runs[v.name] ?? []).compactMap(\.gap) }
     let none = valid.first { v in (runs[v.name]?.first?.settings.isUnregularized ?? false) }
-    if let none, let reference = none.gap {
-      self.reference = Gap(name: none.name, gap: reference, verdict: nil)
-      let referenceSizes = gaps(none).map(abs)
-      others = valid.filter { $0.name != none.name }.map { v in
-        let size = abs(v.gap!.mean)
-        let sizes = gaps(v).map(abs)
-        var verdict: Verdict
-        if sizes.count >= 2 && sizes.count == referenceSizes.count {
-          // "Better" here: the unregularized gap is the larger one.
-          switch pairedComparison(referenceSizes, sizes, seed: seed, "gap", v.name).verdict {
-          case .better: verdict = size < reference.mean * Self.mostOfTheGap ? .closesMost : .narrows
-          case .worse: verdict = .doesNotNarrow
-          case .indistinguishable, .single: verdict = .unchanged
-          }
-        } else {
-          verdict =
-            size < reference.mean * Self.mostOfTheGap
-            ? .closesMost : size < reference.mean ? .narrows : .doesNotNarrow
-        }
-        return Gap(name: v.name, gap: v.gap!, verdict: verdict)
+    guard let none, let reference = none.gap, let noneSettings = runs[none.name]?.first?.settings else {
+      self.reference = nil
+      others = valid.map { Gap(name: $0.name, gap: $0.gap!, comparison: nil, change: nil) }
+      return
+    }
+    self.reference = Gap(name: none.name, gap: reference, comparison: nil, change: nil)
+    let others = valid.filter { $0.name != none.name }
+    // The gaps' changes are one family of comparisons, apart from the accuracies'.
+    let family = Comparison.holm(
+      others.map { v in
+        let shared = runs[v.name]?.first?.settings.sharesRandomNumbers(with: noneSettings) ?? false
+        return compared(
+          gaps(v), gaps(none), design: shared && gaps(v).count == gaps(none).count ? .paired : .unpaired,
+          margin: margin,
+          seed: seed, "gap", v.name)
+      })
+    self.others = zip(others, family).map { v, comparison in
+      let change: Change
+      switch comparison?.verdict {
+      case .worse?:
+        change = (v.gap!.high ?? v.gap!.mean) < 0 ? .reverses : .narrows
+      case .better?: change = .widens
+      case .indistinguishable?, .equivalent?: change = .unchanged
+      case .single?, nil: change = .single
       }
-    } else {
-      reference = nil
-      others = valid.map { Gap(name: $0.name, gap: $0.gap!, verdict: nil) }
+      return Gap(name: v.name, gap: v.gap!, comparison: comparison, change: change)
     }
   }
 }

@@ -3,8 +3,11 @@ import Tensor
 
 extension GridFacts {
   /// Facts of `grid` and its `runs` (row-major, each with its repeats); `cell` is the grid's
-  /// id, for where times were measured; the bootstraps draw from `seed`'s streams.
-  public init(_ grid: GridResult, runs: [NamedRun] = [], cell: String = "", seed: SeedPath = SeedPath(0)) {
+  /// id, for where times were measured; the bootstraps draw from `seed`'s streams; `margin`
+  /// is the study's equivalence margin.
+  public init(
+    _ grid: GridResult, runs: [NamedRun] = [], cell: String = "", seed: SeedPath = SeedPath(0), margin: Double? = nil
+  ) {
     let width = grid.columnValues.count
     let scores: (Point) -> [Double] = { p in
       let index = p.row * width + p.column
@@ -30,43 +33,64 @@ extension GridFacts {
     self.best = best
     bestAccuracy = grid.accuracy[best.row][best.column]
     bestParameters = grid.parameters[best.row][best.column]
-    func compare(_ a: Point, _ b: Point, _ stream: String) -> PairedComparison? {
-      let pairs = zip(scores(a), scores(b)).filter { $0.0.isFinite && $0.1.isFinite }
-      guard pairs.count >= 2 else { return nil }
-      return pairedComparison(pairs.map(\.0), pairs.map(\.1), seed: seed, stream)
+    highest = grid.accuracy.indices.flatMap { r in
+      grid.accuracy[r].indices.filter { grid.accuracy[r][$0] == grid.accuracy[best.row][best.column] }.map {
+        Point(row: r, column: $0)
+      }
     }
-    var smallest = best
-    var smallestComparison: PairedComparison?
+    func settings(_ p: Point) -> RunSettings? {
+      let index = p.row * width + p.column
+      return index < runs.count ? runs[index].run.settings : nil
+    }
+    func compare(_ a: Point, _ b: Point, _ stream: String) -> Comparison? {
+      let (x, y) = (scores(a), scores(b))
+      guard x.filter(\.isFinite).count >= 2, y.filter(\.isFinite).count >= 2 else { return nil }
+      let shared = settings(a).flatMap { sa in settings(b).map { sa.sharesRandomNumbers(with: $0) } } ?? false
+      return compared(
+        x, y, design: shared && x.count == y.count ? .paired : .unpaired, margin: margin, seed: seed, stream)
+    }
+    // Every smaller network against the best, and the last row against the first at the
+    // best column: one family for Holm's correction.
+    var smaller: [Point] = []
     for r in grid.accuracy.indices {
       for c in grid.accuracy[r].indices where grid.accuracy[r][c].isFinite {
-        let point = Point(row: r, column: c)
-        guard grid.parameters[r][c] < grid.parameters[smallest.row][smallest.column] else { continue }
-        if repeats >= 2 {
-          guard let comparison = compare(point, best, "\(r),\(c)"), comparison.verdict != .worse else { continue }
-          (smallest, smallestComparison) = (point, comparison)
-        } else if grid.accuracy[r][c] >= bestAccuracy - Self.tolerance {
-          smallest = point
-        }
+        if grid.parameters[r][c] < bestParameters { smaller.append(Point(row: r, column: c)) }
+      }
+    }
+    let column = grid.accuracy.map { $0[best.column] }
+    let rows = column.count > 1 ? Point(row: column.count - 1, column: best.column) : nil
+    var family: [Comparison?] = repeats >= 2 ? smaller.map { compare($0, best, "\($0.row),\($0.column)") } : []
+    if repeats >= 2, let rows { family.append(compare(rows, Point(row: 0, column: best.column), "rows")) }
+    let corrected = Comparison.holm(family)
+    var smallest = best
+    var smallestComparison: Comparison?
+    for (k, point) in smaller.enumerated() {
+      guard grid.parameters[point.row][point.column] < grid.parameters[smallest.row][smallest.column] else { continue }
+      if repeats >= 2 {
+        guard let comparison = corrected[k], comparison.verdict != .worse else { continue }
+        (smallest, smallestComparison) = (point, comparison)
+      } else if grid.accuracy[point.row][point.column] >= bestAccuracy - Self.tolerance {
+        smallest = point
       }
     }
     smallestClose = smallest == best ? nil : smallest
     self.smallestComparison = smallest == best ? nil : smallestComparison
     sizeRatio = smallest == best ? nil : Double(bestParameters) / Double(grid.parameters[smallest.row][smallest.column])
-    let column = grid.accuracy.map { $0[best.column] }
     rowEffect = column.count > 1 ? column[column.count - 1] - column[0] : nil
-    rowComparison =
-      column.count > 1 && repeats >= 2
-      ? compare(Point(row: column.count - 1, column: best.column), Point(row: 0, column: best.column), "rows") : nil
+    rowComparison = repeats >= 2 && rows != nil ? corrected.last ?? nil : nil
     worst = grid.accuracy.joined().filter(\.isFinite).min() ?? bestAccuracy
   }
 
-  /// The point with the highest accuracy (the first in row-major order on ties); a diverged
-  /// point (NaN) only when every point diverged.
+  /// The point with the highest accuracy (on ties, the one with the fewest parameters, then
+  /// the first in row-major order); a diverged point (NaN) only when every point diverged.
   public static func bestPoint(_ grid: GridResult) -> Point {
     var best: Point?
     for r in grid.accuracy.indices {
       for c in grid.accuracy[r].indices where grid.accuracy[r][c].isFinite {
-        if let b = best, grid.accuracy[r][c] <= grid.accuracy[b.row][b.column] { continue }
+        if let b = best {
+          let (value, top) = (grid.accuracy[r][c], grid.accuracy[b.row][b.column])
+          if value < top || (value == top && grid.parameters[r][c] >= grid.parameters[b.row][b.column]) { continue }
+        }
         best = Point(row: r, column: c)
       }
     }

@@ -140,10 +140,12 @@ public struct ResultsDiff: Sendable {
       if x == y {
         verdict = .same
       } else if x.count >= 2 && x.count == y.count {
-        switch pairedComparison(y, x, seed: findingSeed(seed, cell: cell), "diff", run, measure).verdict {
-        case .better: verdict = .better
-        case .worse: verdict = .worse
-        case .indistinguishable, .single: verdict = .withinNoise
+        // The builds' repeat r drew the same random numbers only when their settings agree;
+        // whatever changed, a pair is the same seed, so the pairing is the best available.
+        switch compared(y, x, design: .paired, seed: findingSeed(seed, cell: cell), "diff", run, measure)?.verdict {
+        case .better?: verdict = .better
+        case .worse?: verdict = .worse
+        case .indistinguishable?, .equivalent?, .single?, nil: verdict = .withinNoise
         }
       } else {
         verdict = .changed
@@ -203,10 +205,12 @@ extension CellFacts {
       }
       switch facts.story {
       case .regularization(let regularization?):
-        list += regularization.others.compactMap { gap in gap.verdict.map { ("gap of \(gap.name)", $0.rawValue) } }
+        list += regularization.others.compactMap { gap in gap.change.map { ("gap of \(gap.name)", $0.rawValue) } }
       case .batchSizes(let sizes?):
         if let payoff = sizes.payoff { list.append(("largest batch that still pays", payoff)) }
-        if let drop = sizes.drop { list.append(("\(sizes.largest) against \(sizes.highest)", drop.verdict.rawValue)) }
+        if let drop = sizes.drop {
+          list.append(("\(sizes.largest) against \(sizes.highest.joined(separator: ", "))", drop.verdict.rawValue))
+        }
       case .ranking, .single, .allDiverged, .batchSizes(nil), .regularization(nil): break
       }
       return list

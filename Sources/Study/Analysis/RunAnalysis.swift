@@ -9,11 +9,18 @@ extension RunFacts {
     trainingSeconds = epochs.reduce(0) { $0 + $1.seconds }
     secondsPerEpoch = run.secondsPerEpoch
     let last = epochs.last
-    gap = last.flatMap { l in l.validationAccuracy.map { l.trainAccuracy - $0 } }
     if case .diverged(let epoch, _) = run.history.stopReason {
       divergedEpoch = epoch
-      (best, lossTurn, rateCuts, test) = (nil, nil, nil, nil)
+      (best, lossTurn, rateCuts, test, kept) = (nil, nil, nil, nil, nil)
       return
+    }
+    if let last, let validation = run.validationAccuracy {
+      let epoch = run.history.restoredEpoch ?? last.epoch
+      kept = KeptWeights(
+        epoch: epoch, restored: epoch != last.epoch, validationAccuracy: validation, validationLoss: run.validationLoss,
+        trainAccuracy: run.trainEvaluation?.accuracy, gap: run.gap)
+    } else {
+      kept = nil
     }
     divergedEpoch = nil
     best = run.bestEpoch.flatMap { e in e.validationAccuracy.map { EpochValue(epoch: e.epoch, value: $0) } }
@@ -84,6 +91,7 @@ extension TrainFacts {
     repeats = RepeatedRunFacts(named)
     curves = EpochCurves(named.all)
     tested = named.run.test.map { TestedModelFacts(named.run, $0, repeats: named.repeats) }
+    rateCutRepeats = named.all.filter { RunFacts($0).rateCuts != nil }.count
   }
 }
 

@@ -4,8 +4,12 @@ import Tensor
 extension SearchFacts {
   /// Facts of `search`; `earlier` are the cells built before it, for the comparison of a
   /// halving search with a randomized one. Nil when the search has no best candidate.
-  public init?(_ search: SearchResult, earlier: [BuiltCell], seed: SeedPath = SeedPath(0)) {
+  public init?(
+    _ search: SearchResult, earlier: [BuiltCell], seed: SeedPath = SeedPath(0), margin: Double? = nil,
+    origins: RunOrigins = RunOrigins()
+  ) {
     guard let best = search.best else { return nil }
+    self.origins = origins
     self.best = best.index + 1
     if let expected = search.expectedBest, let last = expected.last {
       enoughCandidates = expected.firstIndex { $0 >= last - Self.budgetTolerance }.map { $0 + 1 }
@@ -18,9 +22,12 @@ extension SearchFacts {
     if finalists.count > 1 {
       let second = finalists[1]
       let difference = best.meanScore - second.meanScore
-      var comparison: PairedComparison?
-      let pairs = zip(best.foldScores, second.foldScores).filter { $0.0.isFinite && $0.1.isFinite }
-      if !pairs.isEmpty { comparison = pairedComparison(pairs.map(\.0), pairs.map(\.1), seed: seed, "runner-up") }
+      // Fold by fold, with Nadeau and Bengio's correction: each fold trains on the other
+      // k − 1 (n_test / n_train = 1 / (k − 1)), so their scores are not independent.
+      let folds = best.foldScores.count
+      let comparison = compared(
+        best.foldScores, second.foldScores, design: .folds, margin: margin, testShare: 1 / Double(max(1, folds - 1)),
+        seed: seed, "runner-up")
       runnerUp = RunnerUp(
         candidate: second.index + 1, difference: difference,
         withinSpread: difference < max(best.stdScore, second.stdScore),
@@ -38,15 +45,15 @@ extension SearchFacts {
       halving = nil
       return
     }
-    var comparison: Comparison?
+    var randomSearch: RandomSearch?
     if let (title, random) = Self.randomSearch(like: search, in: earlier) {
-      comparison = Comparison(
+      randomSearch = RandomSearch(
         title: title, best: random.bestIndex + 1,
         rankOfThisWinner: random.candidates.first { $0.index == best.index }?.rank)
     }
     halving = Halving(
       foldEpochs: search.foldEpochs, fullSearchFoldEpochs: search.fullSearchFoldEpochs,
-      share: Double(search.foldEpochs) / Double(max(search.fullSearchFoldEpochs, 1)), comparison: comparison)
+      share: Double(search.foldEpochs) / Double(max(search.fullSearchFoldEpochs, 1)), randomSearch: randomSearch)
   }
 
   /// The first earlier randomized search over the same candidates.

@@ -17,8 +17,16 @@ extension BuiltStudy {
     }
     cells = analyzed
     results.cells = analyzed.map(\.result)
+    var runs = RunOrigins()
+    for cell in results.cells {
+      (runs.trained, runs.fromOtherCells, runs.readOff, runs.epochsTrained) = (
+        runs.trained + cell.origins.trained, runs.fromOtherCells + cell.origins.fromOtherCells,
+        runs.readOff + cell.origins.readOff, runs.epochsTrained + cell.origins.epochsTrained
+      )
+    }
     results.findings = StudyFacts(
-      keyResults: KeyResultFacts(self), cellSeconds: results.cells.reduce(0) { $0 + $1.seconds })
+      keyResults: KeyResultFacts(self), runs: runs, testEvaluations: cells.reduce(0) { $0 + $1.testedRuns.count },
+      cellSeconds: results.cells.reduce(0) { $0 + $1.seconds })
   }
 }
 
@@ -37,7 +45,9 @@ extension CellFacts {
       self = .compare(CompareFacts(body, runs: runs, settings: built.cell.settings, id: built.cell.id, seed: scope))
     case .grid(_, let grid, let runs)?: self = .grid(GridFacts(grid, runs: runs, cell: built.cell.id, seed: scope))
     case .search(_, let search)?:
-      guard let facts = SearchFacts(search, earlier: earlier, seed: scope) else { return nil }
+      guard let facts = SearchFacts(search, earlier: earlier, seed: scope, origins: built.result.origins) else {
+        return nil
+      }
       self = .search(facts)
     case nil: return nil
     }
@@ -52,53 +62,69 @@ func findingSeed(_ seed: UInt64, cell: String?) -> SeedPath {
   cell.map { SeedPath(seed).child($0) } ?? SeedPath(seed)
 }
 
-/// `a` against `b`, paired by position, its bootstrap drawn from `seed`'s stream named
-/// `"bootstrap"` and then `names` (see `findingSeed`).
-func pairedComparison(_ a: [Double], _ b: [Double], seed: SeedPath, _ names: String...) -> PairedComparison {
+/// `a` against `b` by the test `design` calls for (paired by position, or not), the finite
+/// values only, its bootstrap drawn from `seed`'s stream named `"bootstrap"` and then `names`
+/// (see `findingSeed`); nil when a side has no finite value.
+func compared(
+  _ a: [Double], _ b: [Double], design: Design, margin: Double? = nil, testShare: Double? = nil, seed: SeedPath,
+  _ names: String...
+) -> Comparison? {
   var generator = names.reduce(seed.child("bootstrap")) { $0.child($1) }.generator
-  return PairedComparison(a, b, generator: &generator)
+  let (x, y): ([Double], [Double])
+  if design == .unpaired {
+    (x, y) = (a.filter(\.isFinite), b.filter(\.isFinite))
+  } else {
+    let pairs = zip(a, b).filter { $0.0.isFinite && $0.1.isFinite }
+    (x, y) = (pairs.map(\.0), pairs.map(\.1))
+  }
+  guard !x.isEmpty, !y.isEmpty else { return nil }
+  return Comparison(x, y, design: design, margin: margin, testShare: testShare, generator: &generator)
 }
 
 extension KeyResultFacts {
   /// Nil when the study declares no key results, or the tuned cell has no tested run.
-  public init?(_ built: BuiltStudy) {
+  public init?(_ built: BuiltStudy, margin: Double? = nil) {
     guard let roles = built.study.keyResults, roles.tuned < built.cells.count,
-      let tunedRun = built.cells[roles.tuned].testedRun, let test = tunedRun.test
+      let tuned = ModelSummary(built.cells[roles.tuned].testedRuns)
     else { return nil }
-    tuned = built.cells[roles.tuned].cell.id
-    self.tunedRun = ModelNumbers(tunedRun)
-    let tunedTests = built.cells[roles.tuned].testedRuns.compactMap(\.test)
-    tunedAccuracy = Spread(tunedTests.map(\.accuracy))
-    tunedLoss = Spread(tunedTests.map(\.loss))
+    self.tuned = built.cells[roles.tuned].cell.id
+    tunedModel = tuned
     let baselineCell = roles.baseline.flatMap { $0 < built.cells.count ? built.cells[$0] : nil }
-    if let baselineCell, let run = baselineCell.testedRun {
-      baseline = baselineCell.cell.id
-      let base = ModelNumbers(run)
-      baselineRun = base
-      let tuned = self.tunedRun
-      func minus<T: Numeric>(_ a: T?, _ b: T?) -> T? { a.flatMap { a in b.map { a - $0 } } }
-      change = ModelChange(
-        testAccuracy: minus(tuned.testAccuracy, base.testAccuracy), testLoss: minus(tuned.testLoss, base.testLoss),
-        testErrors: minus(tuned.testErrors, base.testErrors),
-        bestValidationAccuracy: minus(tuned.bestValidationAccuracy, base.bestValidationAccuracy),
-        parameterRatio: Double(tuned.parameters) / Double(base.parameters))
-      fewerMistakes = run.test.map { base in
-        (base.confusion.total - base.confusion.correct) - (test.confusion.total - test.confusion.correct)
-      }
-      let baseTests = baselineCell.testedRuns.compactMap(\.test)
-      baselineAccuracy = Spread(baseTests.map(\.accuracy))
-      baselineLoss = Spread(baseTests.map(\.loss))
-      let n = min(baseTests.count, tunedTests.count)
-      comparison =
-        n > 0
-        ? pairedComparison(
-          tunedTests.prefix(n).map(\.accuracy), baseTests.prefix(n).map(\.accuracy),
-          seed: findingSeed(built.study.data.seed, cell: nil), "key results") : nil
-    } else {
-      (baseline, baselineRun, change, fewerMistakes, baselineAccuracy, baselineLoss, comparison) = (
-        nil, nil, nil, nil, nil, nil, nil
-      )
+    guard let baselineCell, let base = ModelSummary(baselineCell.testedRuns) else {
+      (baseline, baselineModel, change, comparison) = (nil, nil, nil, nil)
+      return
     }
+    baseline = baselineCell.cell.id
+    baselineModel = base
+    change = ModelChange(
+      testAccuracy: tuned.testAccuracy.mean - base.testAccuracy.mean,
+      testLoss: tuned.testLoss.mean - base.testLoss.mean,
+      testErrors: tuned.testErrors.mean - base.testErrors.mean,
+      bestValidationAccuracy: tuned.bestValidationAccuracy.mean - base.bestValidationAccuracy.mean,
+      parameterRatio: Double(tuned.parameters) / Double(base.parameters), epochs: tuned.epochs.mean - base.epochs.mean)
+    let (a, b) = (built.cells[roles.tuned].testedRuns, baselineCell.testedRuns)
+    let shared = a[0].settings.sharesRandomNumbers(with: b[0].settings) && a.count == b.count
+    comparison = compared(
+      a.compactMap { $0.test?.accuracy }, b.compactMap { $0.test?.accuracy }, design: shared ? .paired : .unpaired,
+      margin: margin, seed: findingSeed(built.study.data.seed, cell: nil), "key results")
+  }
+}
+
+extension KeyResultFacts.ModelSummary {
+  /// Nil without a tested run.
+  init?(_ runs: [RunRecord]) {
+    guard let first = runs.first, first.test != nil else { return nil }
+    let tests = runs.compactMap(\.test)
+    repeats = runs.count
+    testAccuracy = Spread(tests.map(\.accuracy))
+    testLoss = Spread(tests.map(\.loss))
+    testErrors = Spread(tests.map { Double($0.confusion.total - $0.confusion.correct) })
+    testImages = tests[0].confusion.total
+    bestValidationAccuracy = Spread(runs.map(\.bestValidationAccuracy).filter(\.isFinite))
+    parameters = first.parameterCount
+    epochs = Spread(runs.map { Double($0.history.epochs.count) })
+    trainingSeconds = Spread(runs.map { $0.history.epochs.reduce(0) { $0 + $1.seconds } })
+    repeat0 = KeyResultFacts.ModelNumbers(first)
   }
 }
 

@@ -127,6 +127,9 @@ final class Executor: RunProvider, @unchecked Sendable {
       let final = trainer.evaluate(validation)
       record.validationLoss = final.loss
       record.validationAccuracy = final.accuracy
+      let sample = data.trainingSample(for: request.data)
+      let training = trainer.evaluate(sample)
+      record.trainEvaluation = Evaluation(loss: training.loss, accuracy: training.accuracy, images: sample.count)
       if request.evaluatesTest {
         record.test = evaluate(trainer, on: prepared.test)
         let model = Safetensors.encode(
@@ -159,7 +162,8 @@ final class Executor: RunProvider, @unchecked Sendable {
     return TestEvaluation(
       loss: result.loss, accuracy: result.accuracy, confusion: confusion,
       report: ClassificationReport(confusion, classNames: data.dataset.classNames),
-      mistakes: mistakes, mistakeImages: images, probabilities: Base64.encode(probabilities))
+      mistakes: mistakes, mistakeImages: images, probabilities: Base64.encode(probabilities),
+      correct: TestEvaluation.packed(zip(labels, predicted).map { $0 == $1 }))
   }
 }
 

@@ -68,7 +68,8 @@ public final class StudyBuild {
       engine: engineVersion, kernels: Kernels.best.name, threads: options.threads, data: study.data,
       profile: options.profile, shape: dataset.shape, files: setup.files, cells: results,
       seconds: monotonicSeconds() - started,
-      epochsTrained: results.reduce(0) { $0 + $1.epochsTrained },
+      epochsUsed: results.reduce(0) { $0 + $1.epochsUsed },
+      epochsTrained: results.reduce(0) { $0 + $1.origins.epochsTrained },
       epochsTrainedNow: results.reduce(0) { $0 + $1.epochsTrainedNow },
       cachedCells: results.filter { $0.status == .cached }.count, cacheProblems: setup.cache.problems,
       hosts: results.reduce(into: [:]) { hosts, cell in hosts.merge(cell.hosts, uniquingKeysWith: +) },
@@ -165,8 +166,8 @@ public final class StudyBuild {
         var computed = CellResult(
           id: cell.id, kind: cell.kind, title: cell.title, status: .ran, seconds: 0, key: key,
           settings: cell.kind == .data ? nil : outcome?.chosenSettings ?? cell.settings, outcome: outcome)
-        (computed.cachedRuns, computed.epochsTrained, computed.epochsTrainedNow, computed.hosts) = (
-          context.cachedRuns, context.epochsTrained, context.epochsTrainedNow, context.hosts
+        (computed.cachedRuns, computed.epochsUsed, computed.origins, computed.epochsTrainedNow, computed.hosts) = (
+          context.cachedRuns, context.epochsUsed, context.origins, context.epochsTrainedNow, context.hosts
         )
         switch stop {
         case nil: computed.status = outcome?.diverged == true ? .diverged : .ran

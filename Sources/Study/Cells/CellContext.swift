@@ -20,9 +20,11 @@ final class CellContext: @unchecked Sendable {
   /// The stage of the cell's first runs.
   let firstStage: Int
   private(set) var cachedRuns = 0
+  /// The cell's runs by where they come from (see `RunOrigins`).
+  private(set) var origins = RunOrigins()
   /// Runs per host they trained on.
   private(set) var hosts: [String: Int] = [:]
-  private(set) var epochsTrained = 0
+  private(set) var epochsUsed = 0
   private(set) var epochsTrainedNow = 0
 
   init(
@@ -82,7 +84,8 @@ final class CellContext: @unchecked Sendable {
     let runs = try provider.runs(requests, cell: cell.id, stage: stage, sequential: sequential)
     cachedRuns += runs.filter(\.cached).count
     for run in runs { hosts[run.record.trainedOn?.host ?? "unrecorded", default: 0] += 1 }
-    epochsTrained += runs.reduce(0) { $0 + $1.record.epochs }
+    epochsUsed += runs.reduce(0) { $0 + $1.record.epochs }
+    for run in runs { origins.count(run.record, in: cell.id) }
     epochsTrainedNow += runs.filter { !$0.cached }.reduce(0) { $0 + $1.record.epochs }
     return runs.map(\.record)
   }

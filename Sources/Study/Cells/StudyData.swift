@@ -11,6 +11,7 @@ final class StudyData: @unchecked Sendable {
   /// Another split of the training file, drawn from the given stream, cut down as `prepared`.
   private let split: @Sendable (SeedPath) -> PreparedData
   private var folds: [Int: [Int]] = [:]
+  private var samples: [TrainingData: Images] = [:]
   private var resampled: [Int: PreparedData] = [:]
   private let lock = NSLock()
 
@@ -50,5 +51,31 @@ final class StudyData: @unchecked Sendable {
       folds[count] = assignment
       return assignment
     }
+  }
+
+  /// The training images a run of `data` is evaluated on after training, without dropout, for
+  /// the training side of its train-validation gap: a fixed sample of its training part (the
+  /// split's, a repeat's own split's, or a fold's complement), as many images as it validates
+  /// on, drawn from the seed's `train-sample` stream. The same sample for every run of `data`,
+  /// so that the gaps of two settings compare.
+  func trainingSample(for data: TrainingData) -> Images {
+    if let sample = lock.withLock({ samples[data] }) { return sample }
+    let prepared = prepared(for: data)
+    var indices: [Int]
+    let count: Int
+    switch data {
+    case .split, .resampled:
+      indices = Array(0..<prepared.train.count)
+      count = prepared.validation.count
+    case .fold(let fold, let folds):
+      let assignment = foldAssignment(folds)
+      indices = assignment.indices.filter { assignment[$0] != fold }
+      count = assignment.filter { $0 == fold }.count
+    }
+    var generator = SeedPath(seed).child("train-sample").generator
+    generator.shuffle(&indices)
+    let sample = prepared.train.subset(Array(indices.prefix(count)).sorted())
+    lock.withLock { samples[data] = sample }
+    return sample
   }
 }

@@ -33,8 +33,11 @@ public struct CellResult: Sendable {
   public var findings: CellFacts?
   public var error: String?
 
-  /// Epochs trained by this cell's runs (each fold's epochs counted).
-  public var epochsTrained: Int
+  /// Epochs of every run the cell uses, however it got them (each fold's counted).
+  public var epochsUsed: Int
+  /// Its runs by where they come from: trained by this cell, by another, or read off a
+  /// longer run.
+  public var origins = RunOrigins()
   /// Runs read from the cache instead of trained.
   public var cachedRuns: Int
   /// Epochs trained in the build that computed the cell (its cached runs not counted).
@@ -44,7 +47,7 @@ public struct CellResult: Sendable {
 
   public init(
     id: String, kind: CellKind, title: String, status: CellStatus, seconds: Double, key: String,
-    settings: RunSettings? = nil, outcome: CellOutcome? = nil, error: String? = nil, epochsTrained: Int = 0,
+    settings: RunSettings? = nil, outcome: CellOutcome? = nil, error: String? = nil, epochsUsed: Int = 0,
     cachedRuns: Int = 0
   ) {
     self.id = id
@@ -56,7 +59,7 @@ public struct CellResult: Sendable {
     self.settings = settings
     self.outcome = outcome
     self.error = error
-    self.epochsTrained = epochsTrained
+    self.epochsUsed = epochsUsed
     self.cachedRuns = cachedRuns
   }
 
@@ -104,7 +107,7 @@ extension CellResult {
 extension CellResult: Codable {
   enum CodingKeys: String, CodingKey {
     case id, kind, title, status, seconds, key, settings, data, runs, grid, search, error, hosts, findings
-    case candidateParameters, epochsTrained, cachedRuns, epochsTrainedNow
+    case candidateParameters, epochsUsed, origins, cachedRuns, epochsTrainedNow
   }
 
   public func encode(to encoder: Encoder) throws {
@@ -126,7 +129,8 @@ extension CellResult: Codable {
     }
     if let findings { try findings.encode(to: c.superEncoder(forKey: .findings)) }
     try c.encodeIfPresent(error, forKey: .error)
-    try c.encode(epochsTrained, forKey: .epochsTrained)
+    try c.encode(epochsUsed, forKey: .epochsUsed)
+    try c.encode(origins, forKey: .origins)
     try c.encode(cachedRuns, forKey: .cachedRuns)
     try c.encode(epochsTrainedNow, forKey: .epochsTrainedNow)
     if !hosts.isEmpty { try c.encode(hosts, forKey: .hosts) }
@@ -142,7 +146,8 @@ extension CellResult: Codable {
     key = try c.decode(String.self, forKey: .key)
     settings = try c.decodeIfPresent(RunSettings.self, forKey: .settings)
     error = try c.decodeIfPresent(String.self, forKey: .error)
-    epochsTrained = try c.decode(Int.self, forKey: .epochsTrained)
+    epochsUsed = try c.decode(Int.self, forKey: .epochsUsed)
+    origins = try c.decode(RunOrigins.self, forKey: .origins)
     cachedRuns = try c.decode(Int.self, forKey: .cachedRuns)
     epochsTrainedNow = try c.decodeIfPresent(Int.self, forKey: .epochsTrainedNow) ?? 0
     hosts = try c.decodeIfPresent([String: Int].self, forKey: .hosts) ?? [:]
@@ -169,4 +174,32 @@ extension CellResult: Codable {
           settings: settings ?? run.run.settings, run: run))
     }
   }
+}
+
+/// Where a cell's runs come from: trained by the cell itself (its build measured their
+/// time), by another cell of the study (the same settings), or read off the first epochs of
+/// a longer run; and the epochs the cell trained itself.
+public struct RunOrigins: Codable, Sendable, Equatable {
+  public var trained = 0
+  public var fromOtherCells = 0
+  public var readOff = 0
+  /// Epochs of the runs the cell trained itself: over a study's cells these add up to the
+  /// epochs the study trained, each run once.
+  public var epochsTrained = 0
+
+  public init() {}
+
+  /// Counts `record`, a run cell `cell` uses.
+  mutating func count(_ record: RunRecord, in cell: String) {
+    if record.readOff == true {
+      readOff += 1
+    } else if record.timedIn == nil || record.timedIn == cell {
+      trained += 1
+      epochsTrained += record.epochs
+    } else {
+      fromOtherCells += 1
+    }
+  }
+
+  public var runs: Int { trained + fromOtherCells + readOff }
 }

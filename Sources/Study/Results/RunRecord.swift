@@ -22,6 +22,11 @@ public struct RunRecord: Codable, Sendable {
   /// early stopping restored one).
   public var validationLoss: Double?
   public var validationAccuracy: Double?
+  /// The weights the run ended with evaluated without dropout on a fixed sample of its
+  /// training part (`StudyData.trainingSample`), as Keras's `evaluate` would: the training
+  /// side of the train-validation gap. Nil for a run read off a longer one (its weights were
+  /// never kept) and in records from before this was kept.
+  public var trainEvaluation: Evaluation?
   /// Evaluation on the test set, for final runs.
   public var test: TestEvaluation?
   /// The cell whose build trained the run, where its seconds were measured (nil in records
@@ -37,6 +42,7 @@ public struct RunRecord: Codable, Sendable {
   /// Keras's and the run CSVs' names for the validation metrics (`val_accuracy`).
   enum CodingKeys: String, CodingKey {
     case key, settings, data, history, status, seconds, test, parameterCount, timedIn, readOff, trainedOn
+    case trainEvaluation
     case validationLoss = "valLoss"
     case validationAccuracy = "valAccuracy"
   }
@@ -66,6 +72,7 @@ public struct RunRecord: Codable, Sendable {
     record.key = key
     record.settings.epochs = count
     record.test = nil
+    record.trainEvaluation = nil
     record.readOff = true
     if case .diverged(let epoch, _) = history.stopReason, epoch <= count {
       return record  // the shorter run diverges in the same batch
@@ -84,5 +91,16 @@ public struct RunRecord: Codable, Sendable {
   /// The epoch with the best validation accuracy (first on ties).
   public var bestEpoch: EpochRecord? {
     history.epochs.max { ($0.validationAccuracy ?? 0) < ($1.validationAccuracy ?? 0) }
+  }
+}
+
+/// A model's loss and accuracy on a set of images, and how many.
+public struct Evaluation: Codable, Sendable, Equatable {
+  public var loss: Double
+  public var accuracy: Double
+  public var images: Int
+
+  public init(loss: Double, accuracy: Double, images: Int) {
+    (self.loss, self.accuracy, self.images) = (loss, accuracy, images)
   }
 }

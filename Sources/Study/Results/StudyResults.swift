@@ -18,7 +18,10 @@ public struct StudyResults: Codable, Sendable {
   public var cells: [CellResult]
   /// Wall time of the build.
   public var seconds: Double
-  /// Epochs trained by every cell's runs (cached ones included), and by this build alone.
+  /// Epochs of every cell's runs, each cell's counted (a run two cells use counts twice);
+  /// epochs the study trained, each run once (cached ones included); and epochs this build
+  /// trained.
+  public var epochsUsed: Int
   public var epochsTrained: Int
   public var epochsTrainedNow: Int
   public var cachedCells: Int

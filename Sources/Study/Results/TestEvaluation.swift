@@ -13,6 +13,25 @@ public struct TestEvaluation: Codable, Sendable {
   /// Softmax probabilities, `count × classes` Float32 values, base64 of little-endian bytes;
   /// kept in the cache, left out of results.json (predictions.csv has them).
   public var probabilities: String?
+  /// Whether each test image (in the test set's order) was classified right: bit i of byte
+  /// i / 8 (least significant first), base64. Every tested repeat keeps it, in results.json
+  /// too, for tests image by image (McNemar's) and for intervals over images.
+  public var correct: String?
+
+  /// `correct` read back: one flag per test image.
+  public var correctImages: [Bool]? {
+    guard let correct, let bytes = Data(base64Encoded: correct) else { return nil }
+    let count = confusion.total
+    guard bytes.count == (count + 7) / 8 else { return nil }
+    return (0..<count).map { bytes[bytes.startIndex + $0 / 8] & (1 << UInt8($0 % 8)) != 0 }
+  }
+
+  /// `flags` packed as `correct` keeps them.
+  public static func packed(_ flags: [Bool]) -> String {
+    var bytes = [UInt8](repeating: 0, count: (flags.count + 7) / 8)
+    for (i, flag) in flags.enumerated() where flag { bytes[i / 8] |= 1 << UInt8(i % 8) }
+    return Data(bytes).base64EncodedString()
+  }
 
   public func decodedProbabilities() -> [Float] {
     guard let probabilities, let data = Base64.decode(probabilities) else { return [] }

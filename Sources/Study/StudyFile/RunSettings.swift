@@ -245,6 +245,17 @@ public enum SettingKey: String, CaseIterable, Codable, CodingKeyRepresentable, C
 }
 
 extension RunSettings {
+  /// Whether runs of these settings and of `other`'s, repeat by repeat, draw the same random
+  /// numbers: the same layers in the same places (each layer's initial weights and dropout
+  /// masks come from a stream numbered by its place; a dropout of 0 or batch normalization
+  /// adds or removes layers) and the same batch size (the order of the batches). Such runs
+  /// are compared pair by pair; others by their means.
+  public func sharesRandomNumbers(with other: RunSettings) -> Bool {
+    hidden == other.hidden && batchNorm == other.batchNorm && batchSize == other.batchSize
+      && (inputDropout > 0) == (other.inputDropout > 0)
+      && dropoutRates.map { $0 > 0 } == other.dropoutRates.map { $0 > 0 }
+  }
+
   /// The keys whose values differ in `variant`, in the study file's order (a momentum
   /// change counts as the optimizer's, a warm-up's as the schedule's).
   public func changedKeys(to variant: RunSettings) -> [SettingKey] {

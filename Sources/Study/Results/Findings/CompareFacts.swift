@@ -1,11 +1,12 @@
 import Statistics
 
 /// What a compare cell's variants show, over their repeats. Each variant is compared with
-/// the cell's reference, repeat by repeat; a variant is better or worse only when the
-/// paired comparison says so (`PairedComparison.verdict`), and with one repeat nothing is
-/// ranked. Which story fits depends on what the variants change: batch sizes are a trade of
-/// time for accuracy, regularizers a change of the train-validation gap, anything else a
-/// ranking. Computed by the analysis (`CompareFacts.init(_:runs:settings:id:seed:)`).
+/// the cell's reference by the test their design calls for (paired by seed when they share
+/// their random numbers, Welch's t when not), the cell's comparisons corrected together
+/// (Holm); a variant is better or worse only by its `Comparison.verdict`, and with one repeat
+/// nothing is ranked. Which story fits depends on what the variants change: batch sizes are a
+/// trade of time for accuracy, regularizers a change of the train-validation gap, anything
+/// else a ranking. Computed by the analysis (`CompareFacts.init(_:runs:settings:id:seed:)`).
 public struct CompareFacts: Codable, Sendable {
   /// A variant's numbers over its repeats.
   public struct Variant: Codable, Sendable {
@@ -20,10 +21,11 @@ public struct CompareFacts: Codable, Sendable {
     /// Repeat 0's best epoch.
     public let bestEpoch: Int
     public let finalLoss: Spread
-    /// The last epoch's training and validation accuracy.
-    public let trainAccuracy: Spread
-    public let lastValidationAccuracy: Spread
-    /// The last epoch's training minus validation accuracy.
+    /// The kept weights' accuracy on the training sample (without dropout) and on the
+    /// validation part, and the first minus the second: the train-validation gap, one epoch
+    /// for both. Nil when a repeat has no training evaluation (it was read off a longer run).
+    public let trainAccuracy: Spread?
+    public let validationAccuracy: Spread
     public let gap: Spread?
     /// Seconds per epoch, nil when they were not measured by this cell's build like its
     /// peers' (the run came from another cell, or was read off a longer run).
@@ -31,8 +33,8 @@ public struct CompareFacts: Codable, Sendable {
     /// Whether any repeat's loss became NaN or infinite.
     public let diverged: Bool
     /// Its comparison with the cell's reference (nil for the reference itself, or when
-    /// either has no score).
-    public let comparison: PairedComparison?
+    /// either has no score), Holm-corrected among the cell's comparisons.
+    public let comparison: Comparison?
     /// The mean curves over the repeats.
     public let curves: EpochCurves
 
@@ -59,13 +61,21 @@ public struct CompareFacts: Codable, Sendable {
   /// Whether the reference is the cell's settings unchanged, rather than a variant the study
   /// names (or the first).
   public let referenceIsUnchanged: Bool
-  /// Repeats per variant.
+  /// Repeats per variant (the fewest any has).
   public let repeats: Int
-  /// The variant with the highest mean best validation accuracy (nil when all diverged).
-  public let highestName: String?
+  /// The variants with the highest mean best validation accuracy: one, or several tied
+  /// (none when all diverged). Chosen after the results were seen.
+  public let highestNames: [String]
   public let story: Story
   /// The variants whose loss became NaN or infinite.
   public let diverged: [String]
+  /// Where the timed runs trained: the hosts, and the threads each run had.
+  public let timing: Timing?
+
+  public struct Timing: Codable, Sendable {
+    public let hosts: [String]
+    public let threadsPerRun: [Int]
+  }
 
   /// The keys that make a comparison one of regularizers (when dropout or batch
   /// normalization is among them).
@@ -76,19 +86,19 @@ public struct CompareFacts: Codable, Sendable {
 
   /// The variant every other is compared with.
   public var reference: Variant { variant(referenceName)! }
-  public var highest: Variant? { highestName.flatMap(variant) }
 
   /// The comparison of the variant called `name` with the reference.
-  public func comparison(of name: String) -> PairedComparison? { variant(name)?.comparison }
+  public func comparison(of name: String) -> Comparison? { variant(name)?.comparison }
 
   /// The variants whose comparison with the reference has `verdict`, in the study's order.
-  public func variants(_ verdict: PairedComparison.Verdict) -> [Variant] {
+  public func variants(_ verdict: Comparison.Verdict) -> [Variant] {
     variants.filter { $0.comparison?.verdict == verdict }
   }
 
   /// The variants by mean validation accuracy, and what an epoch costs.
   public struct Ranking: Codable, Sendable {
-    public let highest: String
+    /// Every variant with the highest mean (several on a tie).
+    public let highest: [String]
     public let cost: Cost?
 
     public enum Cost: Sendable {
@@ -128,51 +138,68 @@ public struct CompareFacts: Codable, Sendable {
     public static let margin = 0.005
   }
 
-  /// Where a larger batch stops paying: each doubling must cut an epoch's time by at least
-  /// a fifth; and whether accuracy falls meanwhile, as the repeats tell. Variants by name.
+  /// Where a larger batch stops paying: each doubling must cut an epoch's time by the
+  /// `payoffRatio`; and whether accuracy falls meanwhile, as the repeats tell. Variants by
+  /// name; sizes whose epochs were not timed by this cell are skipped and named.
   public struct BatchSizes: Codable, Sendable {
-    /// The batch size with the highest mean accuracy.
-    public let highest: String
+    /// The batch sizes with the highest mean accuracy (several on a tie).
+    public let highest: [String]
     public let smallest: String
+    /// One step between consecutive timed batch sizes.
+    public struct Step: Codable, Sendable {
+      public let small: String
+      public let large: String
+      /// How many times as long the small batch's epoch takes.
+      public let ratio: Double
+      /// The same ratio per doubling of the batch: `ratio^(1 / log₂(large / small))`.
+      public let perDoubling: Double
+      public let pays: Bool
+    }
+    public let steps: [Step]
+    /// Sizes not timed by this cell (another cell trained them, or they were read off a
+    /// longer run): the steps go over them.
+    public let untimed: [String]
     /// The largest batch reached while every step up still paid (nil without times).
     public let payoff: String?
     public let largest: String
-    /// The largest batch size against the highest, repeat by repeat (nil with one repeat,
-    /// or when the largest is the highest).
-    public let drop: PairedComparison?
+    /// The largest batch size against the first of the highest, repeat by repeat (nil with
+    /// one repeat, or when the largest is among the highest).
+    public let drop: Comparison?
 
-    /// A step up in batch size pays while the smaller batch's epoch takes at least 1.25
-    /// times as long as the larger's (the larger saves a fifth).
+    /// A step up in batch size pays while each doubling cuts an epoch's time by at least a
+    /// fifth: the smaller batch's epoch takes at least 1.25 times as long per doubling.
     public static let payoffRatio = 1.25
   }
 
-  /// How each regularizer changes the train-validation gap of the unregularized network:
-  /// with repeats, by a paired comparison of the gaps' sizes, so that a change within the
-  /// noise is called none.
+  /// How each regularizer changes the signed train-validation gap of the unregularized
+  /// network: a comparison of the gaps over the repeats, so that a change within the noise is
+  /// called none, and a gap that turns negative is said to.
   public struct Regularization: Codable, Sendable {
-    public enum Verdict: String, Codable, Sendable {
-      /// The gap is smaller, and less than half the unregularized one.
-      case closesMost = "closes_most"
+    public enum Change: String, Codable, Sendable {
+      /// The gap is smaller, and still not below zero.
       case narrows
-      /// The repeats cannot tell the gap from the unregularized one.
+      /// The gap is smaller and below zero beyond doubt: validation beats the training sample.
+      case reverses
+      /// The gap is larger.
+      case widens
+      /// The repeats cannot tell the change from noise (its interval holds 0).
       case unchanged
-      case doesNotNarrow = "does_not_narrow"
+      /// One repeat: no change is told.
+      case single
     }
 
-    /// A regularizer "closes most of" the gap when it leaves less than this share of it.
-    public static let mostOfTheGap = 0.5
-
-    /// A variant's gap and, against the unregularized one, its verdict.
+    /// A variant's signed gap and, against the unregularized one, how it changed.
     public struct Gap: Codable, Sendable {
       public let name: String
       public let gap: Spread
-      public let verdict: Verdict?
+      /// The variant's gaps against the unregularized variant's (nil for that variant).
+      public let comparison: Comparison?
+      public let change: Change?
     }
 
     /// The unregularized variant and its gap, when the cell has one.
     public let reference: Gap?
-    /// Every other variant (all of them without a reference), with its gap and, against a
-    /// reference, its verdict.
+    /// Every other variant (all of them without a reference).
     public let others: [Gap]
   }
 }

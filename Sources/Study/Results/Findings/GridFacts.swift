@@ -9,6 +9,8 @@ public struct GridFacts: Codable, Sendable {
   public struct Point: Codable, Sendable, Equatable {
     public let row: Int
     public let column: Int
+
+    public init(row: Int, column: Int) { (self.row, self.column) = (row, column) }
   }
 
   /// One network of the grid over its repeats.
@@ -25,22 +27,26 @@ public struct GridFacts: Codable, Sendable {
   public let repeats: Int
   /// Row by row.
   public let networks: [[Network]]
-  /// The point with the highest mean accuracy.
+  /// The point with the highest mean accuracy (on a tie, the one with the fewest parameters,
+  /// then the first in row-major order).
   public let best: Point
+  /// Every point with that same mean: the best, and those tied with it.
+  public let highest: [Point]
   public let bestAccuracy: Double
   public let bestParameters: Int
-  /// The network with the fewest parameters that is as good as the best: not worse by the
-  /// paired comparison (with repeats), or within `tolerance` (without); nil when it is the
-  /// best itself.
+  /// The network with the fewest parameters that is as good as the best: not worse by its
+  /// comparison with the best (with repeats; Welch's t, the networks drawing different
+  /// random numbers, Holm-corrected among every smaller network's), or within `tolerance`
+  /// (without); nil when it is the best itself.
   public let smallestClose: Point?
   /// Its comparison with the best, with repeats.
-  public let smallestComparison: PairedComparison?
+  public let smallestComparison: Comparison?
   /// How many times fewer parameters `smallestClose` has.
   public let sizeRatio: Double?
   /// The last row against the first at the best column: the mean difference, and with
   /// repeats the paired comparison (nil with one row).
   public let rowEffect: Double?
-  public let rowComparison: PairedComparison?
+  public let rowComparison: Comparison?
   /// The worst mean accuracy of the grid.
   public let worst: Double
 

@@ -13,8 +13,9 @@ public struct RunFacts: Codable, Sendable, Equatable {
   public let epochs: Int
   /// Set when the validation loss bottomed out more than `lateLossEpochs` before the end.
   public let lossTurn: LossTurn?
-  /// The last epoch's training minus validation accuracy.
-  public let gap: Double?
+  /// The weights the run kept (the last epoch's, or the best one early stopping restored):
+  /// every number of them is of one epoch.
+  public let kept: KeptWeights?
   /// How the schedule lowered the learning rate, when it did.
   public let rateCuts: RateCuts?
   /// The test evaluation, for a tested run.
@@ -22,6 +23,22 @@ public struct RunFacts: Codable, Sendable, Equatable {
   /// Wall time of its epochs, and per epoch (validation included).
   public let trainingSeconds: Double
   public let secondsPerEpoch: Double
+
+  /// The weights a run ended with, evaluated: on the validation part, and without dropout on
+  /// a sample of the training part as large, so that the gap between the two is the
+  /// network's, not dropout's.
+  public struct KeptWeights: Codable, Sendable, Equatable {
+    /// The epoch they are from.
+    public let epoch: Int
+    /// Whether early stopping restored them (from before the last epoch).
+    public let restored: Bool
+    public let validationAccuracy: Double
+    public let validationLoss: Double?
+    /// On the training sample (nil for a run read off a longer one).
+    public let trainAccuracy: Double?
+    /// `trainAccuracy − validationAccuracy`.
+    public let gap: Double?
+  }
 
   /// The validation loss was lowest in `epoch` and ended higher: later epochs grew more
   /// confident without getting more images right.
@@ -102,6 +119,8 @@ public struct TrainFacts: Codable, Sendable {
   public let repeats: RepeatedRunFacts
   public let curves: EpochCurves
   public let tested: TestedModelFacts?
+  /// How many of the repeats' schedules lowered the learning rate at least once.
+  public let rateCutRepeats: Int
 }
 
 /// What a tested model shows: its test result (over its repeats), the epoch it kept, the

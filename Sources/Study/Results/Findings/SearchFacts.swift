@@ -20,6 +20,9 @@ public struct SearchFacts: Codable, Sendable {
   /// The fewest candidates whose expected best is within `budgetTolerance` of all of
   /// them (nil without an expected-best curve).
   public let enoughCandidates: Int?
+  /// Where the search's fold runs came from: trained by it, by another cell, or read off
+  /// longer runs (a halving search's, off a randomized search's).
+  public let origins: RunOrigins
 
   /// A tenth of a point, as `GridFacts.tolerance`: about what two seeds of one network
   /// differ by, so a smaller gain is not worth a candidate.
@@ -30,8 +33,9 @@ public struct SearchFacts: Codable, Sendable {
     public let difference: Double
     /// Whether the difference is less than the larger of the two fold standard deviations.
     public let withinSpread: Bool
-    /// The best against the runner-up, fold by fold (the same folds for both).
-    public let comparison: PairedComparison?
+    /// The best against the runner-up, fold by fold (the same folds for both), with Nadeau
+    /// and Bengio's corrected variance.
+    public let comparison: Comparison?
   }
 
   public struct Halving: Codable, Sendable {
@@ -40,10 +44,10 @@ public struct SearchFacts: Codable, Sendable {
     /// `foldEpochs` as a share of `fullSearchFoldEpochs`.
     public let share: Double
     /// An earlier randomized search of the same candidates, when the study has one.
-    public let comparison: Comparison?
+    public let randomSearch: RandomSearch?
   }
 
-  public struct Comparison: Codable, Sendable {
+  public struct RandomSearch: Codable, Sendable {
     public let title: String
     /// The randomized search's winner.
     public let best: Int

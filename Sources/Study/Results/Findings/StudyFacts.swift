@@ -36,32 +36,44 @@ public enum CellFacts: Sendable {
 /// and what the build cost.
 public struct StudyFacts: Codable, Sendable {
   public let keyResults: KeyResultFacts?
+  /// Every cell's runs by where they come from, added up: `trained` counts each run the
+  /// study trained once, the others are the same runs used again or read off longer ones.
+  public let runs: RunOrigins
+  /// How many times a model was evaluated on the test set (every repeat of every tested
+  /// cell): it reports, and chooses nothing.
+  public let testEvaluations: Int
   /// The seconds every cell took to compute, as each last ran (a cached cell's from its
   /// build), added up.
   public let cellSeconds: Double
 }
 
 /// The report's opening: the tuned model's test result beside the baseline's, as the study
-/// file's `key_results` declares them. Cells by id.
+/// file's `key_results` declares them, over each one's repeats. Cells by id.
 public struct KeyResultFacts: Codable, Sendable {
   public let tuned: String
   public let baseline: String?
-  /// Repeat 0 of each.
-  public let tunedRun: ModelNumbers
-  public let baselineRun: ModelNumbers?
-  /// Repeat 0 of the tuned model against repeat 0 of the baseline.
+  public let tunedModel: ModelSummary
+  public let baselineModel: ModelSummary?
+  /// The tuned model's means minus the baseline's (the parameters as a ratio).
   public let change: ModelChange?
-  /// How many fewer test mistakes the tuned model makes (negative: more), when the
-  /// baseline was tested: repeat 0 against repeat 0.
-  public let fewerMistakes: Int?
-  /// Test accuracy and loss of each over its repeats.
-  public let tunedAccuracy: Spread
-  public let tunedLoss: Spread
-  public let baselineAccuracy: Spread?
-  public let baselineLoss: Spread?
-  /// The tuned model against the baseline on test accuracy, repeat by repeat (as many pairs
-  /// as the one with fewer repeats has).
-  public let comparison: PairedComparison?
+  /// The tuned model against the baseline on test accuracy: paired by seed only when they
+  /// share their random numbers, else Welch's t.
+  public let comparison: Comparison?
+
+  /// A tested model over its repeats, and repeat 0, whose confusion matrix and mistakes the
+  /// report shows.
+  public struct ModelSummary: Codable, Sendable {
+    public let repeats: Int
+    public let testAccuracy: Spread
+    public let testLoss: Spread
+    public let testErrors: Spread
+    public let testImages: Int
+    public let bestValidationAccuracy: Spread
+    public let parameters: Int
+    public let epochs: Spread
+    public let trainingSeconds: Spread
+    public let repeat0: ModelNumbers
+  }
 
   /// A model's numbers, one run.
   public struct ModelNumbers: Codable, Sendable {
@@ -75,13 +87,15 @@ public struct KeyResultFacts: Codable, Sendable {
     public let trainingSeconds: Double
   }
 
-  /// The tuned model's numbers minus the baseline's (the parameters as a ratio).
+  /// The tuned model's means minus the baseline's (parameters as a ratio): `testErrors`
+  /// negative is fewer mistakes.
   public struct ModelChange: Codable, Sendable {
-    public let testAccuracy: Double?
-    public let testLoss: Double?
-    public let testErrors: Int?
-    public let bestValidationAccuracy: Double?
+    public let testAccuracy: Double
+    public let testLoss: Double
+    public let testErrors: Double
+    public let bestValidationAccuracy: Double
     public let parameterRatio: Double
+    public let epochs: Double
   }
 }
 

@@ -1,0 +1,65 @@
+import Statistics
+import Study
+
+/// The report's vocabulary for what its numbers show: each word a finding uses for a
+/// comparison (better, worse, equivalent, indistinguishable), a tie, a change of a gap or a
+/// count is chosen here from the stored facts alone, never written by hand beside a number,
+/// so that a sentence cannot say more than its facts hold (the claims tests check it).
+enum Words {
+  /// The verdict as the sentences say it.
+  static func verdict(_ comparison: Comparison) -> String {
+    switch comparison.verdict {
+    case .better: return "better"
+    case .worse: return "worse"
+    case .equivalent: return "equivalent within ±\(margin(comparison.margin ?? 0))"
+    case .indistinguishable: return "indistinguishable"
+    case .single: return "not compared (one run each)"
+    }
+  }
+
+  /// The numbers behind a verdict: "+0.50 pt [+0.20, +0.80], p = 0.004, P(better) 1.00".
+  static func evidence(_ comparison: Comparison) -> String {
+    guard comparison.p != nil else { return Format.points(comparison.difference.value) }
+    return
+      "\(Format.difference(comparison.difference)), \(Format.pValue(comparison)), P(better) \(Format.probability(comparison))"
+  }
+
+  /// A difference of accuracies without its sign: "0.42 pt".
+  static func margin(_ difference: Double) -> String {
+    Format.points(difference).replacingOccurrences(of: "+", with: "").replacingOccurrences(of: "-", with: "")
+  }
+
+  /// "3 repeats", "one run".
+  static func repeats(_ n: Int) -> String { n == 1 ? "one run" : "\(n) repeats" }
+
+  /// What the repeats could have found: "these repeats find a true difference of 0.45 pt 80%
+  /// of the time" (at the family's strictest level); nil without a spread.
+  static func detectable(_ comparison: Comparison) -> String? {
+    comparison.detectable.map {
+      "a true difference of \(margin($0)) would be found \(Format.percent(Comparison.power, decimals: 0)) of the time"
+    }
+  }
+
+  /// How a comparison was tested, as a clause: "paired by seed", "by Welch's t".
+  static func test(_ design: Design) -> String {
+    switch design {
+    case .paired: return "paired by seed"
+    case .unpaired: return "by Welch's t (their runs draw different random numbers)"
+    case .folds: return "fold by fold, with Nadeau and Bengio's correction"
+    }
+  }
+
+  /// The correction of a family: "with Holm's correction for 3 comparisons", or nothing.
+  static func correction(_ family: Int) -> String {
+    family > 1 ? " with Holm's correction for \(family) comparisons" : ""
+  }
+
+  /// Names with the highest value: one, or a tie said to be one.
+  static func highest(_ names: [String]) -> String {
+    let bold = names.map { "**\($0)**" }
+    return names.count == 1 ? bold[0] : "\(Format.list(bold)) (tied)"
+  }
+
+  /// "is" or "are" for `count` subjects.
+  static func be(_ count: Int) -> String { count == 1 ? "is" : "are" }
+}
