@@ -123,19 +123,29 @@ struct ComparePresenter: Presenter {
     ]
     if repeated {
       columns += [
-        ("Against \(facts.referenceName)", .right), ("Test", .left), ("p", .right), ("P(better)", .right),
+        ("Against \(facts.referenceName)", .right), ("p", .right), ("P(better)", .right),
       ]
     } else {
       columns.append(("Epoch", .right))
     }
     columns += [
-      ("Final val. loss", .right), ("Training-sample accuracy", .right), ("Gap", .right), ("s / epoch", .right),
+      ("Final val. loss", .right), ("Gap", .right), ("s / epoch", .right),
     ]
     let family = facts.variants.compactMap(\.comparison).first?.family ?? 1
+    let gap = "Gap: accuracy on the training sample minus validation accuracy, of the kept weights."
+    var dashes: [String] = []
+    if facts.variants.contains(where: { $0.gap == nil && !$0.diverged }) {
+      dashes.append(
+        "no gap where runs were read off the first epochs of longer ones, whose kept weights are another epoch's")
+    }
+    if facts.variants.contains(where: { $0.secondsPerEpoch == nil }) {
+      dashes.append("no time where runs were trained by another cell or read off, so not timed like the others")
+    }
+    let dash = dashes.isEmpty ? "" : " A dash: \(dashes.joined(separator: "; "))."
     let caption =
       repeated
-      ? "Variants over \(facts.repeats) repeats (± one standard deviation). Against \(facts.referenceName): the difference of mean best validation accuracies with its 95% interval; its test (paired by seed when the variants draw the same random numbers, else Welch's t)\(Words.correction(family)); and P(better), the share of repeats in which the variant wins (paired) or the Mann–Whitney probability (Welch)\(facts.repeats >= Comparison.intervalMinimum ? ", with its 95% bootstrap interval" : ""). Bold: better than \(facts.referenceName) by its test. Gap: accuracy on the training sample minus validation accuracy, of the kept weights."
-      : "Variants, one run each. Gap: accuracy on the training sample minus validation accuracy, of the kept weights."
+      ? "Variants over \(facts.repeats) repeats (± one standard deviation). Against \(facts.referenceName): the difference of mean best validation accuracies with its interval (95% for one comparison; with several, at the level Holm's correction tests it at, so that it excludes 0 exactly when the test decides); the p value of its test (paired by seed when the variants draw the same random numbers, else Welch's t, marked)\(Words.correction(family)); and P(better), the share of repeats in which the variant wins (paired) or the Mann–Whitney probability (Welch)\(facts.repeats >= Comparison.intervalMinimum ? ", with its 95% bootstrap interval" : ""). Bold: better than \(facts.referenceName) by its test. \(gap)\(dash)"
+      : "Variants, one run each. \(gap)\(dash)"
     var table = TableBuilder(caption, columns: columns)
     for (entry, variant) in zip(facts.variants, body.variants) {
       let changes = SettingsText.changes(from: cell.settings, to: variant.settings, context.shape)
@@ -146,20 +156,20 @@ struct ComparePresenter: Presenter {
       if repeated {
         if let comparison = entry.comparison {
           row += [
-            Format.difference(comparison.difference), comparison.design == .paired ? "paired" : "Welch",
-            Format.pValue(comparison).replacingOccurrences(of: ", Holm-adjusted", with: ""),
+            Format.difference(comparison.difference),
+            Format.pValue(comparison).replacingOccurrences(of: ", Holm-adjusted", with: "")
+              + (comparison.design == .paired ? "" : " (Welch)"),
             Format.probability(comparison),
           ]
         } else {
-          row += [entry.name == facts.referenceName ? "reference" : "–", "", "", ""]
+          row += [entry.name == facts.referenceName ? "reference" : "–", "", ""]
         }
       } else {
         row.append("\(entry.bestEpoch)")
       }
       row += [
-        Format.spread(entry.finalLoss) { Format.loss($0) }, entry.trainAccuracy.map { Format.percent($0) } ?? "–",
-        entry.gap.map { Format.points($0) } ?? "–",
-        entry.secondsPerEpoch.map { Format.spread($0) { Format.number($0, decimals: 2) } } ?? "–",
+        Format.spread(entry.finalLoss) { Format.loss($0) }, entry.gap.map { Format.points($0) } ?? "–",
+        entry.secondsPerEpoch.map { Format.spread($0) { String(format: "%.2f", $0) } } ?? "–",
       ]
       table.add(row, emphasis: entry.comparison?.verdict == .better)
     }
@@ -198,7 +208,7 @@ struct ComparePresenter: Presenter {
         "The highest \(what) over \(Words.repeats(facts.repeats)) is the reference's, \(Words.highest(names)), \(value)."
     }
     return
-      "The highest \(what) over \(Words.repeats(facts.repeats)) is \(Words.highest(names))'s, \(value): picked after the results, it is better than \(facts.referenceName) only if its test below says so."
+      "The highest \(what) over \(Words.repeats(facts.repeats)) is \(Words.highest(names))'s, \(value), picked after the results; the tests against \(facts.referenceName) follow."
   }
 
   /// What the comparisons with the reference say, verdict by verdict, each with its numbers;
@@ -243,9 +253,7 @@ struct ComparePresenter: Presenter {
         "The cost differs too: an epoch takes \(Format.seconds(fast.secondsPerEpoch!.mean)) with \(fast.name) and \(Format.seconds(slow.secondsPerEpoch!.mean)) with \(slow.name)."
       )
     case .same(let mean)?:
-      sentences.append(
-        "They cost about the same per epoch (\(Format.seconds(mean))): no two differ by \(Format.percent(CompareFacts.Ranking.costDifference - 1, decimals: 0)) or more."
-      )
+      sentences.append("They cost about the same per epoch (\(Format.seconds(mean))).")
     case nil: break
     }
     return sentences

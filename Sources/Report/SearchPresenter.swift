@@ -129,9 +129,10 @@ struct SearchPresenter: Presenter {
     let keys = Set(search.candidates.flatMap(\.parameters.keys)).sorted()
     let shown = Array(finalists.prefix(12))
     var candidates = TableBuilder(
-      shown.count < search.candidates.count ? "The \(shown.count) best candidates" : "Candidates, best first",
-      columns: [("Rank", .right), ("Candidate", .right)] + keys.map { ($0.rawValue, TableBuilder.Alignment.left) } + [
-        ("Mean ± std (population)", .right), ("Fit time", .right), ("Epochs", .right),
+      (shown.count < search.candidates.count ? "The \(shown.count) best candidates" : "Candidates, best first")
+        + ": each one's mean cross-validation accuracy ± the population standard deviation over its folds (as scikit-learn's cv_results_), and its mean fit time per fold",
+      columns: [("Rank", .right), ("Candidate", .right)] + keys.map { ($0.label, TableBuilder.Alignment.left) } + [
+        ("Mean ± std", .right), ("Fit time", .right), ("Epochs", .right),
       ])
     for c in shown {
       candidates.add(

@@ -46,8 +46,11 @@ public struct Comparison: Codable, Sendable, Equatable {
   /// Values of each side (pairs, for a paired design).
   public let nA: Int
   public let nB: Int
-  /// mean(A) − mean(B) (paired: the mean difference), with the test's 95% interval.
-  public let difference: Estimate
+  /// mean(A) − mean(B) (paired: the mean difference), with the test's interval at
+  /// `confidence`: 95% alone; in a family, at the level the correction tests it at, so that
+  /// the interval excludes 0 exactly when the verdict is better or worse.
+  public private(set) var difference: Estimate
+  public private(set) var confidence = 1 - Comparison.alpha
   /// The standard error and degrees of freedom the test and its interval use.
   public let standardError: Double?
   public let degreesOfFreedom: Double?
@@ -162,12 +165,18 @@ public struct Comparison: Codable, Sendable, Equatable {
   {
     var c = self
     (c.family, c.adjustedP, c.adjustedEquivalenceP, c.level) = (family, adjustedP, adjustedEquivalenceP, level)
+    // The level Holm's correction (or a look's boundary) tests this comparison at: its p
+    // is below it exactly when the adjusted p is below `level`.
+    var effective = level
+    if let p, let adjustedP, p > 0, adjustedP > 0 { effective = max(1e-12, min(level, level * p / adjustedP)) }
+    c.confidence = 1 - effective
+    c.difference = Self.estimate(difference.value, se: standardError, df: degreesOfFreedom, confidence: c.confidence)
     c.detectable = Self.detectable(se: standardError, df: degreesOfFreedom, level: level / Double(max(1, family)))
     return c
   }
 
   enum CodingKeys: String, CodingKey {
-    case design, nA, nB, difference, standardError, degreesOfFreedom, p, margin, equivalenceP, adjustedP
+    case design, nA, nB, difference, confidence, standardError, degreesOfFreedom, p, margin, equivalenceP, adjustedP
     case adjustedEquivalenceP, family, level, detectable, verdict
     case probability = "pBetter"
     case probabilityLow = "pBetterLow"
@@ -181,6 +190,7 @@ public struct Comparison: Codable, Sendable, Equatable {
     try c.encode(nA, forKey: .nA)
     try c.encode(nB, forKey: .nB)
     try c.encode(difference, forKey: .difference)
+    try c.encode(confidence, forKey: .confidence)
     try c.encodeIfPresent(standardError, forKey: .standardError)
     try c.encodeIfPresent(degreesOfFreedom, forKey: .degreesOfFreedom)
     try c.encodeIfPresent(p, forKey: .p)
@@ -203,6 +213,7 @@ public struct Comparison: Codable, Sendable, Equatable {
     nA = try c.decode(Int.self, forKey: .nA)
     nB = try c.decode(Int.self, forKey: .nB)
     difference = try c.decode(Estimate.self, forKey: .difference)
+    confidence = try c.decode(Double.self, forKey: .confidence)
     standardError = try c.decodeIfPresent(Double.self, forKey: .standardError)
     degreesOfFreedom = try c.decodeIfPresent(Double.self, forKey: .degreesOfFreedom)
     p = try c.decodeIfPresent(Double.self, forKey: .p)
@@ -233,9 +244,9 @@ public struct Comparison: Codable, Sendable, Equatable {
     return out
   }
 
-  private static func estimate(_ value: Double, se: Double?, df: Double?) -> Estimate {
+  private static func estimate(_ value: Double, se: Double?, df: Double?, confidence: Double = 1 - alpha) -> Estimate {
     guard let se, let df else { return Estimate(value: value, low: nil, high: nil) }
-    let half = StudentT(degreesOfFreedom: df).quantile(0.975) * se
+    let half = se == 0 ? 0 : StudentT(degreesOfFreedom: df).quantile(1 - (1 - confidence) / 2) * se
     return Estimate(value: value, low: value - half, high: value + half)
   }
 
