@@ -157,7 +157,7 @@ struct ComparePresenter: Presenter {
         if let comparison = entry.comparison {
           row += [
             Format.difference(comparison.difference),
-            Format.pValue(comparison).replacingOccurrences(of: ", Holm-adjusted", with: "")
+            Format.pValue(comparison, noting: false)
               + (comparison.design == .paired ? "" : " (Welch)"),
             Format.probability(comparison),
           ]
@@ -253,7 +253,14 @@ struct ComparePresenter: Presenter {
         "The cost differs too: an epoch takes \(Format.seconds(fast.secondsPerEpoch!.mean)) with \(fast.name) and \(Format.seconds(slow.secondsPerEpoch!.mean)) with \(slow.name)."
       )
     case .same(let mean)?:
-      sentences.append("They cost about the same per epoch (\(Format.seconds(mean))).")
+      let timed = facts.variants.filter { $0.secondsPerEpoch != nil }.map(\.name)
+      let untimed = facts.variants.filter { $0.secondsPerEpoch == nil }.map(\.name)
+      let within = Format.percent(CompareFacts.Ranking.costDifference - 1, decimals: 0)
+      sentences.append(
+        (untimed.isEmpty ? "They" : "Those timed in this cell, \(Format.list(timed)),")
+          + " cost about the same per epoch (\(Format.seconds(mean)) on average; the slowest within \(within) of the fastest)"
+          + (untimed.isEmpty ? "." : "; \(Format.list(untimed)) \(Words.be(untimed.count)) not timed here.")
+      )
     case nil: break
     }
     return sentences
@@ -280,7 +287,7 @@ struct ComparePresenter: Presenter {
         let (small, large) = (facts.variant(step.small)!, facts.variant(step.large)!)
         let times = "\(Format.seconds(small.secondsPerEpoch!.mean)) → \(Format.seconds(large.secondsPerEpoch!.mean))"
         return
-          "from \(small.batchSize) to \(large.batchSize) it \(step.pays ? "does" : "does not") (\(String(format: "%.2f", step.perDoubling)) times per doubling: \(times))"
+          "from \(small.batchSize) to \(large.batchSize) it \(step.pays ? "does" : "does not") (\(Format.fixed(step.perDoubling, decimals: 2, beside: CompareFacts.BatchSizes.payoffRatio)) times per doubling: \(times))"
       }
       var text =
         "A larger batch pays while each doubling makes an epoch at least \(rule) times faster: \(steps.joined(separator: "; "))"
@@ -288,7 +295,7 @@ struct ComparePresenter: Presenter {
         text +=
           ". \(Format.list(sizes.untimed.map(size))) \(sizes.untimed.count == 1 ? "was" : "were") not timed by this cell (another cell trained \(sizes.untimed.count == 1 ? "it" : "them"), or \(sizes.untimed.count == 1 ? "it was" : "they were") read off a longer run), so the steps go over \(sizes.untimed.count == 1 ? "it" : "them")"
       }
-      if let payoff = sizes.payoff { text += ". In time, larger batches stop paying at \(size(payoff))" }
+      if let payoff = sizes.payoff { text += ". By that rule, batches larger than \(size(payoff)) stop paying in time" }
       sentences.append(text + ".")
     }
     guard facts.repeats > 1 else {
@@ -305,7 +312,7 @@ struct ComparePresenter: Presenter {
     sentences += verdicts(facts)
     if let drop = sizes.drop {
       sentences.append(
-        "Against it, batches of \(size(sizes.largest)) are \(Words.verdict(drop)) (\(Words.evidence(drop)))\(drop.verdict == .worse ? ": with the same epochs and learning rate, they take fewer steps" : "")."
+        "Against the highest, \(size(sizes.highest[0])), batches of \(size(sizes.largest)) are \(Words.verdict(drop)) (\(Words.evidence(drop)))\(drop.verdict == .worse ? ": with the same epochs and learning rate, they take fewer steps" : "")."
       )
     }
     return sentences
@@ -323,10 +330,12 @@ struct ComparePresenter: Presenter {
         case .narrows?: change = "narrows it"
         case .reverses?: change = "reverses it: validation scores above the training sample"
         case .widens?: change = "widens it"
-        case .unchanged?: change = "leaves it unchanged as far as \(Words.repeats(facts.repeats)) tell"
+        case .unchanged?:
+          change = "leaves it unchanged, within ±\(Words.margin(other.comparison?.margin ?? 0))"
+        case .undecided?: change = "changes it by an amount its \(Words.repeats(facts.repeats)) cannot tell from none"
         case .single?, nil: change = "was not compared"
         }
-        let evidence = other.comparison.map { "; change \(Words.evidence($0))" } ?? ""
+        let evidence = other.comparison.map { "; change \(Words.evidence($0, wins: "P(larger gap)"))" } ?? ""
         return "\(other.name) \(change) (\(Format.points(other.gap))\(evidence))"
       }
       let family = r.others.compactMap(\.comparison).first?.family ?? 1

@@ -90,7 +90,22 @@ enum Format {
   /// A difference of accuracies with its 95% interval: "+0.06 pt [−0.02, +0.14]".
   static func difference(_ estimate: Estimate) -> String {
     guard let low = estimate.low, let high = estimate.high else { return points(estimate.value) }
-    return "\(points(estimate.value)) [\(String(format: "%+.2f", low * 100)), \(String(format: "%+.2f", high * 100))]"
+    return
+      "\(points(estimate.value)) [\(fixed(low * 100, decimals: 2, beside: 0, signed: true)), \(fixed(high * 100, decimals: 2, beside: 0, signed: true))]"
+  }
+
+  /// `value` with `decimals` decimals, or with more (up to 6) where fewer would print it on
+  /// the other side of `threshold`, or on it: an interval's bound of +0.00001 pt is "+0.00001",
+  /// not "+0.00", and a p of 0.0502 against 0.05 is "0.0502", not "0.050".
+  static func fixed(_ value: Double, decimals: Int, beside threshold: Double, signed: Bool = false) -> String {
+    var places = decimals
+    while true {
+      let text = String(format: signed ? "%+.\(places)f" : "%.\(places)f", value)
+      let printed = Double(text) ?? value
+      let sameSide = (printed < threshold) == (value < threshold) && (printed == threshold) == (value == threshold)
+      if sameSide || places >= 6 { return text }
+      places += 1
+    }
   }
 
   /// P(A > B), with its bootstrap interval when the repeats are enough for one: "0.83 [0.50,
@@ -101,11 +116,13 @@ enum Format {
     return "\(p) [\(String(format: "%.2f", low)), \(String(format: "%.2f", high))]"
   }
 
-  /// A p value: "p = 0.032", "p < 0.001"; adjusted when the comparison is one of several.
-  static func pValue(_ comparison: Comparison) -> String {
+  /// A p value: "p = 0.032", "p < 0.001"; adjusted when the comparison is one of several,
+  /// and said to be (`noting`) unless a caption says so. Printed on the side of the level it
+  /// is on ("p = 0.0502", not "p = 0.050").
+  static func pValue(_ comparison: Comparison, noting: Bool = true) -> String {
     guard let p = comparison.adjustedP ?? comparison.p else { return "no test" }
-    let value = p < 0.001 ? "p < 0.001" : String(format: "p = %.3f", p)
-    return comparison.family > 1 ? "\(value), Holm-adjusted" : value
+    let value = p < 0.001 ? "p < 0.001" : "p = \(fixed(p, decimals: 3, beside: comparison.level))"
+    return comparison.family > 1 && noting ? "\(value), Holm-adjusted" : value
   }
 
   /// A list in prose: "a", "a and b", "a, b and c".

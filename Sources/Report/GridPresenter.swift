@@ -72,29 +72,48 @@ struct GridPresenter: Presenter {
           figure: Figure(
             title: "Accuracy against size", subtitle: subtitle, width: 560, height: 380, chart: .scatter(scatter)),
           alt: "Each network's best validation accuracy against its number of parameters, on a log scale.",
-          caption: "Each point is one network of the grid; more parameters help only up to a point.")
+          caption:
+            "Each point is one network of the grid: its \(repeats > 1 ? "mean best" : "best") validation accuracy against its parameters."
+        )
       ),
     ]
   }
 
   func outputs(_ figures: Figures<FigureKind>) -> CellOutputs {
-    var table = TableBuilder(
+    let best = facts.best
+    let bestName = Self.name(best, grid)
+    let compared = facts.networks.joined().compactMap(\.comparison)
+    var caption =
       (repeats > 1
         ? "Every network of the grid (± one standard deviation over \(repeats) repeats)" : "Every network of the grid")
-        + ". Bold: the highest mean\(facts.highest.count > 1 ? "s (tied)" : ""), picked after the results.",
-      columns: [
-        (grid.rowKey.label.capitalizedFirst, .right), (grid.columnKey.label.capitalizedFirst, .right),
-        ("Parameters", .right), ("Best val. accuracy", .right), ("s / epoch", .right),
-      ])
+      + ". Bold: the highest mean\(facts.highest.count > 1 ? "s (tied)" : ""), picked after the results."
+    var columns: [(String, TableBuilder.Alignment)] = [
+      (grid.rowKey.label.capitalizedFirst, .right), (grid.columnKey.label.capitalizedFirst, .right),
+      ("Parameters", .right), ("Best val. accuracy", .right),
+    ]
+    if !compared.isEmpty {
+      caption +=
+        " Against \(bestName), for each network with fewer parameters: the difference of mean best validation accuracies, with its interval at the level its test decides at, and the p value of \(compared.first!.design == .paired ? "the paired t-test" : "Welch's t")\(Words.correction(compared.first!.family)) (the last row against the first at the best column is one of them); larger networks are not tested, the question being how small a network can be."
+      columns += [("Against \(bestName)", .right), ("p", .right)]
+    }
+    columns.append(("s / epoch", .right))
+    var table = TableBuilder(caption, columns: columns)
     for (r, row) in grid.rowValues.enumerated() {
       for (c, column) in grid.columnValues.enumerated() {
         let network = facts.networks[r][c]
-        table.add(
-          [
-            row.description, column.description, Format.count(network.parameters),
-            network.accuracy.n == 0 ? "diverged" : Format.percent(network.accuracy),
-            network.secondsPerEpoch.map { Format.spread($0) { Format.number($0, decimals: 2) } } ?? "–",
-          ], emphasis: facts.highest.contains(GridFacts.Point(row: r, column: c)))
+        var cells = [
+          row.description, column.description, Format.count(network.parameters),
+          network.accuracy.n == 0 ? "diverged" : Format.percent(network.accuracy),
+        ]
+        if !compared.isEmpty {
+          if let comparison = network.comparison {
+            cells += [Format.difference(comparison.difference), Format.pValue(comparison, noting: false)]
+          } else {
+            cells += [GridFacts.Point(row: r, column: c) == best ? "reference" : "–", ""]
+          }
+        }
+        cells.append(network.secondsPerEpoch.map { Format.spread($0) { String(format: "%.2f", $0) } } ?? "–")
+        table.add(cells, emphasis: facts.highest.contains(GridFacts.Point(row: r, column: c)))
       }
     }
     return .grid(GridView(table: table.table, figures: figures.list(FigureKind.allCases)))

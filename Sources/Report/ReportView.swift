@@ -117,9 +117,7 @@ extension ReportView {
     if repeated {
       add(
         "Test accuracy, repeat 0 (shown below)", { Format.percent($0.repeat0.testAccuracy) },
-        change: base.flatMap { b in
-          tuned.repeat0.testAccuracy.flatMap { t in b.repeat0.testAccuracy.map { Format.points(t - $0) } }
-        })
+        change: change?.repeat0TestAccuracy.map { Format.points($0) })
     }
 
     let images = Format.count(tuned.testImages)
@@ -127,11 +125,9 @@ extension ReportView {
     if repeated {
       headline =
         "Over \(Words.repeats(tuned.repeats)) the tuned model classifies **\(Format.percent(tuned.testAccuracy))** of the \(images) test images correctly (± one standard deviation; 95% interval \(TrainPresenter.interval(tuned.testAccuracy)))"
-      if let base, let comparison = facts.comparison, let change {
+      if let base, let comparison = facts.comparison {
         headline +=
           ", against \(Format.percent(base.testAccuracy)) for the baseline over \(Words.repeats(base.repeats)): a change of \(Format.difference(comparison.difference)), tested \(Words.test(comparison.design)) (\(Format.pValue(comparison)), P(better) \(Format.probability(comparison))): \(Words.verdict(comparison))"
-        headline += String(
-          format: "; on average %.1f %@ mistakes", abs(change.testErrors), change.testErrors <= 0 ? "fewer" : "more")
         if comparison.verdict != .better && comparison.verdict != .worse, let detectable = Words.detectable(comparison)
         {
           headline += " (\(detectable))"

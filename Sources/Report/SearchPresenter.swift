@@ -193,13 +193,13 @@ struct SearchPresenter: Presenter {
       sentences.append(text + ".")
       if !facts.shared.isEmpty {
         sentences.append(
-          "The three best share \(Format.list(facts.shared.map { "`\($0.rawValue)` = \(best.parameters[$0]!)" }))."
+          "The three best share \(Format.list(facts.shared.map { "`\($0.rawValue)` = \(best.parameters[$0]!)" })): a pattern among few candidates, not a test."
         )
       }
     }
     if let enough = facts.enoughCandidates, case let total = facts.finalists.count, enough < total {
       sentences.append(
-        "The budget could have been smaller: \(enough) candidates are expected to find a score within \(Format.number(SearchFacts.budgetTolerance * 100, decimals: 2)) point of what \(total) found."
+        "The budget could have been smaller: \(enough) candidates are expected to find a score within \(Words.margin(SearchFacts.budgetTolerance)) of what \(total) found."
       )
     }
     if let halving = facts.halving {

@@ -17,17 +17,16 @@ enum Words {
     }
   }
 
-  /// The numbers behind a verdict: "+0.50 pt [+0.20, +0.80], p = 0.004, P(better) 1.00".
-  static func evidence(_ comparison: Comparison) -> String {
+  /// The numbers behind a verdict: "+0.50 pt [+0.20, +0.80], p = 0.004, P(better) 1.00";
+  /// `wins` names the probability where "better" would mislead (a larger gap).
+  static func evidence(_ comparison: Comparison, wins: String = "P(better)") -> String {
     guard comparison.p != nil else { return Format.points(comparison.difference.value) }
     return
-      "\(Format.difference(comparison.difference)), \(Format.pValue(comparison)), P(better) \(Format.probability(comparison))"
+      "\(Format.difference(comparison.difference)), \(Format.pValue(comparison)), \(wins) \(Format.probability(comparison))"
   }
 
   /// A difference of accuracies without its sign: "0.42 pt".
-  static func margin(_ difference: Double) -> String {
-    Format.points(difference).replacingOccurrences(of: "+", with: "").replacingOccurrences(of: "-", with: "")
-  }
+  static func margin(_ difference: Double) -> String { String(format: "%.2f pt", abs(difference) * 100) }
 
   /// "3 repeats", "one run".
   static func repeats(_ n: Int) -> String { n == 1 ? "one run" : "\(n) repeats" }

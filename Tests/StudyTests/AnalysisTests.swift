@@ -259,7 +259,7 @@ func with(_ change: (inout RunSettings) -> Void) -> RunSettings {
     let r = try #require(found)
     #expect(r.reference?.name == "none" && abs(r.reference!.gap.mean - 0.03) < 1e-9)
     #expect(r.others.map(\.name) == ["dropout", "batch norm", "both"])
-    #expect(r.others.map(\.change) == [.narrows, .unchanged, .reverses])
+    #expect(r.others.map(\.change) == [.narrows, .undecided, .reverses])
     #expect(r.others.allSatisfy { $0.comparison?.design == .unpaired && $0.comparison?.family == 3 })
     #expect(facts.highestNames == ["both"])
   }

@@ -211,7 +211,8 @@ extension CompareFacts.Regularization {
       case .worse?:
         change = (v.gap!.high ?? v.gap!.mean) < 0 ? .reverses : .narrows
       case .better?: change = .widens
-      case .indistinguishable?, .equivalent?: change = .unchanged
+      case .equivalent?: change = .unchanged
+      case .indistinguishable?: change = .undecided
       case .single?, nil: change = .single
       }
       return Gap(name: v.name, gap: v.gap!, comparison: comparison, change: change)

@@ -15,20 +15,6 @@ extension GridFacts {
       return runs[index].all.map(\.bestValidationAccuracy)
     }
     repeats = runs.map(\.all.count).min() ?? 1
-    networks = grid.accuracy.indices.map { r in
-      grid.accuracy[r].indices.map { c in
-        let index = r * width + c
-        guard index < runs.count else {
-          return Network(
-            parameters: grid.parameters[r][c], accuracy: Spread([grid.accuracy[r][c]]), secondsPerEpoch: nil)
-        }
-        let point = runs[index].all
-        let timed = point.allSatisfy { $0.timed(in: cell) }
-        return Network(
-          parameters: grid.parameters[r][c], accuracy: Spread(point.map(\.bestValidationAccuracy).filter(\.isFinite)),
-          secondsPerEpoch: timed ? Spread(point.map { $0.seconds / Double(max(1, $0.history.epochs.count)) }) : nil)
-      }
-    }
     let best = Self.bestPoint(grid)
     self.best = best
     bestAccuracy = grid.accuracy[best.row][best.column]
@@ -62,19 +48,37 @@ extension GridFacts {
     var family: [Comparison?] = repeats >= 2 ? smaller.map { compare($0, best, "\($0.row),\($0.column)") } : []
     if repeats >= 2, let rows { family.append(compare(rows, Point(row: 0, column: best.column), "rows")) }
     let corrected = Comparison.holm(family)
+    var against: [Int: Comparison] = [:]
+    for (k, point) in smaller.enumerated() where k < corrected.count {  // none with one repeat
+      against[point.row * width + point.column] = corrected[k]
+    }
+    networks = grid.accuracy.indices.map { r in
+      grid.accuracy[r].indices.map { c in
+        let index = r * width + c
+        guard index < runs.count else {
+          return Network(
+            parameters: grid.parameters[r][c], accuracy: Spread([grid.accuracy[r][c]]), secondsPerEpoch: nil,
+            comparison: nil)
+        }
+        let point = runs[index].all
+        let timed = point.allSatisfy { $0.timed(in: cell) }
+        return Network(
+          parameters: grid.parameters[r][c], accuracy: Spread(point.map(\.bestValidationAccuracy).filter(\.isFinite)),
+          secondsPerEpoch: timed ? Spread(point.map { $0.seconds / Double(max(1, $0.history.epochs.count)) }) : nil,
+          comparison: against[index])
+      }
+    }
     var smallest = best
-    var smallestComparison: Comparison?
     for (k, point) in smaller.enumerated() {
       guard grid.parameters[point.row][point.column] < grid.parameters[smallest.row][smallest.column] else { continue }
       if repeats >= 2 {
         guard let comparison = corrected[k], comparison.verdict != .worse else { continue }
-        (smallest, smallestComparison) = (point, comparison)
+        smallest = point
       } else if grid.accuracy[point.row][point.column] >= bestAccuracy - Self.tolerance {
         smallest = point
       }
     }
     smallestClose = smallest == best ? nil : smallest
-    self.smallestComparison = smallest == best ? nil : smallestComparison
     sizeRatio = smallest == best ? nil : Double(bestParameters) / Double(grid.parameters[smallest.row][smallest.column])
     rowEffect = column.count > 1 ? column[column.count - 1] - column[0] : nil
     rowComparison = repeats >= 2 && rows != nil ? corrected.last ?? nil : nil

@@ -101,7 +101,8 @@ extension KeyResultFacts {
       testLoss: tuned.testLoss.mean - base.testLoss.mean,
       testErrors: tuned.testErrors.mean - base.testErrors.mean,
       bestValidationAccuracy: tuned.bestValidationAccuracy.mean - base.bestValidationAccuracy.mean,
-      parameterRatio: Double(tuned.parameters) / Double(base.parameters), epochs: tuned.epochs.mean - base.epochs.mean)
+      parameterRatio: Double(tuned.parameters) / Double(base.parameters), epochs: tuned.epochs.mean - base.epochs.mean,
+      repeat0TestAccuracy: tuned.repeat0.testAccuracy.flatMap { t in base.repeat0.testAccuracy.map { t - $0 } })
     let (a, b) = (built.cells[roles.tuned].testedRuns, baselineCell.testedRuns)
     let shared = a[0].settings.sharesRandomNumbers(with: b[0].settings) && a.count == b.count
     comparison = compared(

@@ -182,8 +182,11 @@ public struct CompareFacts: Codable, Sendable {
       case reverses
       /// The gap is larger.
       case widens
-      /// The repeats cannot tell the change from noise (its interval holds 0).
+      /// Within the study's equivalence margin of no change, by the two one-sided tests.
       case unchanged
+      /// The repeats cannot tell the change from none (its interval holds 0), nor show it
+      /// to be within a margin.
+      case undecided
       /// One repeat: no change is told.
       case single
     }

@@ -21,6 +21,9 @@ public struct GridFacts: Codable, Sendable {
     /// Seconds per epoch (a run's seconds over its epochs), nil when not every repeat was
     /// timed by this cell's build.
     public let secondsPerEpoch: Spread?
+    /// Against the best, for a network with fewer parameters than it (with repeats): one of
+    /// the family that `smallestClose` is chosen by.
+    public let comparison: Comparison?
   }
 
   /// Repeats per point.
@@ -39,8 +42,8 @@ public struct GridFacts: Codable, Sendable {
   /// random numbers, Holm-corrected among every smaller network's), or within `tolerance`
   /// (without); nil when it is the best itself.
   public let smallestClose: Point?
-  /// Its comparison with the best, with repeats.
-  public let smallestComparison: Comparison?
+  /// `smallestClose`'s comparison with the best, with repeats.
+  public var smallestComparison: Comparison? { smallestClose.flatMap { networks[$0.row][$0.column].comparison } }
   /// How many times fewer parameters `smallestClose` has.
   public let sizeRatio: Double?
   /// The last row against the first at the best column: the mean difference, and with

@@ -96,6 +96,9 @@ public struct KeyResultFacts: Codable, Sendable {
     public let bestValidationAccuracy: Double
     public let parameterRatio: Double
     public let epochs: Double
+    /// Repeat 0's test accuracy, tuned minus baseline: the runs the report shows (nil
+    /// without a test accuracy on either side).
+    public let repeat0TestAccuracy: Double?
   }
 }
 
