@@ -17,6 +17,8 @@ public struct ConfusionMatrix: Sendable, Codable, Equatable {
 
   public var total: Int { counts.reduce(0) { $0 + $1.reduce(0, +) } }
   public var correct: Int { (0..<classes).reduce(0) { $0 + counts[$1][$1] } }
+  /// The images off the diagonal: the mistakes.
+  public var errors: Int { total - correct }
   /// Share of correct predictions (0 for no predictions).
   public var accuracy: Double { total == 0 ? 0 : Double(correct) / Double(total) }
   /// Images of each true class.

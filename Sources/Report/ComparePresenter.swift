@@ -19,17 +19,8 @@ struct ComparePresenter: Presenter {
 
   let cell: Cell
   let body: CompareCell
-  let runs: [NamedRun]
   let facts: CompareFacts
   let context: PresentationContext
-
-  init(cell: Cell, body: CompareCell, runs: [NamedRun], facts: CompareFacts, context: PresentationContext) {
-    self.cell = cell
-    self.body = body
-    self.runs = runs
-    self.facts = facts
-    self.context = context
-  }
 
   func figures() -> [(FigureKind, FigureSpec)] {
     let subtitle = "from \(SettingsText.summary(cell.settings, context.shape))"
@@ -237,7 +228,7 @@ struct ComparePresenter: Presenter {
     let unresolved = facts.variants(.indistinguishable)
     if let largest = unresolved.compactMap({ $0.comparison?.detectable }).max() {
       sentences.append(
-        "With these repeats a true difference of \(Words.margin(largest)) would be found \(Format.percent(Comparison.power, decimals: 0)) of the time, at the level the correction asks; smaller ones go unseen."
+        "With these repeats \(Words.detectable(largest)), at the level the correction asks; smaller ones go unseen."
       )
     }
     return sentences

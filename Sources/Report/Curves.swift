@@ -8,7 +8,7 @@ enum Curves {
   /// run, or with repeats their means, the validation's with its band.
   static func loss(_ curves: EpochCurves, subtitle: String) -> FigureSpec {
     single(
-      curves, train: curves.trainLoss, validation: curves.validationLoss, lowestIsBest: true,
+      curves, train: curves.trainLoss, validation: curves.validationLoss, best: curves.lowestValidationLoss,
       title: "Loss per epoch", subtitle: subtitle, axis: Axis("cross-entropy loss"),
       caption:
         "Training loss (dashed, measured with dropout on while training, as Keras reports it) and validation loss.",
@@ -18,7 +18,8 @@ enum Curves {
   /// Train (dashed) and validation accuracy per epoch, the best validation epoch marked.
   static func accuracy(_ curves: EpochCurves, subtitle: String) -> FigureSpec {
     single(
-      curves, train: curves.trainAccuracy, validation: curves.validationAccuracy, lowestIsBest: false,
+      curves, train: curves.trainAccuracy, validation: curves.validationAccuracy,
+      best: curves.highestValidationAccuracy,
       title: "Accuracy per epoch", subtitle: subtitle, axis: Axis("accuracy", format: .percent),
       caption:
         "Training accuracy (dashed, with dropout on while training) and validation accuracy; the marker is the best validation epoch.",
@@ -29,7 +30,7 @@ enum Curves {
   /// marked; with repeats the lines are their means and the validation line carries its band
   /// of ± one standard deviation.
   private static func single(
-    _ curves: EpochCurves, train: EpochCurves.Curve, validation: EpochCurves.Curve, lowestIsBest: Bool, title: String,
+    _ curves: EpochCurves, train: EpochCurves.Curve, validation: EpochCurves.Curve, best: EpochValue?, title: String,
     subtitle: String, axis: Axis, caption: String, label: (Double, Int) -> String
   ) -> FigureSpec {
     let x = curves.epochs.map(Double.init)
@@ -43,12 +44,8 @@ enum Curves {
           band: repeated ? bandOf(validation) : nil))
     }
     var annotations: [Annotation] = []
-    let values = validation.mean.enumerated().filter { $0.element.isFinite }
-    if let best = lowestIsBest
-      ? values.min(by: { $0.element < $1.element }) : values.max(by: { $0.element < $1.element })
-    {
-      annotations.append(
-        Annotation(x: x[best.offset], y: best.element, label: label(best.element, curves.epochs[best.offset])))
+    if let best {
+      annotations.append(Annotation(x: Double(best.epoch), y: best.value, label: label(best.value, best.epoch)))
     }
     let chart = LineChart(series: series, x: Axis("epoch", format: .integer), y: axis, annotations: annotations)
     return FigureSpec(

@@ -50,7 +50,7 @@ struct FinalPresenter: Presenter {
       values: test.confusion.counts.map { $0.map(Double.init) }, rowLabels: names, columnLabels: names,
       rowTitle: "true class", columnTitle: "predicted class", cellText: .countAndRowShare, colorsByRowShare: true,
       colorbarTitle: "share of the true class")
-    let errors = test.confusion.total - test.confusion.correct
+    let errors = test.confusion.errors
     let confusions = tested.confusions
     specs.append(
       (
@@ -120,9 +120,8 @@ struct FinalPresenter: Presenter {
       "Classification report, test set",
       columns: [("Class", .left), ("Precision", .right), ("Recall", .right), ("F1-score", .right), ("Support", .right)])
     let report = test.report
-    let worstF1 = report.perClass.map(\.f1).min()
     for (name, scores) in zip(report.classNames, report.perClass) {
-      classification.add(row(name, scores), emphasis: scores.f1 == worstF1)
+      classification.add(row(name, scores), emphasis: scores.f1 == tested.hardest?.f1)
     }
     classification.add([
       "accuracy", "", "", String(format: "%.4f", report.accuracy), Format.count(test.confusion.total),

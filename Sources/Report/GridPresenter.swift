@@ -17,7 +17,6 @@ struct GridPresenter: Presenter {
   let cell: Cell
   let body: GridCell
   let grid: GridResult
-  let runs: [NamedRun]
   let facts: GridFacts
   let context: PresentationContext
 

@@ -89,12 +89,10 @@ struct PlannedCell {
           testEvaluations: context.results.findings?.testEvaluations ?? 0))
     case (.train(_, let run)?, .train(let facts)?):
       return PlannedCell(built, TrainPresenter(cell: built.cell, named: run, facts: facts, context: context))
-    case (.compare(let body, let runs)?, .compare(let facts)?):
-      return PlannedCell(
-        built, ComparePresenter(cell: built.cell, body: body, runs: runs, facts: facts, context: context))
-    case (.grid(let body, let grid, let runs)?, .grid(let facts)?):
-      return PlannedCell(
-        built, GridPresenter(cell: built.cell, body: body, grid: grid, runs: runs, facts: facts, context: context))
+    case (.compare(let body, _)?, .compare(let facts)?):
+      return PlannedCell(built, ComparePresenter(cell: built.cell, body: body, facts: facts, context: context))
+    case (.grid(let body, let grid, _)?, .grid(let facts)?):
+      return PlannedCell(built, GridPresenter(cell: built.cell, body: body, grid: grid, facts: facts, context: context))
     case (.search(let body, let search)?, let facts):
       return PlannedCell(built, SearchPresenter(cell: built.cell, body: body, search: search, facts: facts?.search))
     case (.final(_, let final, let search)?, .train(let facts)?):

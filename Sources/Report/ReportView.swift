@@ -95,7 +95,7 @@ extension ReportView {
       emphasis: true)
     if let comparison = facts.comparison, comparison.p != nil {
       add(
-        "Test accuracy, tested \(Words.test(comparison.design).replacingOccurrences(of: " (their runs draw different random numbers)", with: ""))",
+        "Test accuracy, tested \(Words.test(comparison.design, why: false))",
         { _ in "" },
         change:
           "\(Words.verdict(comparison)): \(Format.pValue(comparison)), P(better) \(Format.probability(comparison))",

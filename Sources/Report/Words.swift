@@ -33,17 +33,19 @@ enum Words {
 
   /// What the repeats could have found: "these repeats find a true difference of 0.45 pt 80%
   /// of the time" (at the family's strictest level); nil without a spread.
-  static func detectable(_ comparison: Comparison) -> String? {
-    comparison.detectable.map {
-      "a true difference of \(margin($0)) would be found \(Format.percent(Comparison.power, decimals: 0)) of the time"
-    }
+  static func detectable(_ comparison: Comparison) -> String? { comparison.detectable.map(detectable) }
+
+  /// "a true difference of 0.45 pt would be found 80% of the time".
+  static func detectable(_ difference: Double) -> String {
+    "a true difference of \(margin(difference)) would be found \(Format.percent(Comparison.power, decimals: 0)) of the time"
   }
 
-  /// How a comparison was tested, as a clause: "paired by seed", "by Welch's t".
-  static func test(_ design: Design) -> String {
+  /// How a comparison was tested, as a clause: "paired by seed", "by Welch's t" (`why`: with
+  /// the reason it is not paired).
+  static func test(_ design: Design, why: Bool = true) -> String {
     switch design {
     case .paired: return "paired by seed"
-    case .unpaired: return "by Welch's t (their runs draw different random numbers)"
+    case .unpaired: return "by Welch's t" + (why ? " (their runs draw different random numbers)" : "")
     case .folds: return "fold by fold, with Nadeau and Bengio's correction"
     }
   }

@@ -114,17 +114,17 @@ public struct Comparison: Codable, Sendable, Equatable {
         se = sd * factor.squareRoot()
         df = Double(d.count - 1)
       }
-      wins = zip(a, b).map { x, y in x > y ? 1.0 : x == y ? 0.5 : 0 }
+      wins = zip(a, b).map(Self.win)
       difference = Self.estimate(mean(d), se: se, df: df)
     case .unpaired:
       if a.count >= 2 && b.count >= 2 {
-        let (va, vb) = (variance(a), variance(b))
+        let (va, vb) = (sampleVariance(a, mean: mean(a)), sampleVariance(b, mean: mean(b)))
         let (ea, eb) = (va / Double(a.count), vb / Double(b.count))
         se = (ea + eb).squareRoot()
         let denominator = ea * ea / Double(a.count - 1) + eb * eb / Double(b.count - 1)
         df = denominator > 0 ? (ea + eb) * (ea + eb) / denominator : Double(a.count + b.count - 2)
       }
-      wins = a.flatMap { x in b.map { y in x > y ? 1.0 : x == y ? 0.5 : 0 } }
+      wins = a.flatMap { x in b.map { y in Self.win(x, y) } }
       difference = Self.estimate(meanA - meanB, se: se, df: df)
     }
     probability = mean(wins)
@@ -255,6 +255,9 @@ public struct Comparison: Codable, Sendable, Equatable {
     return Power.detectableDifference(standardError: se, degreesOfFreedom: df, alpha: level, power: power)
   }
 
+  /// One value's score against another in P(A > B): a win 1, a tie ½, a loss 0.
+  private static func win(_ x: Double, _ y: Double) -> Double { x > y ? 1 : x == y ? 0.5 : 0 }
+
   /// The percentile-bootstrap interval of P(A > B): pairs resampled together when paired,
   /// each side on its own when not.
   private static func bootstrap(_ a: [Double], _ b: [Double], design: Design, generator: inout Xoshiro256) -> (
@@ -267,14 +270,14 @@ public struct Comparison: Codable, Sendable, Equatable {
         var total = 0.0
         for _ in 0..<a.count {
           let i = generator.integer(below: a.count)
-          total += a[i] > b[i] ? 1 : a[i] == b[i] ? 0.5 : 0
+          total += win(a[i], b[i])
         }
         estimates[s] = total / Double(a.count)
       case .unpaired:
         let x = (0..<a.count).map { _ in a[generator.integer(below: a.count)] }
         let y = (0..<b.count).map { _ in b[generator.integer(below: b.count)] }
         var total = 0.0
-        for u in x { for v in y { total += u > v ? 1 : u == v ? 0.5 : 0 } }
+        for u in x { for v in y { total += win(u, v) } }
         estimates[s] = total / Double(x.count * y.count)
       }
     }
@@ -296,10 +299,4 @@ public func holmAdjusted(_ p: [Double]) -> [Double] {
     adjusted[index] = running
   }
   return adjusted
-}
-
-/// The sample variance (n − 1 in the denominator).
-func variance(_ values: [Double]) -> Double {
-  let m = mean(values)
-  return values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(values.count - 1)
 }

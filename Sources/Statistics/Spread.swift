@@ -18,7 +18,7 @@ public struct Spread: Codable, Sendable, Equatable {
 
   public init(_ values: [Double]) {
     n = values.count
-    mean = values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count)
+    mean = Statistics.mean(values)
     guard values.count >= 2 else {
       (sd, low, high) = (nil, nil, nil)
       return
@@ -65,8 +65,12 @@ public struct Spread: Codable, Sendable, Equatable {
 
 /// The sample standard deviation (n − 1 in the denominator).
 func sampleDeviation(_ values: [Double], mean: Double) -> Double {
-  let squares = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
-  return (squares / Double(values.count - 1)).squareRoot()
+  sampleVariance(values, mean: mean).squareRoot()
+}
+
+/// The sample variance around `mean`, n − 1 in the denominator.
+func sampleVariance(_ values: [Double], mean: Double) -> Double {
+  values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)
 }
 
 /// numpy's `percentile` (linear interpolation between order statistics) of sorted values.

@@ -16,7 +16,7 @@ extension CompareFacts.Variant {
     finalLoss = Spread(runs.compactMap(\.validationLoss).filter(\.isFinite))
     validationAccuracy = Spread(runs.compactMap(\.validationAccuracy).filter(\.isFinite))
     let gaps = runs.compactMap(\.gap)
-    if !runs.contains(where: { $0.status == .diverged }) && gaps.count == runs.count {
+    if !diverged && gaps.count == runs.count {
       trainAccuracy = Spread(runs.compactMap { $0.trainEvaluation?.accuracy })
       gap = Spread(gaps)
     } else {
@@ -55,11 +55,11 @@ extension CompareFacts {
     // highest: one family for Holm's correction.
     var family: [Comparison?] = zip(cell.variants, runs).enumerated().map { index, pair in
       guard index != referenceIndex else { return nil }
-      let design: Design =
-        pair.0.settings.sharesRandomNumbers(with: cell.variants[referenceIndex].settings)
-          && pair.1.all.count == reference.all.count ? .paired : .unpaired
       return compared(
-        pair.1.all.map(\.bestValidationAccuracy), referenceScores, design: design, margin: margin, seed: seed,
+        pair.1.all.map(\.bestValidationAccuracy), referenceScores,
+        design: design(
+          pair.0.settings, cell.variants[referenceIndex].settings, counts: (pair.1.all.count, reference.all.count)),
+        margin: margin, seed: seed,
         pair.1.name)
     }
     var drop: (largest: NamedRun, highest: NamedRun)?
@@ -74,7 +74,8 @@ extension CompareFacts {
         family.append(
           compared(
             largest.all.map(\.bestValidationAccuracy), highest.all.map(\.bestValidationAccuracy),
-            design: largest.run.settings.sharesRandomNumbers(with: highest.run.settings) ? .paired : .unpaired,
+            design: design(
+              largest.run.settings, highest.run.settings, counts: (largest.all.count, highest.all.count)),
             margin: margin, seed: seed, "largest batch"))
       }
     }
@@ -82,7 +83,7 @@ extension CompareFacts {
     variants = zip(cell.variants, runs).enumerated().map { index, pair in
       Variant(
         name: pair.1.name, runs: pair.1.all, changes: settings.changedKeys(to: pair.0.settings), cell: id,
-        comparison: index < runs.count ? corrected[index] : nil)
+        comparison: corrected[index])
     }
     referenceName = variants[referenceIndex].name
     let timed = zip(variants, runs).filter { $0.0.secondsPerEpoch != nil }.flatMap { $0.1.all }.compactMap(\.trainedOn)
@@ -199,9 +200,9 @@ extension CompareFacts.Regularization {
     // The gaps' changes are one family of comparisons, apart from the accuracies'.
     let family = Comparison.holm(
       others.map { v in
-        let shared = runs[v.name]?.first?.settings.sharesRandomNumbers(with: noneSettings) ?? false
-        return compared(
-          gaps(v), gaps(none), design: shared && gaps(v).count == gaps(none).count ? .paired : .unpaired,
+        compared(
+          gaps(v), gaps(none),
+          design: design(runs[v.name]?.first?.settings, noneSettings, counts: (gaps(v).count, gaps(none).count)),
           margin: margin,
           seed: seed, "gap", v.name)
       })

@@ -31,9 +31,8 @@ extension GridFacts {
     func compare(_ a: Point, _ b: Point, _ stream: String) -> Comparison? {
       let (x, y) = (scores(a), scores(b))
       guard x.filter(\.isFinite).count >= 2, y.filter(\.isFinite).count >= 2 else { return nil }
-      let shared = settings(a).flatMap { sa in settings(b).map { sa.sharesRandomNumbers(with: $0) } } ?? false
       return compared(
-        x, y, design: shared && x.count == y.count ? .paired : .unpaired, margin: margin, seed: seed, stream)
+        x, y, design: design(settings(a), settings(b), counts: (x.count, y.count)), margin: margin, seed: seed, stream)
     }
     // Every smaller network against the best, and the last row against the first at the
     // best column: one family for Holm's correction.

@@ -6,7 +6,7 @@ extension RunFacts {
   public init(_ run: RunRecord) {
     let epochs = run.history.epochs
     self.epochs = epochs.count
-    trainingSeconds = epochs.reduce(0) { $0 + $1.seconds }
+    trainingSeconds = run.epochSeconds
     secondsPerEpoch = run.secondsPerEpoch
     let last = epochs.last
     if case .diverged(let epoch, _) = run.history.stopReason {
@@ -32,16 +32,20 @@ extension RunFacts {
       turn = LossTurn(epoch: lowest.epoch, lowest: lowest.validationLoss!, final: lastLoss)
     }
     lossTurn = turn
+    rateCuts = RateCuts(epochs)
+    test = run.test.map(TestFacts.init)
+  }
+}
+
+extension RunFacts.RateCuts {
+  /// The cuts of the learning rate over `epochs`; nil when it never went down.
+  init?(_ epochs: [EpochRecord]) {
     let rates = epochs.map(\.learningRate)
     let cuts = zip(rates, rates.dropFirst()).filter { $1 < $0 }.count
-    if cuts > 0, let first = zip(epochs, epochs.dropFirst()).first(where: { $1.learningRate < $0.learningRate }),
+    guard cuts > 0, let first = zip(epochs, epochs.dropFirst()).first(where: { $1.learningRate < $0.learningRate }),
       let final = rates.last
-    {
-      rateCuts = RateCuts(count: cuts, firstAfter: first.0.epoch, finalRate: final)
-    } else {
-      rateCuts = nil
-    }
-    test = run.test.map(TestFacts.init)
+    else { return nil }
+    self.init(count: cuts, firstAfter: first.0.epoch, finalRate: final)
   }
 }
 
@@ -50,7 +54,7 @@ extension TestFacts {
     accuracy = test.accuracy
     loss = test.loss
     images = test.confusion.total
-    errors = test.confusion.total - test.confusion.correct
+    errors = test.confusion.errors
   }
 }
 
@@ -81,6 +85,16 @@ extension EpochCurves {
     trainAccuracy = curve(\.trainAccuracy)
     validationLoss = curve(\.validationLoss)
     validationAccuracy = curve(\.validationAccuracy)
+    highestValidationAccuracy = Self.extreme(validationAccuracy, >)
+    lowestValidationLoss = Self.extreme(validationLoss, <)
+  }
+
+  /// The first epoch whose mean beats every other by `before` (epochs count from 1).
+  private static func extreme(_ curve: Curve, _ before: (Double, Double) -> Bool) -> EpochValue? {
+    let values = curve.mean.enumerated().filter { $0.element.isFinite }
+    return values.reduce(nil) { (found: (offset: Int, element: Double)?, next) in
+      found.map { before(next.element, $0.element) ? next : $0 } ?? next
+    }.map { EpochValue(epoch: $0.offset + 1, value: $0.element) }
   }
 }
 
@@ -91,7 +105,11 @@ extension TrainFacts {
     repeats = RepeatedRunFacts(named)
     curves = EpochCurves(named.all)
     tested = named.run.test.map { TestedModelFacts(named.run, $0, repeats: named.repeats) }
-    rateCutRepeats = named.all.filter { RunFacts($0).rateCuts != nil }.count
+    rateCutRepeats =
+      named.all.filter { run in
+        if case .diverged = run.history.stopReason { return false }
+        return RunFacts.RateCuts(run.history.epochs) != nil
+      }.count
   }
 }
 

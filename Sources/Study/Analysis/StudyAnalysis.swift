@@ -62,6 +62,14 @@ func findingSeed(_ seed: UInt64, cell: String?) -> SeedPath {
   cell.map { SeedPath(seed).child($0) } ?? SeedPath(seed)
 }
 
+/// The design of a comparison of runs of `a`'s settings with runs of `b`'s, `counts` of
+/// each: paired when they draw the same random numbers repeat by repeat
+/// (`RunSettings.sharesRandomNumbers`) and are as many, else unpaired (nil settings: unpaired).
+func design(_ a: RunSettings?, _ b: RunSettings?, counts: (Int, Int)) -> Design {
+  guard let a, let b, a.sharesRandomNumbers(with: b), counts.0 == counts.1 else { return .unpaired }
+  return .paired
+}
+
 /// `a` against `b` by the test `design` calls for (paired by position, or not), the finite
 /// values only, its bootstrap drawn from `seed`'s stream named `"bootstrap"` and then `names`
 /// (see `findingSeed`); nil when a side has no finite value.
@@ -104,9 +112,9 @@ extension KeyResultFacts {
       parameterRatio: Double(tuned.parameters) / Double(base.parameters), epochs: tuned.epochs.mean - base.epochs.mean,
       repeat0TestAccuracy: tuned.repeat0.testAccuracy.flatMap { t in base.repeat0.testAccuracy.map { t - $0 } })
     let (a, b) = (built.cells[roles.tuned].testedRuns, baselineCell.testedRuns)
-    let shared = a[0].settings.sharesRandomNumbers(with: b[0].settings) && a.count == b.count
     comparison = compared(
-      a.compactMap { $0.test?.accuracy }, b.compactMap { $0.test?.accuracy }, design: shared ? .paired : .unpaired,
+      a.compactMap { $0.test?.accuracy }, b.compactMap { $0.test?.accuracy },
+      design: design(a[0].settings, b[0].settings, counts: (a.count, b.count)),
       margin: margin, seed: findingSeed(built.study.data.seed, cell: nil), "key results")
   }
 }
@@ -119,12 +127,12 @@ extension KeyResultFacts.ModelSummary {
     repeats = runs.count
     testAccuracy = Spread(tests.map(\.accuracy))
     testLoss = Spread(tests.map(\.loss))
-    testErrors = Spread(tests.map { Double($0.confusion.total - $0.confusion.correct) })
+    testErrors = Spread(tests.map { Double($0.confusion.errors) })
     testImages = tests[0].confusion.total
     bestValidationAccuracy = Spread(runs.map(\.bestValidationAccuracy).filter(\.isFinite))
     parameters = first.parameterCount
     epochs = Spread(runs.map { Double($0.history.epochs.count) })
-    trainingSeconds = Spread(runs.map { $0.history.epochs.reduce(0) { $0 + $1.seconds } })
+    trainingSeconds = Spread(runs.map(\.epochSeconds))
     repeat0 = KeyResultFacts.ModelNumbers(first)
   }
 }
@@ -133,12 +141,12 @@ extension KeyResultFacts.ModelNumbers {
   init(_ run: RunRecord) {
     testAccuracy = run.test?.accuracy
     testLoss = run.test?.loss
-    testErrors = run.test.map { $0.confusion.total - $0.confusion.correct }
+    testErrors = run.test.map(\.confusion.errors)
     testImages = run.test?.confusion.total
     bestValidationAccuracy = run.bestEpoch?.validationAccuracy
     parameters = run.parameterCount
     epochs = run.history.epochs.count
-    trainingSeconds = run.history.epochs.reduce(0) { $0 + $1.seconds }
+    trainingSeconds = run.epochSeconds
   }
 }
 

@@ -56,10 +56,11 @@ public struct RunRecord: Codable, Sendable {
   /// The best epoch's validation accuracy; NaN when the run has none.
   public var bestValidationAccuracy: Double { bestEpoch?.validationAccuracy ?? .nan }
 
+  /// The wall time of its epochs, validation included: the run's training time.
+  public var epochSeconds: Double { history.epochs.reduce(0) { $0 + $1.seconds } }
+
   /// The mean wall time of an epoch, validation included (0 without epochs).
-  public var secondsPerEpoch: Double {
-    history.epochs.reduce(0) { $0 + $1.seconds } / Double(max(history.epochs.count, 1))
-  }
+  public var secondsPerEpoch: Double { epochSeconds / Double(max(history.epochs.count, 1)) }
 
   public var epochs: Int { history.epochs.count }
 
@@ -84,7 +85,7 @@ public struct RunRecord: Codable, Sendable {
     record.status = .completed
     record.validationLoss = record.history.epochs[count - 1].validationLoss
     record.validationAccuracy = record.history.epochs[count - 1].validationAccuracy
-    record.seconds = record.history.epochs.reduce(0) { $0 + $1.seconds }
+    record.seconds = record.epochSeconds
     return record
   }
 

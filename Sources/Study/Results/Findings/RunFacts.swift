@@ -104,6 +104,10 @@ public struct EpochCurves: Codable, Sendable, Equatable {
   public let trainAccuracy: Curve
   public let validationLoss: Curve
   public let validationAccuracy: Curve
+  /// Where the mean validation curves are best: the highest accuracy and the lowest loss,
+  /// with their epochs (the first on a tie; nil without a finite value).
+  public let highestValidationAccuracy: EpochValue?
+  public let lowestValidationLoss: EpochValue?
 
   public struct Curve: Codable, Sendable, Equatable {
     public let mean: [Double]
