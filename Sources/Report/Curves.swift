@@ -23,7 +23,9 @@ enum Curves {
       title: "Accuracy per epoch", subtitle: subtitle, axis: Axis("accuracy", format: .percent),
       caption:
         "Training accuracy (dashed, with dropout on while training) and validation accuracy; the marker is the best validation epoch.",
-      label: { value, epoch in "best: \(Format.percent(value)) at epoch \(epoch)" })
+      label: { value, epoch in
+        "\(curves.runs > 1 ? "mean's best" : "best"): \(Format.percent(value)) at epoch \(epoch)"
+      })
   }
 
   /// One quantity per epoch: training (dashed) and validation, the best validation epoch

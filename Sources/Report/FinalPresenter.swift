@@ -117,7 +117,7 @@ struct FinalPresenter: Presenter {
       }
     }
     var classification = TableBuilder(
-      "Classification report, test set",
+      "Classification report, test set\(tested.accuracy.n > 1 ? ", repeat 0" : ""). Bold: the lowest F1-score.",
       columns: [("Class", .left), ("Precision", .right), ("Recall", .right), ("F1-score", .right), ("Support", .right)])
     let report = test.report
     for (name, scores) in zip(report.classNames, report.perClass) {

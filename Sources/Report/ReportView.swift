@@ -163,9 +163,13 @@ extension ReportView {
     table.add(["Threads", "\(results.threads)"])
     if !results.hosts.isEmpty {
       let hosts = results.hosts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+      // A host's count is of the runs as the cells use them: a run reused by another cell, or
+      // read off a longer one, counts in each.
       table.add([
         "Trained on",
-        hosts.map { "\($0.key) (\(Format.count($0.value)) run\($0.value == 1 ? "" : "s"))" }.joined(separator: ", "),
+        hosts.count == 1
+          ? "\(hosts[0].key), every run"
+          : hosts.map { "\($0.key) (\(Format.count($0.value)) of the runs the cells use)" }.joined(separator: ", "),
       ])
     }
     table.add(["System", provenance.operatingSystem])
