@@ -18,7 +18,7 @@ public struct ResultsDiff: Sendable {
   /// One measure of one run in both builds, over its repeats.
   public struct Metric: Sendable {
     public enum Verdict: String, Sendable {
-      /// The repeats resolve a rise (paired by seed: see `PairedComparison.verdict`).
+      /// The repeats resolve a rise (paired by seed: see `Comparison.verdict`).
       case better
       /// They resolve a fall.
       case worse
