@@ -209,7 +209,7 @@ struct SearchPresenter: Presenter {
         "Halving used \(Format.count(halving.foldEpochs)) fold-epochs where a randomized search of the same candidates uses \(Format.count(halving.fullSearchFoldEpochs)) (\(Format.percent(halving.share, decimals: 0)))"
       if read > 0 {
         text +=
-          "; it trained \(Format.count(trained)) of them itself and read \(Format.count(read)) off runs other cells trained (the same settings' first epochs)"
+          "; of these fold-epochs it trained \(Format.count(trained)) itself, and the other \(Format.count(read)) are the first epochs of runs other cells trained with the same settings"
       }
       sentences.append(text + ".")
       if let random = halving.randomSearch {

@@ -65,6 +65,8 @@ enum Browser {
     let figuresWithoutText: Int
     /// The computed fill of the first visible figure's background, as `rgb(r, g, b)`.
     let figureBackground: String
+    /// Highlighted rows whose first cell (fixed on a phone) lost the row's colour.
+    let lostEmphasis: [String]
   }
 
   /// Lays `html` out in a frame `width` pixels wide (Chromium's headless window is never
@@ -115,16 +117,20 @@ enum Browser {
         if (e.getBoundingClientRect().right > vw + 0.5 && !inScrollBox(e)) overflowing.push(e.tagName + '.' + e.className);
       }
       const main = document.querySelector('main').getBoundingClientRect();
+      const caption = e => e.closest('.table-block')?.querySelector('.caption')?.textContent ?? 'a table';
       const wideTables = [...document.querySelectorAll('table')].filter(t => visible(t) &&
-        t.getBoundingClientRect().right > main.right + 0.5).map(t => t.querySelector('caption')?.textContent ?? 'a table');
+        t.getBoundingClientRect().right > main.right + 0.5).map(caption);
       const scrolledTables = [...document.querySelectorAll('.table-wrap')].filter(w => visible(w) &&
-        w.scrollWidth > w.clientWidth + 1).map(w => w.querySelector('caption')?.textContent ?? 'a table');
+        w.scrollWidth > w.clientWidth + 1).map(caption);
       const figures = [...document.querySelectorAll('figure svg')].filter(visible);
+      const lostEmphasis = [...document.querySelectorAll('tr.emphasis')].filter(r => visible(r) && r.cells.length > 1 &&
+        getComputedStyle(r.cells[0]).backgroundColor !== getComputedStyle(r.cells[1]).backgroundColor)
+        .map(r => caption(r) + ': ' + r.cells[0].textContent);
       const ground = figures.length ? figures[0].querySelector('.f-background') : null;
       const background = ground ? getComputedStyle(ground).fill : '';
       const result = { scrollWidth: document.scrollingElement.scrollWidth, viewport: vw, overflowing: overflowing.slice(0, 20),
         wideTables, scrolledTables, figures: figures.length, figuresWithoutText: figures.filter(f => !f.querySelector('text')).length,
-        figureBackground: background };
+        figureBackground: background, lostEmphasis };
       const target = window.parent.document;
       const pre = target.createElement('pre');
       pre.id = 'probe';
@@ -183,6 +189,7 @@ struct InTheBrowser {
     #expect(phone.scrollWidth <= phone.viewport, "no sideways scroll at 390 px: \(phone.scrollWidth)")
     #expect(phone.overflowing.isEmpty, "wider than the phone: \(phone.overflowing)")
     #expect(phone.figures > 0 && phone.figuresWithoutText == 0, "every figure holds <text>")
+    #expect(phone.lostEmphasis.isEmpty, "highlighted rows keep their colour at 390 px: \(phone.lostEmphasis)")
 
     let desktop = try Browser.layout(html, width: 1280, in: folder)
     #expect(desktop.figures == phone.figures && desktop.figuresWithoutText == 0)
@@ -192,6 +199,7 @@ struct InTheBrowser {
 
     let dark = try Browser.layout(html, width: 1280, dark: true, in: folder)
     #expect(Browser.lightness(dark.figureBackground) < 0.2, "dark figures in dark mode: \(dark.figureBackground)")
+    #expect(dark.lostEmphasis.isEmpty, "highlighted rows keep their colour in the dark: \(dark.lostEmphasis)")
 
     // A4 less the page margins: 188 mm at 96 px per inch.
     let paper = try Browser.layout(html, width: 710, print: true, in: folder)

@@ -208,7 +208,7 @@ func markdownTable(_ caption: String, in markdown: String) -> [String] {
     #expect(figures > 5 && tables > 5)
     #expect(Set(anchors(html)) == Set(anchors(markdown)), "the same anchors")
     // Table 3 is the same table in both: the captions, in number order, agree.
-    let htmlTables = html.matches(of: #/>Table \d+</a>\. ([^<]*)</caption>/#).map { String($0.output.1) }
+    let htmlTables = html.matches(of: #/>Table \d+</a>\. ([^<]*)</p>/#).map { String($0.output.1) }
     let markdownTables = markdown.matches(of: #/</a>Table \d+\. (.*)\*\*\n/#).map { String($0.output.1) }
     // The captions' first words agree (the two formats escape some characters differently).
     func start(_ caption: String) -> String { String(caption.prefix { $0.isLetter || $0 == " " }.prefix(20)) }
