@@ -34,6 +34,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    // Tests only: random facts for the claims test.
+    .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
   ],
   targets: [
     // System libraries and small C helpers.
@@ -98,7 +100,11 @@ let package = Package(
     .testTarget(
       name: "StudyTests", dependencies: ["Study", "Data", "NN", "Tensor", "Metrics", "TestFixtures"],
       exclude: ["fixtures"]),
-    .testTarget(name: "ReportTests", dependencies: ["Report", "Study", "NN", "TestFixtures"]),
+    .testTarget(
+      name: "ReportTests",
+      dependencies: [
+        "Report", "Study", "NN", "TestFixtures", .product(name: "PropertyBased", package: "swift-property-based"),
+      ]),
     .testTarget(name: "ChartsTests", dependencies: ["Charts", "CCairo"]),
     .testTarget(name: "DataTests", dependencies: ["Data", "TestFixtures"]),
     .testTarget(name: "CLITests", dependencies: ["mnist-report", "TestFixtures", "Data"]),

@@ -1,4 +1,5 @@
 import Charts
+import Data
 import Foundation
 import NN
 import Statistics
@@ -108,6 +109,17 @@ struct ComparePresenter: Presenter {
   }
 
   func outputs(_ figures: Figures<FigureKind>) -> CellOutputs {
+    .compare(
+      CompareView(
+        summary: Self.table(facts, variants: body.variants, settings: cell.settings, shape: context.shape),
+        figures: figures.list(FigureKind.allCases)))
+  }
+
+  /// The table of the variants, `variants` being the cell's (in the facts' order) and
+  /// `settings` the cell's, which they change.
+  static func table(
+    _ facts: CompareFacts, variants: [CompareCell.Variant], settings: RunSettings, shape: DataShape
+  ) -> TableView {
     let repeated = facts.repeats > 1
     var columns: [(String, TableBuilder.Alignment)] = [
       ("Variant", .left), ("Changes", .left), ("Best val. accuracy", .right),
@@ -138,8 +150,8 @@ struct ComparePresenter: Presenter {
       ? "Variants over \(facts.repeats) repeats (± one standard deviation). Against \(facts.referenceName): the difference of mean best validation accuracies with its interval (95% for one comparison; with several, at the level Holm's correction tests it at, so that it excludes 0 exactly when the test decides); the p value of its test (paired by seed when the variants draw the same random numbers, else Welch's t, marked)\(Words.correction(family)); and P(better), the share of repeats in which the variant wins (paired) or the Mann–Whitney probability (Welch)\(facts.repeats >= Comparison.intervalMinimum ? ", with its 95% bootstrap interval" : ""). Bold: better than \(facts.referenceName) by its test. \(gap)\(dash)"
       : "Variants, one run each. \(gap)\(dash)"
     var table = TableBuilder(caption, columns: columns)
-    for (entry, variant) in zip(facts.variants, body.variants) {
-      let changes = SettingsText.changes(from: cell.settings, to: variant.settings, context.shape)
+    for (entry, variant) in zip(facts.variants, variants) {
+      let changes = SettingsText.changes(from: settings, to: variant.settings, shape)
       var row = [
         entry.name, changes.isEmpty ? "— (the cell's settings)" : changes.joined(separator: ", "),
         entry.diverged ? "diverged" : Format.percent(entry.best),
@@ -164,7 +176,7 @@ struct ComparePresenter: Presenter {
       ]
       table.add(row, emphasis: entry.comparison?.verdict == .better)
     }
-    return .compare(CompareView(summary: table.table, figures: figures.list(FigureKind.allCases)))
+    return table.table
   }
 
   func finding() -> String { Self.finding(facts) }
@@ -173,13 +185,14 @@ struct ComparePresenter: Presenter {
     var sentences: [String] = []
     switch facts.story {
     case .allDiverged: return "Every variant diverged."
+    case .unscored:
+      sentences.append("No variant has a validation score (the runs validated on nothing), so none can be ranked.")
     case .single(let low, let high):
       sentences.append(
         "With one run per variant nothing here can be ranked: another seed moves a network's accuracy by as much as these variants differ. Their best validation accuracies span \(Format.percent(low)) to \(Format.percent(high)); repeats would tell which differences hold."
       )
     case .batchSizes(let batches): if let batches { sentences += batchSizes(batches, facts) }
-    case .regularization(let regularization):
-      if let regularization { sentences += self.regularization(regularization, facts) }
+    case .regularization(let regularization): sentences += self.regularization(regularization, facts)
     case .ranking(let ranking, let race):
       sentences += self.ranking(ranking, facts)
       if let race { sentences.append(self.race(race, repeats: facts.repeats)) }
@@ -194,6 +207,11 @@ struct ComparePresenter: Presenter {
   static func highest(_ names: [String], _ facts: CompareFacts, what: String = "mean validation accuracy") -> String {
     guard let first = names.first.flatMap(facts.variant) else { return "" }
     let value = "\(Format.percent(first.best)) (± one standard deviation)"
+    if names.count > 1 {
+      // Tied means may have different spreads: the mean alone is theirs.
+      return
+        "The highest \(what) over \(Words.repeats(facts.repeats)), \(Format.percent(first.best.mean)), is shared by \(Words.highest(names)), picked after the results; the tests against \(facts.referenceName) follow."
+    }
     if names == [facts.referenceName] {
       return
         "The highest \(what) over \(Words.repeats(facts.repeats)) is the reference's, \(Words.highest(names)), \(value)."
@@ -309,9 +327,10 @@ struct ComparePresenter: Presenter {
     return sentences
   }
 
-  private static func regularization(_ r: CompareFacts.Regularization, _ facts: CompareFacts) -> [String] {
+  /// The gaps (nil: no variant has one) and then the accuracies.
+  private static func regularization(_ r: CompareFacts.Regularization?, _ facts: CompareFacts) -> [String] {
     var sentences: [String] = []
-    if let reference = r.reference {
+    if let r, let reference = r.reference {
       sentences.append(
         "Without any regularization (\(reference.name)) the kept weights score \(Format.points(reference.gap)) higher on the training sample than on validation (evaluated without dropout, as Keras's evaluate)."
       )
@@ -335,7 +354,7 @@ struct ComparePresenter: Presenter {
           "Each regularizer's gap against it\(Words.correction(family)): \(others.joined(separator: "; "))."
         )
       }
-    } else {
+    } else if let r {
       sentences.append(
         "Training-sample minus validation accuracy: "
           + r.others.map { "\($0.name) \(Format.points($0.gap))" }.joined(separator: ", ") + ".")

@@ -94,9 +94,10 @@ extension CompareFacts {
     repeats = variants.map(\.bestScores.count).min() ?? 0
     diverged = variants.filter(\.diverged).map(\.name)
     let ranked = variants.filter { !$0.diverged }.sorted { $0.meanBest > $1.meanBest }
-    highestNames = ranked.filter { $0.meanBest == ranked.first?.meanBest }.map(\.name)
-    guard let highest = ranked.first else {
-      story = .allDiverged
+    let scored = ranked.filter { $0.best.mean.isFinite }
+    highestNames = scored.filter { $0.meanBest == scored.first?.meanBest }.map(\.name)
+    guard let highest = scored.first else {
+      story = ranked.isEmpty ? .allDiverged : .unscored
       return
     }
     if batchStory {
@@ -108,7 +109,7 @@ extension CompareFacts {
       let byName = Dictionary(runs.map { ($0.name, $0.all) }, uniquingKeysWith: { first, _ in first })
       story = .regularization(Regularization(variants, runs: byName, seed: seed, margin: margin))
     } else if repeats < 2 {
-      story = .single(low: ranked.last!.meanBest, high: highest.meanBest)
+      story = .single(low: scored.last!.meanBest, high: highest.meanBest)
     } else {
       let race = keys.contains(.optimizer) || keys.contains(.activation) ? Race(ranked) : nil
       story = .ranking(Ranking(ranked), race: race)

@@ -211,7 +211,7 @@ extension CellFacts {
         if let drop = sizes.drop {
           list.append(("\(sizes.largest) against \(sizes.highest.joined(separator: ", "))", drop.verdict.rawValue))
         }
-      case .ranking, .single, .allDiverged, .batchSizes(nil), .regularization(nil): break
+      case .ranking, .single, .allDiverged, .unscored, .batchSizes(nil), .regularization(nil): break
       }
       return list
     case .grid(let facts):

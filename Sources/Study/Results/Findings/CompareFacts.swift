@@ -45,6 +45,9 @@ public struct CompareFacts: Codable, Sendable {
   public enum Story: Sendable {
     /// No variant trained to the end.
     case allDiverged
+    /// No variant that trained has a validation score (the runs validated on nothing):
+    /// nothing is ranked.
+    case unscored
     /// One repeat per variant: nothing is ranked.
     case single(low: Double, high: Double)
     case ranking(Ranking, race: Race?)
@@ -217,6 +220,7 @@ extension CompareFacts.Story: Codable {
     var c = encoder.container(keyedBy: CodingKeys.self)
     switch self {
     case .allDiverged: try c.encode("all_diverged", forKey: .kind)
+    case .unscored: try c.encode("unscored", forKey: .kind)
     case .single(let low, let high):
       try c.encode("single", forKey: .kind)
       try c.encode(low, forKey: .low)
@@ -238,6 +242,7 @@ extension CompareFacts.Story: Codable {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     switch try c.decode(String.self, forKey: .kind) {
     case "all_diverged": self = .allDiverged
+    case "unscored": self = .unscored
     case "single":
       self = .single(low: try c.decode(Double.self, forKey: .low), high: try c.decode(Double.self, forKey: .high))
     case "ranking":
