@@ -159,6 +159,36 @@ struct PlotFrame {
   func px(_ value: Double) -> Double { plot.x + (x?.fraction(value) ?? 0) * plot.width }
   func py(_ value: Double) -> Double { plot.maxY - y.fraction(value) * plot.height }
 
+  /// The x ticks whose labels are written: all when they stand apart; else, on a log axis,
+  /// the powers of ten first and the 2× and 5× between them where they fit, and on a linear
+  /// axis every second (third, …) label, so that no two run together.
+  func shownLabels(_ x: Ticks, canvas: Canvas) -> Set<Int> {
+    let gap = 6.0
+    let spans = zip(x.values, x.labels).map { value, label -> (Double, Double) in
+      let half = canvas.measure(label, size: Theme.tickSize).width / 2
+      return (px(value) - half, px(value) + half)
+    }
+    func apart(_ indices: [Int]) -> Bool {
+      zip(indices, indices.dropFirst()).allSatisfy { spans[$0].1 + gap <= spans[$1].0 }
+    }
+    /// Every k-th of `indices`, for the smallest k that keeps them apart.
+    func thinned(_ indices: [Int]) -> [Int] {
+      for every in 1...max(1, indices.count) {
+        let kept = indices.enumerated().filter { $0.offset % every == 0 }.map(\.element)
+        if apart(kept) { return kept }
+      }
+      return Array(indices.prefix(1))
+    }
+    let all = Array(spans.indices)
+    guard x.log else { return Set(thinned(all)) }
+    var shown = thinned(all.filter { abs(log10(x.values[$0]) - log10(x.values[$0]).rounded()) < 1e-9 })
+    for index in all where !shown.contains(index) {
+      let candidate = (shown + [index]).sorted()
+      if apart(candidate) { shown = candidate }
+    }
+    return Set(shown)
+  }
+
   /// Grid lines, the two axis lines, tick labels and axis titles.
   func drawAxes(xTitle: String, yTitle: String, verticalGrid: Bool, canvas: Canvas, area: Frame) {
     for value in y.values {
@@ -177,8 +207,10 @@ struct PlotFrame {
         vertical: .center)
     }
     if let x {
-      for (value, label) in zip(x.values, x.labels) {
+      let shown = shownLabels(x, canvas: canvas)
+      for (index, (value, label)) in zip(x.values, x.labels).enumerated() {
         canvas.line(px(value), plot.maxY, px(value), plot.maxY + 4, color: Theme.ink)
+        guard shown.contains(index) else { continue }
         canvas.text(
           label, x: px(value), y: plot.maxY + 6, size: Theme.tickSize, color: Theme.muted, horizontal: .center)
       }
@@ -190,62 +222,5 @@ struct PlotFrame {
       canvas.text(
         yTitle, x: area.x, y: plot.midY, size: Theme.labelSize, horizontal: .center, vertical: .start, upwards: true)
     }
-  }
-}
-
-/// A legend's entries: a name and how its series looks.
-struct LegendEntry {
-  enum Swatch { case line(dashed: Bool), box }
-  let name: String
-  let color: Color
-  let swatch: Swatch
-}
-
-/// Draws a legend inside `plot`, in the corner that covers the fewest of `points`.
-func drawLegend(_ entries: [LegendEntry], in plot: Frame, avoiding points: [(Double, Double)], canvas: Canvas) {
-  guard !entries.isEmpty else { return }
-  let rowHeight = canvas.measure("Ag", size: Theme.tickSize).height + 3
-  let swatch = 22.0
-  let width = (entries.map { canvas.measure($0.name, size: Theme.tickSize).width }.max() ?? 0) + swatch + 22
-  let height = Double(entries.count) * rowHeight + 10
-  let inset = 8.0
-  let corners = [
-    Frame(x: plot.maxX - width - inset, y: plot.y + inset, width: width, height: height),
-    Frame(x: plot.x + inset, y: plot.y + inset, width: width, height: height),
-    Frame(x: plot.maxX - width - inset, y: plot.maxY - height - inset, width: width, height: height),
-    Frame(x: plot.x + inset, y: plot.maxY - height - inset, width: width, height: height),
-  ]
-  let box = corners.min { a, b in
-    points.filter { a.contains($0.0, $0.1) }.count < points.filter { b.contains($0.0, $0.1) }.count
-  }!
-  canvas.rectangle(
-    box.x.rounded() + 0.5, box.y.rounded() + 0.5, box.width.rounded(), box.height.rounded(),
-    fill: Theme.background.withAlpha(0.9), stroke: Theme.grid)
-  for (i, entry) in entries.enumerated() {
-    let rowY = box.y + 5 + Double(i) * rowHeight + rowHeight / 2
-    switch entry.swatch {
-    case .line(let dashed):
-      canvas.line(
-        box.x + 8, rowY, box.x + 8 + swatch, rowY, color: entry.color, width: 2.5, dash: dashed ? [6, 3] : [])
-    case .box:
-      canvas.rectangle(box.x + 8 + swatch / 2 - 6, rowY - 6, 12, 12, fill: entry.color)
-    }
-    canvas.text(
-      entry.name, x: box.x + 14 + swatch, y: rowY, size: Theme.tickSize, color: Theme.ink, vertical: .center)
-  }
-}
-
-/// A legend laid out in one row, its right end at `right`, centered on `y`: above a chart
-/// whose every corner may hold data (grouped bars).
-func drawLegendRow(_ entries: [LegendEntry], right: Double, y: Double, canvas: Canvas) {
-  let widths = entries.map { canvas.measure($0.name, size: Theme.tickSize).width + 30 }
-  var x = right - widths.reduce(0, +)
-  for (entry, width) in zip(entries, widths) {
-    switch entry.swatch {
-    case .line(let dashed): canvas.line(x, y, x + 16, y, color: entry.color, width: 2.5, dash: dashed ? [6, 3] : [])
-    case .box: canvas.rectangle(x + 2, y - 6, 12, 12, fill: entry.color)
-    }
-    canvas.text(entry.name, x: x + 20, y: y, size: Theme.tickSize, color: Theme.ink, vertical: .center)
-    x += width
   }
 }

@@ -40,7 +40,22 @@ extension BarChart {
     while labelSize > 8, (categories.map { canvas.measure($0, size: labelSize).width }.max() ?? 0) > bandGuess - 4 {
       labelSize -= 0.5
     }
-    let labelHeight = canvas.measure("Ag", size: labelSize).height
+    // Still too wide: each label on two lines, broken at the space nearest its middle.
+    let fits = { (text: String) in canvas.measure(text, size: labelSize).width <= bandGuess - 4 }
+    let labelLines = categories.map { category -> [String] in
+      guard !fits(category) else { return [category] }
+      let spaces = category.indices.filter { category[$0] == " " }
+      let middle = category.count / 2
+      guard
+        let space = spaces.min(by: {
+          abs(category.distance(from: category.startIndex, to: $0) - middle)
+            < abs(category.distance(from: category.startIndex, to: $1) - middle)
+        })
+      else { return [category] }
+      return [String(category[..<space]), String(category[category.index(after: space)...])]
+    }
+    let lineHeight = canvas.measure("Ag", size: labelSize).height
+    let labelHeight = lineHeight * Double(labelLines.map(\.count).max() ?? 1)
     let frame = PlotFrame(
       area: area, x: nil, xTitle: categoryTitle, y: yTicks, yTitle: y.title, canvas: canvas, xLabelHeight: labelHeight)
     frame.drawAxes(xTitle: categoryTitle, yTitle: y.title, verticalGrid: false, canvas: canvas, area: area)
@@ -54,9 +69,11 @@ extension BarChart {
     let valueStep = labelStep(yTicks)
     for (c, category) in categories.enumerated() {
       let left = plot.x + band * Double(c) + (band - groupWidth) / 2
-      canvas.text(
-        category, x: plot.x + band * (Double(c) + 0.5), y: plot.maxY + 6, size: labelSize, color: Theme.muted,
-        horizontal: .center)
+      for (k, line) in labelLines[c].enumerated() {
+        canvas.text(
+          line, x: plot.x + band * (Double(c) + 0.5), y: plot.maxY + 6 + Double(k) * lineHeight, size: labelSize,
+          color: Theme.muted, horizontal: .center)
+      }
       canvas.clip(plot.x, plot.y - 40, plot.width, plot.height + 40)
       defer { canvas.unclip() }
       for (g, group) in groups.enumerated() {

@@ -23,6 +23,9 @@ final class Canvas {
 
   enum Align { case start, center, end }
 
+  /// Notes a label placed over the data (kept by the SVG, for tests).
+  func placed(_ label: PlacedLabel) { svg?.placedLabels.append(label) }
+
   func setColor(_ c: Color) { cairo_set_source_rgba(cr, c.red, c.green, c.blue, c.alpha) }
 
   // MARK: Shapes
@@ -127,6 +130,12 @@ final class Canvas {
     if let svg { return svg.unclip() }
     cairo_restore(cr)
   }
+
+  /// Elements until `endGroup()` form a group a page may style by `className` (the SVG's
+  /// `<g class>`; nothing in a PNG).
+  func beginGroup(_ className: String) { svg?.beginGroup(className) }
+
+  func endGroup() { svg?.endGroup() }
 
   // MARK: Text
 

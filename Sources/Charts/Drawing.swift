@@ -102,15 +102,18 @@ extension Figure {
   func draw(on canvas: Canvas) {
     canvas.fill(Theme.background)
     var top = Theme.margin
-    // A title too long for the width (a compact figure's) takes two lines.
+    // A title or subtitle too long for the width takes two lines, or three in a compact
+    // figure, before it is cut.
+    let lines = width < 400 ? 3 : 2
     for line in wrapped(
-      title, width: width - 2 * Theme.margin, size: Theme.titleSize, lines: 2, bold: true, canvas: canvas)
+      title, width: width - 2 * Theme.margin, size: Theme.titleSize, lines: lines, bold: true, canvas: canvas)
     {
       canvas.text(line, x: Theme.margin, y: top, size: Theme.titleSize, bold: true)
       top += canvas.measure(line, size: Theme.titleSize, bold: true).height
     }
     if let subtitle, !subtitle.isEmpty {
-      for line in wrapped(subtitle, width: width - 2 * Theme.margin, size: Theme.subtitleSize, lines: 2, canvas: canvas)
+      for line in wrapped(
+        subtitle, width: width - 2 * Theme.margin, size: Theme.subtitleSize, lines: lines, canvas: canvas)
       {
         canvas.text(line, x: Theme.margin, y: top + 1, size: Theme.subtitleSize, color: Theme.muted)
         top += canvas.measure(line, size: Theme.subtitleSize).height + 1

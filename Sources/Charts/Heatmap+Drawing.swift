@@ -28,29 +28,56 @@ extension Heatmap {
     let barLabelWidth = barLabels.map { canvas.measure($0.text, size: Theme.tickSize).width }.max() ?? 0
     let colorbar = 14.0
     let left = area.x + titleHeight + 8 + rowLabelWidth + 6
-    let right = area.maxX - colorbar - 8 - barLabelWidth - (colorbarTitle.isEmpty ? 0 : titleHeight + 8) - 18
     let bottom = area.maxY - titleHeight - 6 - labelHeight - 6
-    let cell = min((right - left) / Double(columns), (bottom - area.y) / Double(rows)).rounded(.down)
+    func rightEdge(barTitle: Bool) -> Double {
+      area.maxX - colorbar - 8 - barLabelWidth - (barTitle ? titleHeight + 8 : 0) - 18
+    }
+    func cellSide(barTitle: Bool) -> Double {
+      min((rightEdge(barTitle: barTitle) - left) / Double(columns), (bottom - area.y) / Double(rows)).rounded(.down)
+    }
+    // The colour bar's title runs up beside it: at the label size, or the tick size, when
+    // it fits the grid's height; else it is left out (the figure's title says what the
+    // colours are) and the grid takes its room.
+    var cell = cellSide(barTitle: !colorbarTitle.isEmpty)
+    var barTitleSize: Double? =
+      [Theme.labelSize, Theme.tickSize].first {
+        canvas.measure(colorbarTitle, size: $0).width <= cell * Double(rows)
+      }
+    if colorbarTitle.isEmpty || barTitleSize == nil {
+      barTitleSize = nil
+      cell = cellSide(barTitle: false)
+    }
     let gridWidth = cell * Double(columns)
     let gridHeight = cell * Double(rows)
+    let right = rightEdge(barTitle: barTitleSize != nil)
     let x0 = (left + (right - left - gridWidth) / 2).rounded()
     let y0 = area.y.rounded()
 
+    // The coloured cells and the colour bar are one group, which a dark page turns dark.
+    canvas.beginGroup(SVGDocument.sequentialGroup)
     for r in 0..<rows {
-      for c in 0..<columns {
-        let x = x0 + Double(c) * cell
-        let y = y0 + Double(r) * cell
-        let value = values[r][c]
-        guard value.isFinite else {
-          canvas.rectangle(x, y, cell, cell, fill: Theme.grid)
-          canvas.text(
-            "–", x: x + cell / 2, y: y + cell / 2, size: Theme.tickSize, color: Theme.muted, horizontal: .center,
-            vertical: .center)
-          continue
-        }
+      for c in 0..<columns where values[r][c].isFinite {
+        let (x, y) = (x0 + Double(c) * cell, y0 + Double(r) * cell)
         let color = Theme.sequential(shade(r, c))
         canvas.rectangle(x, y, cell, cell, fill: color, tooltip: tooltip(r, c))
         drawCellText(r, c, x: x, y: y, cell: cell, over: color, canvas: canvas)
+      }
+    }
+    let barX = x0 + gridWidth + 18
+    let steps = 64
+    for i in 0..<steps {
+      let t = Double(i) / Double(steps - 1)
+      let y = y0 + gridHeight * (1 - Double(i + 1) / Double(steps))
+      canvas.rectangle(barX, y, colorbar, gridHeight / Double(steps) + 0.6, fill: Theme.sequential(t))
+    }
+    canvas.endGroup()
+    for r in 0..<rows {
+      for c in 0..<columns where !values[r][c].isFinite {
+        let (x, y) = (x0 + Double(c) * cell, y0 + Double(r) * cell)
+        canvas.rectangle(x, y, cell, cell, fill: Theme.grid)
+        canvas.text(
+          "–", x: x + cell / 2, y: y + cell / 2, size: Theme.tickSize, color: Theme.muted, horizontal: .center,
+          vertical: .center)
       }
     }
     canvas.rectangle(x0 + 0.5, y0 + 0.5, gridWidth - 1, gridHeight - 1, stroke: Theme.muted.withAlpha(0.6))
@@ -71,23 +98,16 @@ extension Heatmap {
       rowTitle, x: x0 - 6 - rowLabelWidth - 8 - titleHeight, y: y0 + gridHeight / 2, size: Theme.labelSize,
       horizontal: .center, upwards: true)
 
-    // The color bar, its ticks and title.
-    let barX = x0 + gridWidth + 18
-    let steps = 64
-    for i in 0..<steps {
-      let t = Double(i) / Double(steps - 1)
-      let y = y0 + gridHeight * (1 - Double(i + 1) / Double(steps))
-      canvas.rectangle(barX, y, colorbar, gridHeight / Double(steps) + 0.6, fill: Theme.sequential(t))
-    }
+    // The color bar's frame, ticks and title.
     canvas.rectangle(barX + 0.5, y0 + 0.5, colorbar - 1, gridHeight - 1, stroke: Theme.muted.withAlpha(0.6))
     for label in barLabels {
       let y = y0 + gridHeight * (1 - label.fraction)
       canvas.line(barX + colorbar, y, barX + colorbar + 3, y, color: Theme.ink)
       canvas.text(label.text, x: barX + colorbar + 5, y: y, size: Theme.tickSize, color: Theme.muted, vertical: .center)
     }
-    if !colorbarTitle.isEmpty {
+    if let barTitleSize {
       canvas.text(
-        colorbarTitle, x: barX + colorbar + 8 + barLabelWidth + 4, y: y0 + gridHeight / 2, size: Theme.labelSize,
+        colorbarTitle, x: barX + colorbar + 8 + barLabelWidth + 4, y: y0 + gridHeight / 2, size: barTitleSize,
         horizontal: .center, upwards: true)
     }
     return notes
@@ -121,14 +141,17 @@ extension Heatmap {
       let count = String(Int(value.rounded()))
       let rowSum = values[r].filter(\.isFinite).reduce(0, +)
       let share = rowSum > 0 ? fixed(100 * value / rowSum, decimals: 1) + "%" : ""
-      let countSize = min(Theme.labelSize, cell * 0.3)
+      // Each count at a legible size where it fits its cell, else only the colour (the
+      // tooltip keeps the number): a compact confusion matrix keeps its small counts.
+      let countSize = max(Self.smallestText, min(Theme.labelSize, cell * 0.3))
       let shareSize = min(Theme.noteSize, cell * 0.24)
+      if canvas.measure(count, size: countSize).width > cell - 3 || countSize > cell * 0.8 { return }
       if cell >= 40 && !share.isEmpty {
         canvas.text(
           count, x: x + cell / 2, y: y + cell / 2, size: countSize, color: ink, bold: true, horizontal: .center,
           vertical: .end)
         canvas.text(share, x: x + cell / 2, y: y + cell / 2 + 1, size: shareSize, color: ink, horizontal: .center)
-      } else if cell >= 16 {
+      } else {
         canvas.text(
           count, x: x + cell / 2, y: y + cell / 2, size: countSize, color: ink, horizontal: .center, vertical: .center)
       }
@@ -139,10 +162,13 @@ extension Heatmap {
       // A spread is a tenth of its value's size or less: shown one decimal finer.
       let second = spread.flatMap { $0.isFinite ? "± " + format($0, step: step / 10, style) : nil }
       var size = min(Theme.labelSize, cell * 0.28)
-      while size > 7, canvas.measure(text, size: size).width > cell - 4 { size -= 0.5 }
+      while size > Self.smallestText, canvas.measure(text, size: size).width > cell - 4 { size -= 0.5 }
       guard canvas.measure(text, size: size).width <= cell - 4 else { return }
-      if let second, cell >= 40 {
-        let small = max(7, size * 0.8)
+      let small = max(Self.smallestText, size * 0.8)
+      // The spread goes under the value when both lines fit the cell.
+      if let second, canvas.measure(second, size: small).width <= cell - 4,
+        canvas.measure("Ag", size: size).height + canvas.measure("Ag", size: small).height <= cell - 4
+      {
         canvas.text(
           text, x: x + cell / 2, y: y + cell / 2, size: size, color: ink, bold: true, horizontal: .center,
           vertical: .end)
@@ -154,13 +180,16 @@ extension Heatmap {
     case .value(let style):
       let text = format(value, step: style == .percent ? 0.001 : 0.01, style)
       var size = min(Theme.labelSize, cell * 0.3)
-      while size > 7, canvas.measure(text, size: size).width > cell - 4 { size -= 0.5 }
+      while size > Self.smallestText, canvas.measure(text, size: size).width > cell - 4 { size -= 0.5 }
       if canvas.measure(text, size: size).width <= cell - 4 {
         canvas.text(
           text, x: x + cell / 2, y: y + cell / 2, size: size, color: ink, horizontal: .center, vertical: .center)
       }
     }
   }
+
+  /// The smallest text a cell holds: smaller would not be read on a phone.
+  static let smallestText = 7.5
 
   /// Labels of the color bar at its ends and middle: shares for row-share coloring, values
   /// otherwise.

@@ -36,8 +36,35 @@ extension LineChart {
     let integers = x.scale == .linear && xs.allSatisfy { $0 == $0.rounded() }
     let xTicks = Ticks.fit(x, low: xs.min()!, high: xs.max()!, integers: integers, target: 8)
     let yTicks = Ticks.fit(y, low: ys.min()!, high: ys.max()!)
-    let frame = PlotFrame(area: area, x: xTicks, xTitle: x.title, y: yTicks, yTitle: y.title, canvas: canvas)
-    frame.drawAxes(xTitle: x.title, yTitle: y.title, verticalGrid: true, canvas: canvas, area: area)
+    let hasLegend = series.count > 1 || !(series.first?.name.isEmpty ?? true)
+    let legend = Legend(
+      series.enumerated().map { index, s in
+        LegendEntry(
+          name: s.name, color: Theme.series(index).color, swatch: .line(dashed: s.dashed || Theme.series(index).dashed))
+      }, canvas: canvas)
+    /// The lines, markers and annotated points as laid out in `frame`.
+    func data(_ frame: PlotFrame) -> DataPoints {
+      var data = DataPoints()
+      for (index, s) in series.enumerated() {
+        for run in runs[index] {
+          let points = run.map { (frame.px($0.0), frame.py($0.1)) }
+          data.add(line: points)
+          if s.markers || run.count == 1 { points.forEach { data.add(marker: $0, radius: 3) } }
+        }
+      }
+      for mark in marks { data.add(marker: (frame.px(mark.x), frame.py(mark.y)), radius: 6) }
+      return data
+    }
+    var chartArea = area
+    var frame = PlotFrame(area: area, x: xTicks, xTitle: x.title, y: yTicks, yTitle: y.title, canvas: canvas)
+    var legendBox = hasLegend ? legend.place(in: frame.plot, avoiding: data(frame)) : nil
+    // No place inside hides nothing: the legend goes in rows under the chart.
+    let legendBelow = hasLegend && legendBox == nil
+    if legendBelow {
+      chartArea.height -= legend.rowsHeight(width: area.width, canvas: canvas) + 8
+      frame = PlotFrame(area: chartArea, x: xTicks, xTitle: x.title, y: yTicks, yTitle: y.title, canvas: canvas)
+    }
+    frame.drawAxes(xTitle: x.title, yTitle: y.title, verticalGrid: true, canvas: canvas, area: chartArea)
 
     canvas.clip(frame.plot.x - 4, frame.plot.y - 4, frame.plot.width + 8, frame.plot.height + 8)
     for (index, band) in bands.enumerated() where band.count > 1 {
@@ -45,12 +72,10 @@ extension LineChart {
       let lower = band.reversed().map { (frame.px($0.0), frame.py($0.1)) }
       canvas.polygon(upper + lower, fill: Theme.series(index).color.withAlpha(0.18))
     }
-    var placed: [(Double, Double)] = []
     for (index, s) in series.enumerated() {
       let style = Theme.series(index)
       for run in runs[index] {
         let points = run.map { (frame.px($0.0), frame.py($0.1)) }
-        placed += points
         canvas.polyline(points, color: style.color, width: 2, dash: (s.dashed || style.dashed) ? [7, 4] : [])
         if s.markers || run.count == 1 {
           for p in points { canvas.circle(p.0, p.1, radius: 3, fill: style.color) }
@@ -67,26 +92,26 @@ extension LineChart {
     }
     canvas.unclip()
 
+    let occupied = data(frame)
+    if hasLegend && !legendBelow {
+      legendBox = legend.place(in: frame.plot, avoiding: occupied)
+      if let box = legendBox { legend.draw(in: box, canvas: canvas) }
+    }
+    // Callouts avoid the data and the legend.
+    var avoided = occupied
+    if let box = legendBox {
+      for k in 0...8 {
+        let t = Double(k) / 8
+        avoided.add(line: [(box.x, box.y + box.height * t), (box.maxX, box.y + box.height * t)])
+      }
+    }
     for mark in marks {
       let (mx, my) = (frame.px(mark.x), frame.py(mark.y))
       canvas.circle(mx, my, radius: 5.5, fill: Theme.background, stroke: Theme.accent, width: 2.5)
-      drawCallout(mark.label, at: (mx, my), in: frame.plot, canvas: canvas)
+      drawCallout(mark.label, at: (mx, my), in: frame.plot, avoiding: avoided, canvas: canvas)
     }
-    if series.count > 1 || !(series.first?.name.isEmpty ?? true) {
-      let entries = series.enumerated().map { index, s in
-        LegendEntry(
-          name: s.name, color: Theme.series(index).color, swatch: .line(dashed: s.dashed || Theme.series(index).dashed))
-      }
-      // The legend must not hide an annotation's callout either: weigh the area around
-      // each mark far above any line.
-      var avoided = placed
-      for mark in marks {
-        let (mx, my) = (frame.px(mark.x), frame.py(mark.y))
-        for dx in stride(from: -170.0, through: 170, by: 8) {
-          for dy in stride(from: -30.0, through: 30, by: 6) { avoided.append((mx + dx, my + dy)) }
-        }
-      }
-      drawLegend(entries, in: frame.plot, avoiding: avoided, canvas: canvas)
+    if legendBelow {
+      legend.drawRows(x: frame.plot.x, y: chartArea.maxY + 8, width: area.maxX - frame.plot.x, canvas: canvas)
     }
     return notes
   }
@@ -129,7 +154,11 @@ extension ScatterChart {
       canvas.circle(
         bx, by, radius: 7, fill: Theme.accent, stroke: Theme.ink, width: 1.2,
         tooltip: (highlightLabel.isEmpty ? "" : highlightLabel + ": ") + pointText("", (best.x, best.y), x: x, y: y))
-      if !highlightLabel.isEmpty { drawCallout(highlightLabel, at: (bx, by), in: frame.plot, canvas: canvas) }
+      if !highlightLabel.isEmpty {
+        var data = DataPoints()
+        for (_, point) in shown { data.add(marker: (frame.px(point.x), frame.py(point.y)), radius: 4.5) }
+        drawCallout(highlightLabel, at: (bx, by), in: frame.plot, avoiding: data, canvas: canvas)
+      }
     }
     return notes
   }
@@ -138,15 +167,4 @@ extension ScatterChart {
 /// Whether a value can be placed on the axis (finite, and positive on a log axis).
 func drawable(_ value: Double, _ axis: Axis) -> Bool {
   value.isFinite && (axis.scale == .linear || value > 0)
-}
-
-/// A label next to a marked point, on a white box, on whichever side stays in the plot.
-func drawCallout(_ label: String, at point: (Double, Double), in plot: Frame, canvas: Canvas) {
-  let size = canvas.measure(label, size: Theme.tickSize, bold: true)
-  let right = point.0 + 10 + size.width + 6 <= plot.maxX
-  let below = point.1 - 12 - size.height < plot.y
-  let x = right ? point.0 + 10 : point.0 - 10 - size.width
-  let y = below ? point.1 + 10 : point.1 - 10 - size.height
-  canvas.rectangle(x - 3, y - 1, size.width + 6, size.height + 2, fill: Theme.background.withAlpha(0.85))
-  canvas.text(label, x: x, y: y, size: Theme.tickSize, color: Theme.accent, bold: true)
 }

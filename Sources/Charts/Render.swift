@@ -66,13 +66,40 @@ extension Figure {
 
   /// Where every text of the figure lands (as its SVG lays it out), for tests that check
   /// that no two overlap.
-  func textBoxes() -> [(text: String, box: Frame)] {
+  func textBoxes() -> [(text: String, box: Frame)] { layout().textBoxes }
+
+  /// What a reader would see drawn wrong, each as a sentence: two texts over each other, a
+  /// text past the figure's edge, a legend or callout over the data. Empty when the layout
+  /// is clean.
+  public func layoutProblems() -> [String] {
+    let (boxes, placed) = layout()
+    var problems: [String] = []
+    for (i, a) in boxes.enumerated() {
+      for b in boxes[(i + 1)...] {
+        let overlapX = min(a.box.maxX, b.box.maxX) - max(a.box.x, b.box.x)
+        let overlapY = min(a.box.maxY, b.box.maxY) - max(a.box.y, b.box.y)
+        if overlapX > 1 && overlapY > 1 { problems.append("'\(a.text)' and '\(b.text)' overlap") }
+      }
+      if a.box.x < -0.5 || a.box.maxX > width + 0.5 || a.box.y < -0.5 || a.box.maxY > height + 0.5 {
+        problems.append("'\(a.text)' runs off the figure")
+      }
+    }
+    for label in placed where label.covered > 0 {
+      problems.append("the \(label.text == "legend" ? "legend" : "callout '\(label.text)'") hides the data")
+    }
+    return problems.map { "\(title) (\(Int(width)) wide): \($0)" }
+  }
+
+  /// The figure laid out as its SVG: where its texts land, and the legends and callouts
+  /// placed over its data with how much of it each hides.
+  func layout() -> (textBoxes: [(text: String, box: Frame)], placed: [PlacedLabel]) {
     let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1)!
     defer { cairo_surface_destroy(surface) }
     let cr = cairo_create(surface)!
     defer { cairo_destroy(cr) }
     cairo_scale(cr, 2, 2)
-    return svgDocument(measuringWith: cr).textBoxes
+    let document = svgDocument(measuringWith: cr)
+    return (document.textBoxes, document.placedLabels)
   }
 
   /// Renders the figure and writes it to `path` atomically (a temporary file renamed into

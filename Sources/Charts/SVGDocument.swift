@@ -18,6 +18,8 @@ final class SVGDocument {
   private var clips = 0
   /// Where each text landed (its box as Pango measured it), to check that none overlap.
   private(set) var textBoxes: [(text: String, box: Frame)] = []
+  /// The legends and callouts placed over the data, and how much of it each hides.
+  var placedLabels: [PlacedLabel] = []
 
   /// The font stack of chart text: the font Pango measures with first; the others are
   /// narrower, so text laid out for it never overlaps in them.
@@ -121,6 +123,15 @@ final class SVGDocument {
   }
 
   func unclip() { body.append("</g>") }
+
+  /// The class of a group of data colours on the sequential map (a heatmap's cells and its
+  /// colour bar), which a page's dark theme inverts as a whole: light cells become dark and
+  /// the text over them keeps its contrast.
+  static let sequentialGroup = "sequential"
+
+  func beginGroup(_ className: String) { body.append("<g class=\"\(className)\">") }
+
+  func endGroup() { body.append("</g>") }
 
   // MARK: The document
 

@@ -31,6 +31,9 @@ struct FigureSpec {
     var figure = figure
     let width = 340.0
     figure.height = max(270, min(figure.height, (figure.height * width / figure.width + 70).rounded()))
+    // A heatmap's cells are square and hold text: its grid keeps the full figure's height,
+    // with room for a title and subtitle that wrap to more lines.
+    if case .heatmap = figure.chart { figure.height = max(figure.height, 400) }
     figure.width = width
     return figure
   }

@@ -47,6 +47,13 @@ public struct ReportWriter {
     return report
   }
 
+  /// Every figure the report of `built` draws, as specified (full size; `compact` gives the
+  /// narrow one).
+  static func figures(of built: BuiltStudy) -> [FigureSpec] {
+    let context = PresentationContext(shape: built.results.shape, results: built.results, built: built.cells)
+    return built.cells.flatMap { PlannedCell.plan($0, context)?.figures ?? [] }
+  }
+
   /// Writes the report into `staged`, for the caller to commit with the rest of the build.
   public func write(_ built: BuiltStudy, into staged: StagedOutput) throws -> WrittenReport {
     let started = Date()

@@ -255,7 +255,8 @@ struct Picture {
     let band = LineChart(
       series: [LineSeries("a", x: x, y: y, band: y.map { ($0 - 0.02, $0 + 0.02) })], x: Axis("epoch"),
       y: Axis("accuracy"))
-    #expect(try tinted(plain) < 50)
+    // A line's anti-aliased edges tint a few dozen pixels; a band, thousands.
+    #expect(try tinted(plain) < 200)
     #expect(try tinted(band) > 2000, "the band fills a strip along the line")
   }
 

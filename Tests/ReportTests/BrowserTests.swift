@@ -67,6 +67,12 @@ enum Browser {
     let figureBackground: String
     /// Highlighted rows whose first cell (fixed on a phone) lost the row's colour.
     let lostEmphasis: [String]
+    /// Texts of a visible figure over another text of it, or past its edge.
+    let figureText: [String]
+    /// Visible figures whose background is light (`rgb` lightness above one half), and
+    /// near-white data blocks (a heatmap's cells) that the page does not restyle.
+    let lightFigures: [String]
+    let unstyledHeatmaps: Int
   }
 
   /// Lays `html` out in a frame `width` pixels wide (Chromium's headless window is never
@@ -126,11 +132,43 @@ enum Browser {
       const lostEmphasis = [...document.querySelectorAll('tr.emphasis')].filter(r => visible(r) && r.cells.length > 1 &&
         getComputedStyle(r.cells[0]).backgroundColor !== getComputedStyle(r.cells[1]).backgroundColor)
         .map(r => caption(r) + ': ' + r.cells[0].textContent);
+      // Each visible figure's texts as laid out: none past the figure's edge, none over
+      // another by more than the slack of a browser's line boxes (about 2 px at 11 px).
+      const figureText = [];
+      for (const svg of figures) {
+        const id = svg.closest('figure')?.id ?? 'a figure';
+        const box = svg.getBoundingClientRect();
+        const scale = box.width / svg.viewBox.baseVal.width;
+        const slack = 2.5 * scale;
+        const texts = [...svg.querySelectorAll('text')].map(t => [t.textContent, t.getBoundingClientRect()])
+          .filter(([, r]) => r.width > 0);
+        for (const [text, r] of texts) {
+          if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)
+            figureText.push(id + ': "' + text + '" past the edge');
+        }
+        for (let i = 0; i < texts.length; i++) for (let j = i + 1; j < texts.length; j++) {
+          const [a, ra] = texts[i], [b, rb] = texts[j];
+          const x = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+          const y = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+          if (x > slack && y > slack) figureText.push(id + ': "' + a + '" over "' + b + '"');
+        }
+      }
+      const lum = c => { const p = c.match(/[0-9.]+/g)?.map(Number) ?? []; return p.length < 3 ? 0 :
+        (0.2126 * p[0] + 0.7152 * p[1] + 0.0722 * p[2]) / 255; };
+      const lightFigures = figures.filter(f => { const g = f.querySelector('.f-background');
+        return !g || lum(getComputedStyle(g).fill) > 0.5; }).map(f => f.closest('figure')?.id ?? 'a figure');
+      // Near-white data blocks (a heatmap's light cells) that no filter restyles.
+      const filtered = e => { for (let p = e.parentElement; p && p.tagName !== 'svg'; p = p.parentElement) {
+        if (getComputedStyle(p).filter !== 'none') return true; } return false; };
+      const unstyledHeatmaps = figures.flatMap(f => [...f.querySelectorAll('rect[fill]:not([class])')])
+        .filter(r => { const c = (r.getAttribute('fill').match(/[0-9a-f]{2}/gi) ?? []).map(h => parseInt(h, 16) / 255);
+          const b = r.getBoundingClientRect();
+          return c.length === 3 && Math.min(...c) > 0.85 && b.width * b.height > 100 && !filtered(r); }).length;
       const ground = figures.length ? figures[0].querySelector('.f-background') : null;
       const background = ground ? getComputedStyle(ground).fill : '';
       const result = { scrollWidth: document.scrollingElement.scrollWidth, viewport: vw, overflowing: overflowing.slice(0, 20),
         wideTables, scrolledTables, figures: figures.length, figuresWithoutText: figures.filter(f => !f.querySelector('text')).length,
-        figureBackground: background, lostEmphasis };
+        figureBackground: background, lostEmphasis, figureText: figureText.slice(0, 20), lightFigures, unstyledHeatmaps };
       const target = window.parent.document;
       const pre = target.createElement('pre');
       pre.id = 'probe';
@@ -190,6 +228,7 @@ struct InTheBrowser {
     #expect(phone.overflowing.isEmpty, "wider than the phone: \(phone.overflowing)")
     #expect(phone.figures > 0 && phone.figuresWithoutText == 0, "every figure holds <text>")
     #expect(phone.lostEmphasis.isEmpty, "highlighted rows keep their colour at 390 px: \(phone.lostEmphasis)")
+    #expect(phone.figureText.isEmpty, "figure text at 390 px: \(phone.figureText)")
 
     let desktop = try Browser.layout(html, width: 1280, in: folder)
     #expect(desktop.figures == phone.figures && desktop.figuresWithoutText == 0)
@@ -200,12 +239,16 @@ struct InTheBrowser {
     let dark = try Browser.layout(html, width: 1280, dark: true, in: folder)
     #expect(Browser.lightness(dark.figureBackground) < 0.2, "dark figures in dark mode: \(dark.figureBackground)")
     #expect(dark.lostEmphasis.isEmpty, "highlighted rows keep their colour in the dark: \(dark.lostEmphasis)")
+    #expect(dark.lightFigures.isEmpty, "every figure dark in dark mode: \(dark.lightFigures)")
+    #expect(dark.unstyledHeatmaps == 0, "heatmaps restyled in dark mode: \(dark.unstyledHeatmaps)")
+    #expect(desktop.lightFigures.count == desktop.figures, "every figure light in light mode")
 
     // A4 less the page margins: 188 mm at 96 px per inch.
     let paper = try Browser.layout(html, width: 710, print: true, in: folder)
     #expect(paper.wideTables.isEmpty, "tables wider than the printed page: \(paper.wideTables)")
     #expect(paper.scrolledTables.isEmpty, "tables clipped on paper: \(paper.scrolledTables)")
     #expect(paper.overflowing.isEmpty, "wider than the printed page: \(paper.overflowing)")
+    #expect(paper.figureText.isEmpty, "figure text on paper: \(paper.figureText)")
   }
 
   @Test func aSmallStudysReportReadsOnPaperPhoneAndInTheDark() throws {
