@@ -259,7 +259,7 @@ struct ComparePresenter: Presenter {
     case .differs(let fastest, let slowest)?:
       let (fast, slow) = (facts.variant(fastest)!, facts.variant(slowest)!)
       sentences.append(
-        "The cost differs too: an epoch takes \(Format.seconds(fast.secondsPerEpoch!.mean)) with \(fast.name) and \(Format.seconds(slow.secondsPerEpoch!.mean)) with \(slow.name)."
+        "The cost differs too: an epoch takes \(Format.seconds(fast.secondsPerEpoch!)) with \(fast.name) and \(Format.seconds(slow.secondsPerEpoch!)) with \(slow.name)."
       )
     case .same(let mean)?:
       let timed = facts.variants.filter { $0.secondsPerEpoch != nil }.map(\.name)
@@ -294,7 +294,7 @@ struct ComparePresenter: Presenter {
       let rule = String(format: "%.2f", CompareFacts.BatchSizes.payoffRatio)
       let steps = sizes.steps.map { step -> String in
         let (small, large) = (facts.variant(step.small)!, facts.variant(step.large)!)
-        let times = "\(Format.seconds(small.secondsPerEpoch!.mean)) → \(Format.seconds(large.secondsPerEpoch!.mean))"
+        let times = "\(Format.seconds(small.secondsPerEpoch!)) → \(Format.seconds(large.secondsPerEpoch!))"
         return
           "from \(small.batchSize) to \(large.batchSize) it \(step.pays ? "does" : "does not") (\(Format.fixed(step.perDoubling, decimals: 2, beside: CompareFacts.BatchSizes.payoffRatio)) times per doubling: \(times))"
       }

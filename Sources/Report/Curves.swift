@@ -11,7 +11,8 @@ enum Curves {
       curves, train: curves.trainLoss, validation: curves.validationLoss, best: curves.lowestValidationLoss,
       title: "Loss per epoch", subtitle: subtitle, axis: Axis("cross-entropy loss"),
       caption:
-        "Training loss (dashed, measured with dropout on while training, as Keras reports it) and validation loss.",
+        "Training loss (dashed, measured with dropout on while training, as Keras reports it) and validation loss; the marker is the validation line's lowest point"
+        + (curves.runs > 1 ? ", the mean curve's." : "."),
       label: { value, epoch in "lowest: epoch \(epoch)" })
   }
 
@@ -22,7 +23,11 @@ enum Curves {
       best: curves.highestValidationAccuracy,
       title: "Accuracy per epoch", subtitle: subtitle, axis: Axis("accuracy", format: .percent),
       caption:
-        "Training accuracy (dashed, with dropout on while training) and validation accuracy; the marker is the best validation epoch.",
+        "Training accuracy (dashed, with dropout on while training) and validation accuracy; the marker is the validation line's highest point"
+        // The highest mean is never above the mean of the highest: a fact of maxima.
+        + (curves.runs > 1
+          ? ", the mean curve's: the repeats peak in different epochs, so it is at or below the mean of each repeat's best validation accuracy (the results table's)."
+          : "."),
       label: { value, epoch in
         "\(curves.runs > 1 ? "mean's best" : "best"): \(Format.percent(value)) at epoch \(epoch)"
       })

@@ -31,6 +31,14 @@ enum Format {
     return String(format: "%d min %02d s", total / 60, total % 60)
   }
 
+  /// Seconds over repeats as "0.42 ± 0.01 s" (the sd with the mean's decimals), or as
+  /// `seconds(_:)` for one value.
+  static func seconds(_ spread: Spread) -> String {
+    guard let sd = spread.sd, spread.mean < 120 else { return seconds(spread.mean) }
+    let decimals = spread.mean < 10 ? 2 : 1
+    return String(format: "%.\(decimals)f ± %.\(decimals)f s", spread.mean, sd)
+  }
+
   /// A count with thousands separators: 1234567 → "1,234,567".
   static func count(_ value: Int) -> String {
     let digits = String(abs(value))
