@@ -113,7 +113,7 @@ extension ReportView {
     add(
       "Parameters", { Format.count($0.parameters) }, change: change.map { String(format: "×%.1f", $0.parameterRatio) })
     add("Epochs trained", { Format.spread($0.epochs) { Format.number($0, decimals: 1) } }, change: nil)
-    add("Training time", { Format.spread($0.trainingSeconds) { Format.seconds($0) } }, change: nil)
+    add("Training time", { Format.seconds($0.trainingSeconds) }, change: nil)
     if repeated {
       add(
         "Test accuracy, repeat 0 (shown below)", { Format.percent($0.repeat0.testAccuracy) },
@@ -127,10 +127,10 @@ extension ReportView {
         "Over \(Words.repeats(tuned.repeats)) the tuned model classifies **\(Format.percent(tuned.testAccuracy))** of the \(images) test images correctly (± one standard deviation; 95% interval \(TrainPresenter.interval(tuned.testAccuracy)))"
       if let base, let comparison = facts.comparison {
         headline +=
-          ", against \(Format.percent(base.testAccuracy)) for the baseline over \(Words.repeats(base.repeats)): a change of \(Format.difference(comparison.difference)), tested \(Words.test(comparison.design)) (\(Format.pValue(comparison)), P(better) \(Format.probability(comparison))): \(Words.verdict(comparison))"
+          ", against \(Format.percent(base.testAccuracy)) for the baseline over \(Words.repeats(base.repeats)): a change of \(Format.difference(comparison.difference)) (\(Words.test(comparison.design, why: false)); \(Format.pValue(comparison)), P(better) \(Format.probability(comparison))): \(Words.verdict(comparison))"
         if comparison.verdict != .better && comparison.verdict != .worse, let detectable = Words.detectable(comparison)
         {
-          headline += " (\(detectable))"
+          headline += "; \(detectable)"
         }
       }
       headline += "."
