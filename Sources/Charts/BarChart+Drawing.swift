@@ -105,7 +105,7 @@ extension BarChart {
           while size > 7, canvas.measure(text, size: size).width > room { size -= 0.5 }
           if canvas.measure(text, size: size).width <= room {
             canvas.text(
-              text, x: x + barWidth / 2, y: value >= 0 ? labelY - 2 : labelY + 2, size: size, color: Theme.ink,
+              text, x: x + barWidth / 2, y: value >= 0 ? labelY - 4 : labelY + 4, size: size, color: Theme.ink,
               horizontal: .center, vertical: value >= 0 ? .end : .start)
           }
         }

@@ -42,6 +42,7 @@ struct ComparePresenter: Presenter {
     ]
     let repeated = facts.repeats > 1
     let finished = facts.variants.filter { !$0.diverged && $0.gap != nil }
+    let ungapped = facts.variants.filter { !$0.diverged && $0.gap == nil }.map(\.name)
     if !finished.isEmpty {
       func series(_ name: String, _ spreads: [Spread]) -> IntervalChart.Series {
         IntervalChart.Series(
@@ -66,7 +67,11 @@ struct ComparePresenter: Presenter {
               "Each variant's accuracy on a sample of its training images and on the validation images, with the weights it kept, as dots\(repeated ? " with their 95% intervals" : "").",
             caption:
               "The weights each variant kept, evaluated without dropout on a sample of the training images as large as the validation part, and on the validation part: the gap between the two dots is how much better it fits the images it learned from."
-              + (repeated ? " Dots are means over \(facts.repeats) repeats; lines their 95% t intervals." : ""))
+              + (repeated ? " Dots are means over \(facts.repeats) repeats; lines their 95% t intervals." : "")
+              + (ungapped.isEmpty
+                ? ""
+                : " Not shown: \(Format.list(ungapped)), whose runs were read off the first epochs of longer ones, so that the weights they kept are another epoch's.")
+              + (facts.diverged.isEmpty ? "" : " Not shown: \(Format.list(facts.diverged)), which diverged."))
         ))
     }
     let timed = facts.variants.filter { !$0.diverged && $0.secondsPerEpoch != nil }
@@ -233,6 +238,10 @@ struct ComparePresenter: Presenter {
     let how =
       designs.count == 1
       ? Words.test(designs.first!) : "paired by seed where the variants draw the same random numbers, else by Welch's t"
+    var correction = Words.correction(family)
+    if case .batchSizes(let sizes?) = facts.story, sizes.drop != nil, family > 1 {
+      correction += " (these \(compared.count) and the largest batch against the highest, below)"
+    }
     var clauses: [String] = []
     for verdict in [Comparison.Verdict.better, .worse, .equivalent, .indistinguishable] {
       let group = facts.variants(verdict)
@@ -241,7 +250,7 @@ struct ComparePresenter: Presenter {
       clauses.append("\(Format.list(listed)) \(Words.be(group.count)) \(Words.verdict(group[0].comparison!))")
     }
     var sentences = [
-      "Against \(name) over \(Words.repeats(facts.repeats)), tested \(how)\(Words.correction(family)): \(clauses.joined(separator: "; "))."
+      "Against \(name) over \(Words.repeats(facts.repeats)), tested \(how)\(correction): \(clauses.joined(separator: "; "))."
     ]
     let unresolved = facts.variants(.indistinguishable)
     if let largest = unresolved.compactMap({ $0.comparison?.detectable }).max() {
@@ -292,19 +301,46 @@ struct ComparePresenter: Presenter {
     var sentences: [String] = []
     if !sizes.steps.isEmpty {
       let rule = String(format: "%.2f", CompareFacts.BatchSizes.payoffRatio)
+      let threshold = CompareFacts.BatchSizes.payoffRatio
       let steps = sizes.steps.map { step -> String in
         let (small, large) = (facts.variant(step.small)!, facts.variant(step.large)!)
         let times = "\(Format.seconds(small.secondsPerEpoch!)) → \(Format.seconds(large.secondsPerEpoch!))"
-        return
-          "from \(small.batchSize) to \(large.batchSize) it \(step.pays ? "does" : "does not") (\(Format.fixed(step.perDoubling, decimals: 2, beside: CompareFacts.BatchSizes.payoffRatio)) times per doubling: \(times))"
+        var ratio = Format.fixed(step.perDoubling, decimals: 2, beside: threshold)
+        if let low = step.perDoublingLow, let high = step.perDoublingHigh {
+          ratio +=
+            " [\(Format.fixed(low, decimals: 2, beside: threshold)), \(Format.fixed(high, decimals: 2, beside: threshold))]"
+        }
+        let verdict: String
+        switch step.pays {
+        case .pays: verdict = "it does"
+        case .doesNotPay: verdict = "it does not"
+        case .undecided: verdict = "the repeats cannot tell"
+        }
+        return "from \(small.batchSize) to \(large.batchSize) \(verdict) (\(ratio) times per doubling: \(times))"
       }
+      let interval =
+        sizes.steps.contains { $0.perDoublingLow != nil } ? ", with its 95% interval, over the mean times" : ""
       var text =
-        "A larger batch pays while each doubling makes an epoch at least \(rule) times faster: \(steps.joined(separator: "; "))"
+        "A larger batch pays while each doubling makes an epoch at least \(rule) times faster (the ratio per doubling\(interval)): \(steps.joined(separator: "; "))"
       if !sizes.untimed.isEmpty {
         text +=
           ". \(Format.list(sizes.untimed.map(size))) \(sizes.untimed.count == 1 ? "was" : "were") not timed by this cell (another cell trained \(sizes.untimed.count == 1 ? "it" : "them"), or \(sizes.untimed.count == 1 ? "it was" : "they were") read off a longer run), so the steps go over \(sizes.untimed.count == 1 ? "it" : "them")"
       }
-      if let payoff = sizes.payoff { text += ". By that rule, batches larger than \(size(payoff)) stop paying in time" }
+      if let payoff = sizes.payoff {
+        let next = sizes.steps.first { $0.small == payoff }
+        // No step paid when the payoff is where the steps start.
+        let none = sizes.steps.first?.small == payoff
+        switch (next?.pays, none) {
+        case (.undecided?, true):
+          text +=
+            ". By that rule no larger batch is shown to pay; whether \(size(next!.large)) does, the repeats cannot tell"
+        case (.undecided?, false):
+          text +=
+            ". By that rule batches up to \(size(payoff)) pay; whether \(size(next!.large)) still does, the repeats cannot tell"
+        case (_, true): text += ". By that rule, no batch larger than \(size(payoff)) pays in time"
+        case (_, false): text += ". By that rule, batches larger than \(size(payoff)) stop paying in time"
+        }
+      }
       sentences.append(text + ".")
     }
     guard facts.repeats > 1 else {
@@ -321,7 +357,7 @@ struct ComparePresenter: Presenter {
     sentences += verdicts(facts)
     if let drop = sizes.drop {
       sentences.append(
-        "Against the highest, \(size(sizes.highest[0])), batches of \(size(sizes.largest)) are \(Words.verdict(drop)) (\(Words.evidence(drop)))\(drop.verdict == .worse ? ": with the same epochs and learning rate, they take fewer steps" : "")."
+        "Against the highest, \(size(sizes.highest[0])) (picked after the results), batches of \(size(sizes.largest)) are \(Words.verdict(drop)) (\(Words.evidence(drop)))\(drop.verdict == .worse ? ": with the same epochs and learning rate, they take fewer steps" : "")."
       )
     }
     return sentences

@@ -138,7 +138,7 @@ struct DataPresenter: Presenter {
       of class \(low.name) (\(Format.percent(low.share, decimals: 1))) to \
       \(Format.count(high.count)) of class \(high.name) \
       (\(Format.percent(high.share, decimals: 1))), so accuracy is a fair summary and a model \
-      that always answered the commonest class would score \(Format.percent(facts.majorityAccuracy, decimals: 1)) \
+      that always answered the commonest class would score \(Format.percent(facts.majorityAccuracy)) \
       on the test set. The mean pixel is \(Format.number(facts.pixelMean, decimals: 3)) with a standard \
       deviation of \(Format.number(facts.pixelStd, decimals: 3)).
       """

@@ -34,9 +34,20 @@ struct FigureSpec {
     // A heatmap's cells are square and hold text: its grid keeps the full figure's height,
     // with room for a title and subtitle that wrap to more lines.
     if case .heatmap = figure.chart { figure.height = max(figure.height, 400) }
+    // An image grid keeps images large enough to see and caption: at most five a row, the
+    // rows as many as it takes.
+    if case .images(var grid) = figure.chart, grid.columns > Self.compactImageColumns {
+      grid.columns = Self.compactImageColumns
+      let rows = (grid.images.count + grid.columns - 1) / grid.columns
+      figure.height = 100 + 90 * Double(rows)
+      figure.chart = .images(grid)
+    }
     figure.width = width
     return figure
   }
+
+  /// Images a row of a compact image grid: 340 points hold five of about 56 with captions.
+  static let compactImageColumns = 5
 
   /// The same figure under the file name `id`.
   func named(_ id: String) -> FigureSpec {

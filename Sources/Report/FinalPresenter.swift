@@ -52,18 +52,22 @@ struct FinalPresenter: Presenter {
       colorbarTitle: "share of the true class")
     let errors = test.confusion.errors
     let confusions = tested.confusions
+    // With repeats, these figures show repeat 0's model, as the classification table does.
+    let whose = tested.accuracy.n > 1 ? "repeat 0, " : ""
+    let whoseSentence = tested.accuracy.n > 1 ? " Repeat 0's model, of the \(tested.accuracy.n) repeats." : ""
     specs.append(
       (
         .confusion,
         FigureSpec(
           figure: Figure(
             title: "Confusion matrix, test set",
-            subtitle: "\(Format.count(test.confusion.total)) images, \(Format.count(errors)) misclassified",
+            subtitle: "\(whose)\(Format.count(test.confusion.total)) images, \(Format.count(errors)) misclassified",
             width: 680, height: 620, chart: .heatmap(confusion)),
           alt:
             "The confusion matrix of the test set: rows are true classes, columns predicted ones. \(confusions.map { "\($0.actual) taken for \($0.predicted): \(Self.times($0.count))" }.joined(separator: "; ")).",
           caption:
-            "Counts of test images by true class (rows) and prediction (columns); off the diagonal are mistakes.",
+            "Counts of test images by true class (rows) and prediction (columns); off the diagonal are mistakes."
+            + whoseSentence,
           wide: true)
       ))
     let shape = context.shape
@@ -71,7 +75,8 @@ struct FinalPresenter: Presenter {
       ImageTile(
         pixels: image.values, rows: shape.rows, columns: shape.columns,
         caption:
-          "\(names[mistake.label]) → \(names[mistake.predicted]), \(Format.percent(mistake.confidence, decimals: 0))",
+          // A confidence of 0.99996 is not 100%: as many decimals as keep it below.
+          "\(names[mistake.label]) → \(names[mistake.predicted]), \(Format.fixed(mistake.confidence * 100, decimals: 0, beside: 100))%",
         highlighted: true)
     }
     if !tiles.isEmpty {
@@ -82,12 +87,13 @@ struct FinalPresenter: Presenter {
           .mistakes,
           FigureSpec(
             figure: Figure(
-              title: "The most confident mistakes", subtitle: "true class → predicted class, confidence",
+              title: "The most confident mistakes", subtitle: "\(whose)true class → predicted class, confidence",
               width: 760, height: 110 + 100 * Double(rows), chart: .images(ImageGrid(images: tiles, columns: columns))
             ),
             alt: "The \(tiles.count) test images the model got wrong with the highest confidence.",
             caption:
-              "Test images the model misclassified with the highest confidence, each with its true and predicted class.",
+              "Test images the model misclassified with the highest confidence, each with its true and predicted class."
+              + whoseSentence,
             wide: true)
         ))
     }

@@ -62,8 +62,9 @@ struct GridPresenter: Presenter {
           alt:
             "A grid of validation accuracies, one per combination of \(rowLabel) and \(columnLabel); the highest, \(Format.percent(grid.accuracy[best.row][best.column])), at \(Format.list(highestNames))\(highestNames.count > 1 ? " (tied)" : "").",
           caption: repeats > 1
-            ? "Mean best validation accuracy of each network over \(repeats) repeats, ± one standard deviation (darker is better)."
-            : "Best validation accuracy of each network (darker is better).")
+            ? "Mean best validation accuracy of each network over \(repeats) repeats, ± one standard deviation; the colour bar gives the scale, from the lowest to the highest."
+            : "Best validation accuracy of each network; the colour bar gives the scale, from the lowest to the highest."
+        )
       ),
       (
         .parameters,

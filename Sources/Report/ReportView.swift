@@ -160,7 +160,10 @@ extension ReportView {
     table.add(["Compiler", provenance.swift])
     table.add(["CPU", "\(provenance.cpu), \(provenance.cores) cores"])
     table.add(["Kernels", "\(results.kernels), engine \(results.engine)"])
-    table.add(["Threads", "\(results.threads)"])
+    // The build's threads, and each run's: a build of 2 threads may train two runs at a time.
+    let perRun = Set(results.cells.flatMap(\.runs).flatMap(\.all).compactMap { $0.trainedOn?.threads }).sorted()
+    let eachRun = perRun.isEmpty ? "" : ", \(perRun.map(String.init).joined(separator: " or ")) per run"
+    table.add(["Threads", "\(results.threads) for the build\(eachRun)"])
     if !results.hosts.isEmpty {
       let hosts = results.hosts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
       // A host's count is of the runs as the cells use them: a run reused by another cell, or
@@ -180,7 +183,7 @@ extension ReportView {
     table.add(["Profile", results.profile.name])
     table.add(["Seed", "\(results.data.seed)"])
     table.add(["Dataset", "\(results.data.datasetName), \(Format.count(results.data.validation)) validation images"])
-    table.add(["Built", "\(provenance.started) to \(provenance.finished)"])
+    table.add(["This build ran", "\(provenance.started) to \(provenance.finished)"])
 
     var files = TableBuilder("Dataset files", columns: [("File", .left), ("SHA-256 (decompressed)", .left)])
     for file in results.files { files.add([file.file, file.sha256]) }

@@ -52,6 +52,9 @@ struct SearchPresenter: Presenter {
     let scores = finalists.map(\.meanScore).filter(\.isFinite)
     guard !scores.isEmpty else { return [] }
     let epochs = finalists.first?.epochs ?? 0
+    // Halving shows the candidates of its last round, which reached the full budget.
+    let lastRound = facts?.halving != nil
+    let each = lastRound ? "Each candidate of the last round" : "Each candidate"
     var specs: [(FigureKind, FigureSpec)] = [
       (
         .candidates,
@@ -71,9 +74,10 @@ struct SearchPresenter: Presenter {
                     high: finalists.map { $0.meanScore + $0.stdScore })
                 ], x: Axis("mean cross-validation accuracy", format: .percent)))),
           alt:
-            "Each candidate's mean cross-validation accuracy as a dot, with its standard deviation over the folds, ranked.",
+            "\(each): its mean cross-validation accuracy as a dot, with its standard deviation over the folds, ranked.",
           caption:
             "Mean accuracy over the folds; the lines span one population standard deviation (scikit-learn's std_test_score)."
+            + (lastRound ? " The candidates of the last round only: the others stopped after fewer epochs." : "")
         )
       )
     ]
@@ -95,8 +99,8 @@ struct SearchPresenter: Presenter {
                 ScatterChart(
                   points: points, x: Axis(key.label, scale: distribution.range == .log ? .log : .linear),
                   y: Axis("mean CV accuracy", format: .percent), highlighted: best, highlightLabel: "best"))),
-            alt: "Each candidate's \(key.label) against its mean cross-validation accuracy.",
-            caption: "Each point is a candidate; the highlighted one ranks first.")
+            alt: "\(each): its \(key.label) against its mean cross-validation accuracy.",
+            caption: "\(each) is a point; the highlighted one ranks first.")
         ))
     }
     if let expected = search.expectedBest, expected.count > 1 {
@@ -198,18 +202,29 @@ struct SearchPresenter: Presenter {
       }
     }
     if let enough = facts.enoughCandidates, case let total = facts.finalists.count, enough < total {
-      sentences.append(
-        "The budget could have been smaller: \(enough) candidates are expected to find a score within \(Words.margin(SearchFacts.budgetTolerance)) of what \(total) found."
-      )
+      var text =
+        "The budget could have been smaller: \(enough) candidates are expected to find a score within \(Words.margin(SearchFacts.budgetTolerance)) of what \(total) found (an estimate from these \(total) alone"
+      if let detectable = facts.runnerUp?.comparison?.detectable, detectable > SearchFacts.budgetTolerance {
+        text += ", and finer than the \(Words.margin(detectable)) the folds can tell apart"
+      }
+      sentences.append(text + ").")
     }
     if let halving = facts.halving {
-      let trained = facts.origins.epochsTrained
-      let read = halving.foldEpochs - trained
+      let origins = facts.origins
+      let trained = origins.epochsTrained
       var text =
         "Halving used \(Format.count(halving.foldEpochs)) fold-epochs where a randomized search of the same candidates uses \(Format.count(halving.fullSearchFoldEpochs)) (\(Format.percent(halving.share, decimals: 0)))"
-      if read > 0 {
-        text +=
-          "; of these fold-epochs it trained \(Format.count(trained)) itself, and the other \(Format.count(read)) are the first epochs of runs other cells trained with the same settings"
+      if trained < halving.foldEpochs {
+        var parts = ["it trained \(Format.count(trained)) itself"]
+        if let other = origins.epochsFromOtherCells, let read = origins.epochsReadOff {
+          if other > 0 { parts.append("\(Format.count(other)) are of runs other cells trained with the same settings") }
+          if read > 0 { parts.append("\(Format.count(read)) were read off the first epochs of longer runs") }
+        } else {
+          parts.append(
+            "the other \(Format.count(halving.foldEpochs - trained)) come from runs other cells trained with the same settings"
+          )
+        }
+        text += "; of these fold-epochs \(Format.list(parts))"
       }
       sentences.append(text + ".")
       if let random = halving.randomSearch {

@@ -206,6 +206,28 @@ func with(_ change: (inout RunSettings) -> Void) -> RunSettings {
     #expect(all.highestNames.isEmpty)
   }
 
+  /// A step whose ratio's interval holds the payoff ratio is undecided, and the rule says
+  /// it cannot tell, whatever the mean ratio's side (1.249 against 1.25 here).
+  @Test func aStepTooCloseToThePayoffRatioIsUndecided() throws {
+    func timed(_ seconds: [Double], _ batch: Int) -> [RunRecord] {
+      seconds.map { handRun([0.98], secondsPerEpoch: $0, settings: with { $0.batchSize = batch }) }
+    }
+    let facts = compareFacts([
+      ("32", with { $0.batchSize = 32 }, timed([1.22, 1.249, 1.278], 32)),
+      ("64", with { $0.batchSize = 64 }, timed([0.97, 1.0, 1.03], 64)),
+      ("128", adam, timed([0.5, 0.5, 0.5], 128)),
+    ])
+    guard case .batchSizes(let found) = facts.story, let batches = found else {
+      Issue.record("expected the batch-size story")
+      return
+    }
+    let step = batches.steps[0]
+    #expect(step.perDoubling < CompareFacts.BatchSizes.payoffRatio)
+    #expect(step.pays == .undecided && step.perDoublingLow! < 1.2 && step.perDoublingHigh! > 1.3)
+    #expect(batches.steps[1].pays == .pays, "1.0 → 0.5 s is twice as fast, beyond doubt")
+    #expect(batches.payoff == "32")
+  }
+
   @Test func batchSizesPayUntilADoublingSavesLessThanAFifthAndTheRepeatsJudgeTheDrop() throws {
     // 4.0 → 2.0 s (×2, pays), 2.0 → 1.7 s (×1.18 < 1.25: stops).
     let facts = compareFacts([
@@ -221,7 +243,11 @@ func with(_ change: (inout RunSettings) -> Void) -> RunSettings {
     }
     let batches = try #require(found)
     #expect(batches.highest == ["64"] && batches.smallest == "32" && batches.largest == "256")
-    #expect(batches.payoff == "64" && batches.steps.map(\.pays) == [true, false, false] && batches.untimed.isEmpty)
+    #expect(
+      batches.payoff == "64" && batches.steps.map(\.pays) == [.pays, .doesNotPay, .doesNotPay]
+        && batches.untimed.isEmpty)
+    // Without spread in their times, each step's interval is its ratio.
+    #expect(batches.steps[0].perDoublingLow == batches.steps[0].perDoubling)
     let drop = try #require(batches.drop)
     #expect(drop.verdict == .worse && abs(drop.difference.value + 0.007) < 1e-12)
     #expect(drop.family == 4, "the three comparisons with 128 and the drop: one family")

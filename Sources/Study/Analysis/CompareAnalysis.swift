@@ -164,22 +164,47 @@ extension CompareFacts.BatchSizes {
     let timed = sorted.filter { $0.secondsPerEpoch != nil }
     untimed = sorted.filter { $0.secondsPerEpoch == nil }.map(\.name)
     steps = zip(timed, timed.dropFirst()).map { small, large in
-      let ratio = small.secondsPerEpoch!.mean / large.secondsPerEpoch!.mean
+      let (a, b) = (small.secondsPerEpoch!, large.secondsPerEpoch!)
+      let ratio = a.mean / b.mean
       let doublings = log2(Double(large.batchSize) / Double(small.batchSize))
       let perDoubling = pow(ratio, 1 / doublings)
+      var (low, high): (Double?, Double?) = (nil, nil)
+      let verdict: Payoff
+      if let interval = Self.logRatioInterval(a, b) {
+        (low, high) = (exp(interval.low / doublings), exp(interval.high / doublings))
+        verdict = low! >= Self.payoffRatio ? .pays : high! < Self.payoffRatio ? .doesNotPay : .undecided
+      } else {
+        verdict = perDoubling >= Self.payoffRatio ? .pays : .doesNotPay
+      }
       return Step(
-        small: small.name, large: large.name, ratio: ratio, perDoubling: perDoubling,
-        pays: perDoubling >= Self.payoffRatio)
+        small: small.name, large: large.name, ratio: ratio, perDoubling: perDoubling, perDoublingLow: low,
+        perDoublingHigh: high, pays: verdict)
     }
     var payoff = timed.first?.name
     for step in steps {
-      guard step.pays else { break }
+      guard step.pays == .pays else { break }
       payoff = step.large
     }
     self.payoff = payoff
     smallest = sorted[0].name
     largest = sorted[sorted.count - 1].name
     self.drop = dropLargest == largest ? drop : nil
+  }
+}
+
+extension CompareFacts.BatchSizes {
+  /// The 95% interval of log(mean a / mean b) from two spreads: the delta method's
+  /// variance `sd_a² / (n_a mean_a²) + sd_b² / (n_b mean_b²)`, with Welch–Satterthwaite
+  /// degrees of freedom; nil when either side has no spread, or no spread at all.
+  static func logRatioInterval(_ a: Spread, _ b: Spread) -> (low: Double, high: Double)? {
+    guard let sa = a.sd, let sb = b.sd, a.mean > 0, b.mean > 0 else { return nil }
+    let va = sa * sa / (Double(a.n) * a.mean * a.mean)
+    let vb = sb * sb / (Double(b.n) * b.mean * b.mean)
+    let center = log(a.mean / b.mean)
+    guard va + vb > 0 else { return (center, center) }
+    let df = (va + vb) * (va + vb) / (va * va / Double(a.n - 1) + vb * vb / Double(b.n - 1))
+    let half = StudentT(degreesOfFreedom: df).quantile(1 - (1 - Spread.confidence) / 2) * (va + vb).squareRoot()
+    return (center - half, center + half)
   }
 }
 

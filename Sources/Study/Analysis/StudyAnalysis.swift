@@ -17,13 +17,7 @@ extension BuiltStudy {
     }
     cells = analyzed
     results.cells = analyzed.map(\.result)
-    var runs = RunOrigins()
-    for cell in results.cells {
-      (runs.trained, runs.fromOtherCells, runs.readOff, runs.epochsTrained) = (
-        runs.trained + cell.origins.trained, runs.fromOtherCells + cell.origins.fromOtherCells,
-        runs.readOff + cell.origins.readOff, runs.epochsTrained + cell.origins.epochsTrained
-      )
-    }
+    let runs = results.cells.map(\.origins).reduce(RunOrigins(), +)
     results.findings = StudyFacts(
       keyResults: KeyResultFacts(self), runs: runs, testEvaluations: cells.reduce(0) { $0 + $1.testedRuns.count },
       cellSeconds: results.cells.reduce(0) { $0 + $1.seconds })

@@ -152,7 +152,9 @@ extension CellResult: Codable {
     epochsTrainedNow = try c.decodeIfPresent(Int.self, forKey: .epochsTrainedNow) ?? 0
     hosts = try c.decodeIfPresent([String: Int].self, forKey: .hosts) ?? [:]
     let runs = try c.decodeIfPresent([NamedRun].self, forKey: .runs) ?? []
-    if c.contains(.findings) { findings = try CellFacts(from: c.superDecoder(forKey: .findings), kind: kind) }
+    // The facts are derived: the analysis computes them again from the runs (for `render`
+    // too), so facts an older version wrote in another shape are dropped, not an error.
+    if c.contains(.findings) { findings = try? CellFacts(from: c.superDecoder(forKey: .findings), kind: kind) }
     guard status != .failed && status != .skipped else { return }
     func first() throws -> NamedRun {
       guard let run = runs.first else {
@@ -186,20 +188,52 @@ public struct RunOrigins: Codable, Sendable, Equatable {
   /// Epochs of the runs the cell trained itself: over a study's cells these add up to the
   /// epochs the study trained, each run once.
   public var epochsTrained = 0
+  /// Epochs of the runs other cells trained, and of those read off longer runs (nil in
+  /// results from before they were kept).
+  public var epochsFromOtherCells: Int? = 0
+  public var epochsReadOff: Int? = 0
 
   public init() {}
+
+  enum CodingKeys: String, CodingKey {
+    case trained, fromOtherCells, readOff, epochsTrained, epochsFromOtherCells, epochsReadOff
+  }
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    trained = try c.decode(Int.self, forKey: .trained)
+    fromOtherCells = try c.decode(Int.self, forKey: .fromOtherCells)
+    readOff = try c.decode(Int.self, forKey: .readOff)
+    epochsTrained = try c.decode(Int.self, forKey: .epochsTrained)
+    epochsFromOtherCells = try c.decodeIfPresent(Int.self, forKey: .epochsFromOtherCells)
+    epochsReadOff = try c.decodeIfPresent(Int.self, forKey: .epochsReadOff)
+  }
 
   /// Counts `record`, a run cell `cell` uses.
   mutating func count(_ record: RunRecord, in cell: String) {
     if record.readOff == true {
       readOff += 1
+      epochsReadOff = (epochsReadOff ?? 0) + record.epochs
     } else if record.timedIn == nil || record.timedIn == cell {
       trained += 1
       epochsTrained += record.epochs
     } else {
       fromOtherCells += 1
+      epochsFromOtherCells = (epochsFromOtherCells ?? 0) + record.epochs
     }
   }
 
   public var runs: Int { trained + fromOtherCells + readOff }
+
+  /// Both cells' runs together (epochs of an origin unknown when either does not know them).
+  public static func + (a: RunOrigins, b: RunOrigins) -> RunOrigins {
+    var sum = RunOrigins()
+    (sum.trained, sum.fromOtherCells, sum.readOff, sum.epochsTrained) = (
+      a.trained + b.trained, a.fromOtherCells + b.fromOtherCells, a.readOff + b.readOff,
+      a.epochsTrained + b.epochsTrained
+    )
+    sum.epochsFromOtherCells = a.epochsFromOtherCells.flatMap { x in b.epochsFromOtherCells.map { x + $0 } }
+    sum.epochsReadOff = a.epochsReadOff.flatMap { x in b.epochsReadOff.map { x + $0 } }
+    return sum
+  }
 }

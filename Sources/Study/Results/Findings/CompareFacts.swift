@@ -156,13 +156,24 @@ public struct CompareFacts: Codable, Sendable {
       public let ratio: Double
       /// The same ratio per doubling of the batch: `ratio^(1 / log₂(large / small))`.
       public let perDoubling: Double
-      public let pays: Bool
+      /// Its 95% interval, from the spread of both sides' epoch times (the log of the ratio
+      /// of means by the delta method, Welch's degrees of freedom); nil with one repeat.
+      public let perDoublingLow: Double?
+      public let perDoublingHigh: Double?
+      /// Whether the step pays by `payoffRatio`: with repeats, only when the whole interval
+      /// is on one side of it; else `undecided`.
+      public let pays: Payoff
+    }
+
+    public enum Payoff: String, Codable, Sendable {
+      case pays, doesNotPay = "does_not_pay", undecided
     }
     public let steps: [Step]
     /// Sizes not timed by this cell (another cell trained them, or they were read off a
     /// longer run): the steps go over them.
     public let untimed: [String]
-    /// The largest batch reached while every step up still paid (nil without times).
+    /// The largest batch reached while every step up still paid (nil without times); when
+    /// the step after it is undecided, the rule cannot say whether it pays further.
     public let payoff: String?
     public let largest: String
     /// The largest batch size against the first of the highest, repeat by repeat (nil with
@@ -170,7 +181,8 @@ public struct CompareFacts: Codable, Sendable {
     public let drop: Comparison?
 
     /// A step up in batch size pays while each doubling cuts an epoch's time by at least a
-    /// fifth: the smaller batch's epoch takes at least 1.25 times as long per doubling.
+    /// fifth: the smaller batch's epoch takes at least `payoffRatio` times as long per
+    /// doubling.
     public static let payoffRatio = 1.25
   }
 
