@@ -91,9 +91,13 @@ public struct Comparison: Codable, Sendable, Equatable {
   /// Compares `a` with `b`. Paired designs need lists of one length, paired by position;
   /// `folds` needs `testShare`, n_test / n_train of a fold. The bootstrap draws from
   /// `generator`.
+  ///
+  /// `interim` leaves out what a look of a sequential design does not use (P(better)'s
+  /// bootstrap interval and the detectable difference), so that thousands of simulated looks
+  /// stay cheap.
   public init(
     _ a: [Double], _ b: [Double], design: Design, margin: Double? = nil, testShare: Double? = nil,
-    generator: inout Xoshiro256
+    generator: inout Xoshiro256, interim: Bool = false
   ) {
     precondition(!a.isEmpty && !b.isEmpty, "a comparison needs values on both sides")
     precondition(design == .unpaired || a.count == b.count, "a paired comparison needs two lists of one length")
@@ -141,13 +145,13 @@ public struct Comparison: Codable, Sendable, Equatable {
     } else {
       (p, equivalenceP) = (nil, nil)
     }
-    if min(nA, nB) >= Self.intervalMinimum {
+    if min(nA, nB) >= Self.intervalMinimum && !interim {
       let (low, high) = Self.bootstrap(a, b, design: design, generator: &generator)
       (probabilityLow, probabilityHigh) = (low, high)
     } else {
       (probabilityLow, probabilityHigh) = (nil, nil)
     }
-    detectable = Self.detectable(se: se, df: df, level: level)
+    detectable = interim ? nil : Self.detectable(se: se, df: df, level: level)
   }
 
   /// The verdict at `adjustedP ?? p` against `level`.
@@ -171,7 +175,11 @@ public struct Comparison: Codable, Sendable, Equatable {
     if let p, let adjustedP, p > 0, adjustedP > 0 { effective = max(1e-12, min(level, level * p / adjustedP)) }
     c.confidence = 1 - effective
     c.difference = Self.estimate(difference.value, se: standardError, df: degreesOfFreedom, confidence: c.confidence)
-    c.detectable = Self.detectable(se: standardError, df: degreesOfFreedom, level: level / Double(max(1, family)))
+    // An interim look's comparison has none to update (and a power search per look would
+    // cost more than the look).
+    c.detectable =
+      detectable == nil
+      ? nil : Self.detectable(se: standardError, df: degreesOfFreedom, level: level / Double(max(1, family)))
     return c
   }
 
