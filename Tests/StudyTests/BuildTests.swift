@@ -81,6 +81,13 @@ struct TinyBuild {
     #expect(results.epochsUsed == results.epochsTrainedNow + 2, "the Adam variant's 2 epochs are the baseline's")
     #expect(results.epochsTrained == results.epochsTrainedNow, "each run trained once")
     #expect(results.cells[2].origins.fromOtherCells == 1 && results.cells[1].origins.trained == 1)
+    // The gap's training side: the kept weights evaluated as Keras's evaluate does, without
+    // dropout, on a sample of the training part as large as the validation part (200 here),
+    // not the last epoch's accuracy measured with dropout on while training.
+    let baseline = try #require(results.cells[1].runs.first?.run)
+    let sample = try #require(baseline.trainEvaluation)
+    #expect(sample.images == 200)
+    #expect(sample.accuracy != baseline.history.epochs.last?.trainAccuracy)
 
     let out = build.folder + "/out"
     let files = try FileManager.default.subpathsOfDirectory(atPath: out).sorted()
