@@ -129,6 +129,8 @@ struct ComparePresenter: Presenter {
     var columns: [(String, TableBuilder.Alignment)] = [
       ("Variant", .left), ("Changes", .left), ("Best val. accuracy", .right),
     ]
+    let adaptive = facts.sequential != nil
+    if adaptive { columns.append(("Repeats", .right)) }
     if repeated {
       columns += [
         ("Against \(facts.referenceName)", .right), ("p", .right), ("P(better)", .right),
@@ -150,9 +152,13 @@ struct ComparePresenter: Presenter {
       dashes.append("no time where runs were trained by another cell or read off, so not timed like the others")
     }
     let dash = dashes.isEmpty ? "" : " A dash: \(dashes.joined(separator: "; "))."
+    let over =
+      adaptive
+      ? "their repeats (adaptive: \(looks(facts.sequential!)); Repeats: how many each took)"
+      : "\(facts.repeats) repeats"
     let caption =
       repeated
-      ? "Variants over \(facts.repeats) repeats (± one standard deviation). Against \(facts.referenceName): the difference of mean best validation accuracies with its interval (95% for one comparison; with several, at the level Holm's correction tests it at, so that it excludes 0 exactly when the test decides); the p value of its test (paired by seed when the variants draw the same random numbers, else Welch's t, marked)\(Words.correction(family)); and P(better), the share of repeats in which the variant wins (paired) or the Mann–Whitney probability (Welch)\(facts.repeats >= Comparison.intervalMinimum ? ", with its 95% bootstrap interval" : ""). Bold: better than \(facts.referenceName) by its test. \(gap)\(dash)"
+      ? "Variants over \(over) (± one standard deviation). Against \(facts.referenceName): the difference of mean best validation accuracies with its interval (95% for one comparison; with several, at the level Holm's correction tests it at, so that it excludes 0 exactly when the test decides); the p value of its test (paired by seed when the variants draw the same random numbers, else Welch's t, marked)\(Words.correction(family)); and P(better), the share of repeats in which the variant wins (paired) or the Mann–Whitney probability (Welch)\(facts.repeats >= Comparison.intervalMinimum ? ", with its 95% bootstrap interval" : ""). Bold: better than \(facts.referenceName) by its test. \(gap)\(dash)"
       : "Variants, one run each. \(gap)\(dash)"
     var table = TableBuilder(caption, columns: columns)
     for (entry, variant) in zip(facts.variants, variants) {
@@ -161,6 +167,7 @@ struct ComparePresenter: Presenter {
         entry.name, changes.isEmpty ? "— (the cell's settings)" : changes.joined(separator: ", "),
         entry.diverged ? "diverged" : Format.percent(entry.best),
       ]
+      if adaptive { row.append("\(entry.bestScores.count)") }
       if repeated {
         if let comparison = entry.comparison {
           row += [
@@ -215,18 +222,35 @@ struct ComparePresenter: Presenter {
     if names.count > 1 {
       // Tied means may have different spreads: the mean alone is theirs.
       return
-        "The highest \(what) over \(Words.repeats(facts.repeats)), \(Format.percent(first.best.mean)), is shared by \(Words.highest(names)), picked after the results; the tests against \(facts.referenceName) follow."
+        "The highest \(what) over \(overRepeats(facts)), \(Format.percent(first.best.mean)), is shared by \(Words.highest(names)), picked after the results; the tests against \(facts.referenceName) follow."
     }
     if names == [facts.referenceName] {
       return
-        "The highest \(what) over \(Words.repeats(facts.repeats)) is the reference's, \(Words.highest(names)), \(value)."
+        "The highest \(what) over \(overRepeats(facts)) is the reference's, \(Words.highest(names)), \(value)."
     }
     return
-      "The highest \(what) over \(Words.repeats(facts.repeats)) is \(Words.highest(names))'s, \(value), picked after the results; the tests against \(facts.referenceName) follow."
+      "The highest \(what) over \(overRepeats(facts)) is \(Words.highest(names))'s, \(value), picked after the results; the tests against \(facts.referenceName) follow."
   }
 
   /// What the comparisons with the reference say, verdict by verdict, each with its numbers;
   /// and for the indistinguishable ones, what difference the repeats could have found.
+  /// "3 repeats", or with adaptive repeats "3 to 12 repeats" (each variant its own).
+  static func overRepeats(_ facts: CompareFacts) -> String {
+    let counts = facts.variants.map(\.bestScores.count)
+    guard facts.sequential != nil, let low = counts.min(), let high = counts.max(), low < high else {
+      return Words.repeats(facts.repeats)
+    }
+    return "\(low) to \(high) repeats"
+  }
+
+  /// How adaptive repeats were added: "repeats added where undecided, looks at 3, 6, 9 and
+  /// 12 repeats, each at its share of 5% by Pocock's spending".
+  static func looks(_ plan: SequentialDesign) -> String {
+    let spending = plan.spending == .pocock ? "Pocock's" : "O'Brien and Fleming's"
+    return
+      "repeats added to the comparisons still undecided at looks after \(Format.list(plan.looks.map(String.init))) repeats, each look testing at its share of \(Format.percent(plan.alpha, decimals: 0)) by \(spending) spending"
+  }
+
   static func verdicts(_ facts: CompareFacts) -> [String] {
     let reference = facts.reference
     let compared = facts.variants.filter { $0.comparison != nil }
@@ -239,6 +263,9 @@ struct ComparePresenter: Presenter {
       designs.count == 1
       ? Words.test(designs.first!) : "paired by seed where the variants draw the same random numbers, else by Welch's t"
     var correction = Words.correction(family)
+    if let plan = facts.sequential {
+      correction = ", with Holm's correction among the comparisons open at each look; \(looks(plan))"
+    }
     if case .batchSizes(let sizes?) = facts.story, sizes.drop != nil, family > 1 {
       correction += " (these \(compared.count) and the largest batch against the highest, below)"
     }
@@ -246,11 +273,13 @@ struct ComparePresenter: Presenter {
     for verdict in [Comparison.Verdict.better, .worse, .equivalent, .indistinguishable] {
       let group = facts.variants(verdict)
       guard !group.isEmpty else { continue }
-      let listed = group.map { "\($0.name) (\(Words.evidence($0.comparison!)))" }
+      let listed = group.map { v in
+        "\(v.name) (\(v.stoppedAt.map { "after \($0) repeats: " } ?? "")\(Words.evidence(v.comparison!)))"
+      }
       clauses.append("\(Format.list(listed)) \(Words.be(group.count)) \(Words.verdict(group[0].comparison!))")
     }
     var sentences = [
-      "Against \(name) over \(Words.repeats(facts.repeats)), tested \(how)\(correction): \(clauses.joined(separator: "; "))."
+      "Against \(name) over \(overRepeats(facts)), tested \(how)\(correction): \(clauses.joined(separator: "; "))."
     ]
     let unresolved = facts.variants(.indistinguishable)
     if let largest = unresolved.compactMap({ $0.comparison?.detectable }).max() {

@@ -9,7 +9,7 @@ import Foundation
 /// difference stops at the first look. Each boundary is found by Armitage, McPherson and
 /// Rowe's recursive numerical integration (Jennison and Turnbull, "Group Sequential Methods",
 /// ch. 19), as R's gsDesign and ldbounds compute them.
-public struct SequentialDesign: Codable, Sendable, Equatable {
+public struct SequentialDesign: Codable, Sendable, Hashable {
   /// How the false-positive rate is spent over the looks.
   public enum Spending: String, Codable, Sendable, CaseIterable {
     /// Lan and DeMets' O'Brien–Fleming-like function (gsDesign's `sfLDOF`).

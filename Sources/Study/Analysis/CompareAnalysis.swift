@@ -4,8 +4,12 @@ import Statistics
 import Tensor
 
 extension CompareFacts.Variant {
-  init(name: String, runs: [RunRecord], changes: [SettingKey], cell: String, comparison: Comparison?) {
+  init(
+    name: String, runs: [RunRecord], changes: [SettingKey], cell: String, comparison: Comparison?,
+    stoppedAt: Int? = nil
+  ) {
     self.name = name
+    self.stoppedAt = stoppedAt
     self.changes = changes
     self.comparison = comparison
     batchSize = runs[0].settings.batchSize
@@ -63,7 +67,13 @@ extension CompareFacts {
         pair.1.name)
     }
     var drop: (largest: NamedRun, highest: NamedRun)?
-    if batchStory {
+    // With adaptive repeats the looks decided the comparisons: replayed from the runs.
+    var stops: [Int?] = runs.map { _ in nil }
+    if let plan = cell.replication.sequential {
+      (family, stops) = Self.replay(
+        plan, cell, runs: runs, reference: referenceIndex, margin: margin, seed: seed)
+    }
+    if batchStory && cell.replication.sequential == nil {
       let trained = runs.filter { $0.all.allSatisfy { $0.status != .diverged } }
       let means = trained.map { Spread($0.all.map(\.bestValidationAccuracy)).mean }
       if let largest = trained.max(by: { $0.run.settings.batchSize < $1.run.settings.batchSize }),
@@ -79,12 +89,13 @@ extension CompareFacts {
             margin: margin, seed: seed, "largest batch"))
       }
     }
-    let corrected = Comparison.holm(family)
+    let corrected = cell.replication.sequential == nil ? Comparison.holm(family) : family
     variants = zip(cell.variants, runs).enumerated().map { index, pair in
       Variant(
         name: pair.1.name, runs: pair.1.all, changes: settings.changedKeys(to: pair.0.settings), cell: id,
-        comparison: corrected[index])
+        comparison: corrected[index], stoppedAt: stops[index])
     }
+    sequential = cell.replication.sequential
     referenceName = variants[referenceIndex].name
     let timed = zip(variants, runs).filter { $0.0.secondsPerEpoch != nil }.flatMap { $0.1.all }.compactMap(\.trainedOn)
     timing =
@@ -114,6 +125,42 @@ extension CompareFacts {
       let race = keys.contains(.optimizer) || keys.contains(.activation) ? Race(ranked) : nil
       story = .ranking(Ranking(ranked), race: race)
     }
+  }
+}
+
+extension CompareFacts {
+  /// The looks of adaptive repeats replayed from the runs (`CompareCell.look`, the rule the
+  /// build followed): each variant's comparison at the look that decided it, computed in
+  /// full (P(better)'s interval, the detectable difference) on that look's repeats and
+  /// tested as the look tested it; and the repeats it stopped at (nil: not compared).
+  static func replay(
+    _ plan: SequentialDesign, _ cell: CompareCell, runs: [NamedRun], reference: Int, margin: Double?,
+    seed: SeedPath
+  ) -> ([Comparison?], [Int?]) {
+    let records = runs.map(\.all)
+    let settings = cell.variants.map(\.settings)
+    var open = Set(runs.indices).subtracting([reference])
+    var decided: [Int: (comparison: Comparison?, look: Int)] = [:]
+    for look in plan.looks.indices where !open.isEmpty {
+      let stopped = CompareCell.look(
+        look, of: plan, reference: reference, open: open, runs: records, settings: settings)
+      for (v, comparison) in stopped { decided[v] = (comparison, look) }
+      open.subtract(stopped.keys)
+    }
+    var family: [Comparison?] = runs.map { _ in nil }
+    var stops: [Int?] = runs.map { _ in nil }
+    for (v, (interim, look)) in decided {
+      let n = plan.looks[look]
+      stops[v] = n
+      guard let interim else { continue }
+      let full = compared(
+        records[v].prefix(n).map(\.bestValidationAccuracy), records[reference].prefix(n).map(\.bestValidationAccuracy),
+        design: interim.design, margin: margin, seed: seed, runs[v].name)
+      family[v] = full?.within(
+        family: interim.family, adjustedP: interim.adjustedP, adjustedEquivalenceP: interim.adjustedEquivalenceP,
+        level: interim.level)
+    }
+    return (family, stops)
   }
 }
 

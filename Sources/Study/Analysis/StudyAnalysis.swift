@@ -56,14 +56,6 @@ func findingSeed(_ seed: UInt64, cell: String?) -> SeedPath {
   cell.map { SeedPath(seed).child($0) } ?? SeedPath(seed)
 }
 
-/// The design of a comparison of runs of `a`'s settings with runs of `b`'s, `counts` of
-/// each: paired when they draw the same random numbers repeat by repeat
-/// (`RunSettings.sharesRandomNumbers`) and are as many, else unpaired (nil settings: unpaired).
-func design(_ a: RunSettings?, _ b: RunSettings?, counts: (Int, Int)) -> Design {
-  guard let a, let b, a.sharesRandomNumbers(with: b), counts.0 == counts.1 else { return .unpaired }
-  return .paired
-}
-
 /// `a` against `b` by the test `design` calls for (paired by position, or not), the finite
 /// values only, its bootstrap drawn from `seed`'s stream named `"bootstrap"` and then `names`
 /// (see `findingSeed`); nil when a side has no finite value.

@@ -102,7 +102,7 @@ struct CellKeyParts {
 
   enum CodingKeys: String, CodingKey {
     case data, kind, settings, variants, grid, gridAxes, search, candidates, final, from, samples, test
-    case repeats, resample
+    case repeats, resample, looks, spending
   }
 
   func encode(into c: inout KeyedEncodingContainer<CodingKeys>) throws {
@@ -115,7 +115,13 @@ struct CellKeyParts {
     try c.encodeIfPresent(from, forKey: .from)
     try c.encode(samples, forKey: .samples)
     try c.encode(test, forKey: .test)
-    if replication.count > 1 { try c.encode(replication.count, forKey: .repeats) }
+    // Adaptive repeats: the looks and the spending decide which runs the cell uses.
+    if let sequential = replication.sequential {
+      try c.encode(sequential.looks, forKey: .looks)
+      try c.encode(sequential.spending, forKey: .spending)
+    } else if replication.count > 1 {
+      try c.encode(replication.count, forKey: .repeats)
+    }
     if replication.resample { try c.encode(true, forKey: .resample) }
   }
 }

@@ -175,5 +175,8 @@ struct CellInput {
   let replication: Replication
 
   /// The cell's repeats: its own `repeats` and `resample`, else the study's.
-  func cellReplication() throws(StudyError) -> Replication { try Replication(fields, defaults: replication) }
+  /// The cell's repeats; `adaptive` for a cell that may take adaptive ones (a compare cell).
+  func cellReplication(adaptive: Bool = false) throws(StudyError) -> Replication {
+    try Replication(fields, defaults: replication, adaptive: adaptive)
+  }
 }

@@ -1,3 +1,6 @@
+import Statistics
+import Tensor
+
 /// A compare cell: variants of the cell's settings, each trained once. By default they
 /// train one after another on every thread, so that their seconds per epoch compare.
 public struct CompareCell: CellBehaviour {
@@ -56,7 +59,7 @@ public struct CompareCell: CellBehaviour {
       variants.append(Variant(name: name, settings: try variant.validated(at: item)))
     }
     self.variants = variants
-    replication = try input.cellReplication()
+    replication = try input.cellReplication(adaptive: true)
     if let named = input.fields["reference"] {
       let name = try named.string()
       guard let index = variants.firstIndex(where: { $0.name == name }) else {
@@ -82,7 +85,86 @@ public struct CompareCell: CellBehaviour {
   }
 
   func run(_ context: CellContext) throws(CellStop) -> CellOutcome {
-    let groups = variants.map { context.repeated($0.name, $0.settings, replication) }
-    return .compare(try context.namedRuns(groups, sequential: sequential))
+    guard let design = replication.sequential else {
+      let groups = variants.map { context.repeated($0.name, $0.settings, replication) }
+      return .compare(try context.namedRuns(groups, sequential: sequential))
+    }
+    // Adaptive repeats: a stage per look, each bringing the variants still undecided (and
+    // the reference they are compared with) to the look's repeats.
+    var records: [[RunRecord]] = variants.map { _ in [] }
+    var open = Set(variants.indices).subtracting([reference])
+    for (look, n) in design.looks.enumerated() {
+      let needed = variants.indices.filter { (open.contains($0) || $0 == reference) && records[$0].count < n }
+      let asked = needed.map { v in requests(v, from: records[v].count, to: n, context) }
+      let fetched = try context.execute(asked.flatMap { $0 }, sequential: sequential)
+      var start = 0
+      for (v, group) in zip(needed, asked) {
+        records[v] += fetched[start..<(start + group.count)]
+        start += group.count
+      }
+      let decided = Self.look(
+        look, of: design, reference: reference, open: open, runs: records, settings: variants.map(\.settings))
+      open.subtract(decided.keys)
+      if open.isEmpty { break }
+    }
+    return .compare(
+      zip(variants, records).map { variant, runs in
+        NamedRun(name: variant.name, run: runs[0], repeats: Array(runs.dropFirst()))
+      })
+  }
+
+  /// Variant `v`'s repeats `from..<to`.
+  private func requests(_ v: Int, from: Int, to: Int, _ context: CellContext) -> [RunRequest] {
+    (from..<to).map { r in
+      var run = context.request(
+        variants[v].name, variants[v].settings, replication.data(repeat: r), repeatIndex: r)
+      run.repeatCount = replication.count
+      return run
+    }
+  }
+
+  /// The comparisons of the `open` variants with the reference at look `look`, each on the
+  /// first `looks[look]` best validation accuracies of both (paired by repeat when they draw
+  /// the same random numbers), tested together by `SequentialTesting`: those that stop, by
+  /// index, with their comparison. A variant with fewer than two scores stops untested. The
+  /// analysis replays the same looks from the runs.
+  static func look(
+    _ look: Int, of plan: SequentialDesign, reference: Int, open: Set<Int>, runs: [[RunRecord]],
+    settings: [RunSettings]
+  ) -> [Int: Comparison?] {
+    let n = plan.looks[look]
+    let scores = runs.map { $0.prefix(n).map(\.bestValidationAccuracy) }
+    var generator = Xoshiro256(seed: 0)
+    var stopped: [Int: Comparison?] = [:]
+    let candidates: [Comparison?] = runs.indices.map { v -> Comparison? in
+      guard open.contains(v) else { return nil }
+      let (a, b) = (scores[v], scores[reference])
+      guard a.count == n, b.count == n, a.allSatisfy(\.isFinite), b.allSatisfy(\.isFinite) else {
+        stopped[v] = .some(nil)
+        return nil
+      }
+      return Comparison(
+        a, b, design: design(settings[v], settings[reference], counts: (n, n)), generator: &generator, interim: true)
+    }
+    for (v, tested) in SequentialTesting.look(look, of: plan, open: candidates).enumerated() {
+      if let tested, SequentialTesting.stops(tested, look: look, of: plan) { stopped[v] = tested }
+    }
+    return stopped
+  }
+
+  func stageCount(profile: Profile, settings: RunSettings) -> Int { replication.sequential?.looks.count ?? 1 }
+
+  /// The runs of the looks from `stage` on, before the comparisons that choose them are
+  /// known: at most every variant's repeats up to each look.
+  func possibleRuns(_ context: CellContext, from stage: Int) -> [PossibleRuns] {
+    guard let design = replication.sequential else { return [] }
+    let first = stage - context.firstStage
+    guard first >= 0, first < design.looks.count else { return [] }
+    return (first..<design.looks.count).map { look in
+      let from = look == 0 ? 0 : design.looks[look - 1]
+      return PossibleRuns(
+        stage: context.firstStage + look,
+        requests: variants.indices.flatMap { requests($0, from: from, to: design.looks[look], context) }, share: 1)
+    }
   }
 }

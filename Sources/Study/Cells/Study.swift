@@ -98,7 +98,7 @@ public struct Study: Sendable {
       try base.apply(baseValue)
       base = try base.validated(at: baseValue)
     }
-    let replication = try Replication(fields, defaults: Replication())
+    let replication = try Replication(fields, defaults: Replication(), adaptive: true)
     guard let cellsValue = fields["cells"] else { throw top.error("a study needs cells (a list)") }
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     var cells: [Cell] = []

@@ -1,5 +1,6 @@
 import Data
 import NN
+import Statistics
 import Tensor
 
 /// Everything that defines one training run: the network, the optimizer and its schedule,
@@ -281,4 +282,12 @@ extension RunSettings {
   public var isUnregularized: Bool {
     !dropoutRates.contains { $0 > 0 } && !batchNorm && weightDecay == 0 && inputDropout == 0
   }
+}
+
+/// The design of a comparison of runs of `a`'s settings with runs of `b`'s, `counts` of
+/// each: paired when they draw the same random numbers repeat by repeat
+/// (`RunSettings.sharesRandomNumbers`) and are as many, else unpaired (nil settings: unpaired).
+func design(_ a: RunSettings?, _ b: RunSettings?, counts: (Int, Int)) -> Design {
+  guard let a, let b, a.sharesRandomNumbers(with: b), counts.0 == counts.1 else { return .unpaired }
+  return .paired
 }

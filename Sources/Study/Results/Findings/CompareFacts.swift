@@ -37,6 +37,9 @@ public struct CompareFacts: Codable, Sendable {
     public let comparison: Comparison?
     /// The mean curves over the repeats.
     public let curves: EpochCurves
+    /// With adaptive repeats, the repeats at whose look its comparison was decided (or the
+    /// last look's); nil otherwise.
+    public let stoppedAt: Int?
 
     /// The mean best validation accuracy (−1 when the runs have none), for ordering.
     public var meanBest: Double { best.mean.isFinite ? best.mean : -1 }
@@ -74,6 +77,8 @@ public struct CompareFacts: Codable, Sendable {
   public let diverged: [String]
   /// Where the timed runs trained: the hosts, and the threads each run had.
   public let timing: Timing?
+  /// The looks of adaptive repeats, when the cell has them.
+  public let sequential: SequentialDesign?
 
   public struct Timing: Codable, Sendable {
     public let hosts: [String]
