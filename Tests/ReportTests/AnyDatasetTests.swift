@@ -71,6 +71,10 @@ import Testing
     let markdown = try String(contentsOfFile: written.markdown, encoding: .utf8)
     #expect(markdown.contains("256-16-4"), "the network runs from 256 pixels to 4 classes")
     #expect(markdown.contains("16 × 16 = 256 pixels"))
+    // Nothing of MNIST's is said of another dataset: its name, its digits, its black ground.
+    for phrase in ["MNIST", "digit", "black background", "ambiguous even to a person"] {
+      #expect(!markdown.contains(phrase), "'\(phrase)' in a report on compass images")
+    }
     let report = markdownTable("Classification report, test set", in: markdown)
     #expect(report.count == 2 + 4 + 3)
     #expect(
