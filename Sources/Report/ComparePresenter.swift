@@ -158,7 +158,7 @@ struct ComparePresenter: Presenter {
       : "\(facts.repeats) repeats"
     let caption =
       repeated
-      ? "Variants over \(over) (± one standard deviation). Against \(facts.referenceName): the difference of mean best validation accuracies with its interval (95% for one comparison; with several, at the level Holm's correction tests it at, so that it excludes 0 exactly when the test decides); the p value of its test (paired by seed when the variants draw the same random numbers, else Welch's t, marked)\(Words.correction(family)); and P(better), the share of repeats in which the variant wins (paired) or the Mann–Whitney probability (Welch)\(facts.repeats >= Comparison.intervalMinimum ? ", with its 95% bootstrap interval" : ""). Bold: better than \(facts.referenceName) by its test. \(gap)\(dash)"
+      ? "Variants over \(over) (± one standard deviation). Against \(facts.referenceName): the difference of mean best validation accuracies with its interval (95% for one comparison; with several, at the level Holm's correction tests it at, so that it excludes 0 exactly when the test decides); the p value of its test (paired by seed when the variants draw the same random numbers, else Welch's t, marked)\(Words.correction(family)); and P(better), the share of repeats in which the variant wins (paired) or the Mann–Whitney probability (Welch), with its 95% interval (exact, Clopper and Pearson's, when paired; a bootstrap's from \(Comparison.intervalMinimum) repeats when not). Bold: better than \(facts.referenceName) by its test. \(gap)\(dash)"
       : "Variants, one run each. \(gap)\(dash)"
     var table = TableBuilder(caption, columns: columns)
     for (entry, variant) in zip(facts.variants, variants) {
@@ -274,7 +274,12 @@ struct ComparePresenter: Presenter {
       let group = facts.variants(verdict)
       guard !group.isEmpty else { continue }
       let listed = group.map { v in
-        "\(v.name) (\(v.stoppedAt.map { "after \($0) repeats: " } ?? "")\(Words.evidence(v.comparison!)))"
+        // With adaptive repeats, the look's repeats and the level it tested at, which the p
+        // value is read against.
+        let look = v.stoppedAt.map {
+          "after \($0) repeats, at α = \(Format.fixed(v.comparison!.level, decimals: 3, beside: 0)): "
+        }
+        return "\(v.name) (\(look ?? "")\(Words.evidence(v.comparison!)))"
       }
       clauses.append("\(Format.list(listed)) \(Words.be(group.count)) \(Words.verdict(group[0].comparison!))")
     }

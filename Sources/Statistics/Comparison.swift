@@ -59,7 +59,9 @@ public struct Comparison: Codable, Sendable, Equatable {
   /// P(A > B): paired, the share of pairs A wins; unpaired, the Mann–Whitney probability;
   /// ties count half.
   public let probability: Double
-  /// Its 95% percentile-bootstrap interval, with at least `intervalMinimum` values a side.
+  /// Its 95% interval: paired, Clopper and Pearson's exact interval of the share of pairs won
+  /// (from 2 pairs); otherwise the percentile bootstrap's, with at least `intervalMinimum`
+  /// values a side.
   public let probabilityLow: Double?
   public let probabilityHigh: Double?
   /// The equivalence margin (a difference this small does not matter) and the p value of
@@ -145,7 +147,10 @@ public struct Comparison: Codable, Sendable, Equatable {
     } else {
       (p, equivalenceP) = (nil, nil)
     }
-    if min(nA, nB) >= Self.intervalMinimum && !interim {
+    if design == .paired && nA >= 2 && !interim {
+      // Paired, P(better) is a share of independent pairs: its exact binomial interval.
+      (probabilityLow, probabilityHigh) = Self.clopperPearson(wins: wins.reduce(0, +), of: nA)
+    } else if min(nA, nB) >= Self.intervalMinimum && !interim {
       let (low, high) = Self.bootstrap(a, b, design: design, generator: &generator)
       (probabilityLow, probabilityHigh) = (low, high)
     } else {
@@ -261,6 +266,27 @@ public struct Comparison: Codable, Sendable, Equatable {
   private static func detectable(se: Double?, df: Double?, level: Double) -> Double? {
     guard let se, let df, se > 0 else { return nil }
     return Power.detectableDifference(standardError: se, degreesOfFreedom: df, alpha: level, power: power)
+  }
+
+  /// Clopper and Pearson's exact 95% interval of a binomial share, `wins` of `n` (a tie counts
+  /// half: the lower end takes the wins down to a whole number, the upper end up), as
+  /// statsmodels' `proportion_confint(method="beta")`: the α/2 quantile of Beta(k, n − k + 1)
+  /// and the 1 − α/2 quantile of Beta(k + 1, n − k).
+  static func clopperPearson(wins: Double, of n: Int) -> (Double, Double) {
+    let (low, high) = (wins.rounded(.down), wins.rounded(.up))
+    let lower = low <= 0 ? 0 : betaQuantile(alpha / 2, a: low, b: Double(n) - low + 1)
+    let upper = high >= Double(n) ? 1 : betaQuantile(1 - alpha / 2, a: high + 1, b: Double(n) - high)
+    return (lower, upper)
+  }
+
+  /// The `q` quantile of Beta(a, b), by bisection on its distribution function.
+  static func betaQuantile(_ q: Double, a: Double, b: Double) -> Double {
+    var (low, high) = (0.0, 1.0)
+    for _ in 0..<100 {
+      let mid = (low + high) / 2
+      if regularizedIncompleteBeta(a: a, b: b, x: mid) < q { low = mid } else { high = mid }
+    }
+    return (low + high) / 2
   }
 
   /// One value's score against another in P(A > B): a win 1, a tie ½, a loss 0.

@@ -52,10 +52,17 @@ import Testing
       [0.981, 0.979, 0.983, 0.980, 0.982, 0.977], [0.978, 0.979, 0.980, 0.976, 0.981, 0.978], design: .paired,
       generator: &generator)
     #expect(comparison.probability == 0.75, "4 wins, a tie and a loss of 6")
-    // The exact bootstrap distribution (all 6⁶ resamples) has 2.5/97.5 percentiles 0.4167
-    // and 1.0; 10,000 draws land within a step of 1/12 of them.
-    #expect(abs(try #require(comparison.probabilityLow) - 0.4166666666666667) <= 1.0 / 12)
-    #expect(comparison.probabilityHigh == 1)
+    // Paired, the share of pairs won has an exact interval: the tie counts as a loss for the
+    // lower end (4 of 6) and a win for the upper (5 of 6); statsmodels' proportion_confint
+    // (method="beta") gives 0.22278 and 0.99579.
+    #expect(abs(try #require(comparison.probabilityLow) - 0.22277809550351213) < 1e-9)
+    #expect(abs(try #require(comparison.probabilityHigh) - 0.9957892554855106) < 1e-9)
+    // Unpaired, the Mann-Whitney probability's interval is the bootstrap's, from 6 a side.
+    let unpaired = Comparison(
+      [0.981, 0.979, 0.983, 0.980, 0.982, 0.977], [0.978, 0.979, 0.980, 0.976, 0.981, 0.978], design: .unpaired,
+      generator: &generator)
+    let (low, high) = (try #require(unpaired.probabilityLow), try #require(unpaired.probabilityHigh))
+    #expect(low < unpaired.probability && unpaired.probability < high && high <= 1)
   }
 
   @Test func theBootstrapIsSeeded() {

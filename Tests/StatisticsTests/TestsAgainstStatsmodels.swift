@@ -68,7 +68,9 @@ import Testing
     #expect(close(c.equivalenceP, 0.03524199845511014))
     #expect(c.verdict == .better, "p < 0.05 and the difference positive")
     #expect(c.probability == 0.9, "4 wins and a tie of 5")
-    #expect(c.probabilityLow == nil, "no bootstrap interval below 6 repeats")
+    // Its exact interval (statsmodels' proportion_confint, method="beta"): 4 of 5 below, 5 of 5
+    // above; no bootstrap below 6 repeats.
+    #expect(close(c.probabilityLow, 0.2835820638819105) && c.probabilityHigh == 1)
   }
 
   @Test func welchTAndTheMannWhitneyProbability() {
@@ -98,6 +100,20 @@ import Testing
     let statsmodels = [0.04, 0.09, 0.09, 0.025, 0.2]
     let ours = holmAdjusted([0.01, 0.04, 0.03, 0.005, 0.2])
     #expect(zip(ours, statsmodels).allSatisfy { close($0, $1, 1e-12) })
+  }
+
+  /// statsmodels' `proportion_confint(k, n, method="beta")` (0.14.x), for P(better) of
+  /// paired repeats: (3, 3), (6, 6), (2, 5) and (0, 4).
+  @Test func clopperPearsonAsStatsmodels() {
+    let cases: [(Double, Int, Double, Double)] = [
+      (3, 3, 0.2924017738212866, 1.0), (6, 6, 0.5407418735600995, 1.0),
+      (2, 5, 0.052744950526316906, 0.8533672003653269),
+      (0, 4, 0.0, 0.6023646356164747),
+    ]
+    for (k, n, low, high) in cases {
+      let (l, h) = Comparison.clopperPearson(wins: k, of: n)
+      #expect(close(l, low, 1e-9) && close(h, high, 1e-9), "\(k) of \(n): [\(l), \(h)]")
+    }
   }
 
   @Test func mcnemarsExactTest() {

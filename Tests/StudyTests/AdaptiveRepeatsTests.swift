@@ -48,6 +48,37 @@ import Testing
     #expect(replayed.variants.map { $0.comparison?.verdict } == facts.variants.map { $0.comparison?.verdict })
   }
 
+  /// Tasks working stage by stage, a look a stage, on one thread each (as Slurm's would),
+  /// make the decisions and the bits of a local build on two.
+  @Test func tasksLookStageByStageAndDecideAsALocalBuild() throws {
+    var local = TinyBuild()
+    var build = TinyBuild()
+    (local.study, build.study) = (Self.study, Self.study)
+    defer {
+      local.remove()
+      build.remove()
+    }
+    let reference = try local.run(threads: 2)
+    let stages = try Study.parse(Self.study, file: "s.yaml").stageCount(profile: TinyBuild.profile)
+    #expect(stages >= 2, "the looks are stages")
+    for stage in 1...stages {
+      for task in 0..<2 {
+        _ = try build.studyBuild(threads: 1).work(WorkTask(index: task, count: 2), stage: stage)
+      }
+    }
+    let observer = RecordingObserver()
+    let results = try build.run(threads: 1, observer: observer)
+    #expect(observer.started.isEmpty, "the tasks trained every look's runs")
+    for (x, y) in zip(reference.cells, results.cells) {
+      for (u, v) in zip(x.runs, y.runs) { #expect(try u.all.map(untimed) == v.all.map(untimed), "\(x.id)/\(u.name)") }
+    }
+    guard case .compare(let a)? = reference.cells[2].findings, case .compare(let b)? = results.cells[2].findings else {
+      Issue.record("compare facts")
+      return
+    }
+    #expect(a.variants.map(\.stoppedAt) == b.variants.map(\.stoppedAt))
+  }
+
   @Test func theStudyFileSaysHowAdaptiveRepeatsAreWritten() throws {
     let looks = try Study.parse(Self.study, file: "s.yaml").cells[2]
     guard case .compare(let compare) = looks.body else {
@@ -56,11 +87,15 @@ import Testing
     }
     #expect(compare.replication.sequential?.looks == [3, 5] && compare.replication.count == 5)
     #expect(compare.replication.sequential?.spending == .pocock)
+    let margin = try Study.parse(
+      Self.study.replacingOccurrences(of: "cells:\n", with: "equivalence: 0.2\ncells:\n"), file: "s.yaml")
+    #expect(margin.replication.equivalence == 0.002, "points of accuracy")
     for (text, message) in [
       ("repeats: {min: 5, max: 3}", "max must be above min (5), found 3"),
       ("repeats: {min: 3}", "adaptive repeats need min and max"),
       ("repeats: {min: 3, max: 12, spending: pocok}", "spending"),
       ("repeats: {min: 2, max: 100, step: 1}", "at most 10"),
+      ("repeats: {min: 3, max: 5}\n    equivalence: 0", "expected a number"),
     ] {
       let broken = Self.study.replacingOccurrences(of: "repeats: {min: 3, max: 5, step: 2}", with: text)
       #expect(throws: StudyError.self) { try Study.parse(broken, file: "s.yaml") }

@@ -143,7 +143,7 @@ extension CompareFacts {
     var decided: [Int: (comparison: Comparison?, look: Int)] = [:]
     for look in plan.looks.indices where !open.isEmpty {
       let stopped = CompareCell.look(
-        look, of: plan, reference: reference, open: open, runs: records, settings: settings)
+        look, of: plan, reference: reference, open: open, runs: records, settings: settings, margin: margin)
       for (v, comparison) in stopped { decided[v] = (comparison, look) }
       open.subtract(stopped.keys)
     }

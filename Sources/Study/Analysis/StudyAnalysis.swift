@@ -19,7 +19,8 @@ extension BuiltStudy {
     results.cells = analyzed.map(\.result)
     let runs = results.cells.map(\.origins).reduce(RunOrigins(), +)
     results.findings = StudyFacts(
-      keyResults: KeyResultFacts(self), runs: runs, testEvaluations: cells.reduce(0) { $0 + $1.testedRuns.count },
+      keyResults: KeyResultFacts(self, margin: study.replication.equivalence), runs: runs,
+      testEvaluations: cells.reduce(0) { $0 + $1.testedRuns.count },
       cellSeconds: results.cells.reduce(0) { $0 + $1.seconds })
   }
 }
@@ -36,8 +37,13 @@ extension CellFacts {
     case .train(_, let run)?: self = .train(TrainFacts(run))
     case .final(_, let final, _)?: self = .train(TrainFacts(final.run))
     case .compare(let body, let runs)?:
-      self = .compare(CompareFacts(body, runs: runs, settings: built.cell.settings, id: built.cell.id, seed: scope))
-    case .grid(_, let grid, let runs)?: self = .grid(GridFacts(grid, runs: runs, cell: built.cell.id, seed: scope))
+      self = .compare(
+        CompareFacts(
+          body, runs: runs, settings: built.cell.settings, id: built.cell.id, seed: scope,
+          margin: body.replication.equivalence))
+    case .grid(let body, let grid, let runs)?:
+      self = .grid(
+        GridFacts(grid, runs: runs, cell: built.cell.id, seed: scope, margin: body.replication.equivalence))
     case .search(_, let search)?:
       guard let facts = SearchFacts(search, earlier: earlier, seed: scope, origins: built.result.origins) else {
         return nil

@@ -102,7 +102,7 @@ struct CellKeyParts {
 
   enum CodingKeys: String, CodingKey {
     case data, kind, settings, variants, grid, gridAxes, search, candidates, final, from, samples, test
-    case repeats, resample, looks, spending
+    case repeats, resample, looks, spending, equivalence
   }
 
   func encode(into c: inout KeyedEncodingContainer<CodingKeys>) throws {
@@ -119,6 +119,8 @@ struct CellKeyParts {
     if let sequential = replication.sequential {
       try c.encode(sequential.looks, forKey: .looks)
       try c.encode(sequential.spending, forKey: .spending)
+      // The margin decides equivalence at the looks, hence which runs the cell asks for.
+      try c.encodeIfPresent(replication.equivalence, forKey: .equivalence)
     } else if replication.count > 1 {
       try c.encode(replication.count, forKey: .repeats)
     }

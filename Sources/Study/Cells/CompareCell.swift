@@ -21,7 +21,7 @@ public struct CompareCell: CellBehaviour {
   /// that changes nothing of the cell's settings, else the first.
   public let reference: Int
 
-  static let keys = ["settings", "variants", "sequential", "repeats", "resample", "reference"]
+  static let keys = ["settings", "variants", "sequential", "repeats", "resample", "reference", "equivalence"]
 
   init(variants: [Variant], sequential: Bool, replication: Replication = Replication(), reference: Int = 0) {
     self.variants = variants
@@ -103,7 +103,8 @@ public struct CompareCell: CellBehaviour {
         start += group.count
       }
       let decided = Self.look(
-        look, of: design, reference: reference, open: open, runs: records, settings: variants.map(\.settings))
+        look, of: design, reference: reference, open: open, runs: records, settings: variants.map(\.settings),
+        margin: replication.equivalence)
       open.subtract(decided.keys)
       if open.isEmpty { break }
     }
@@ -130,7 +131,7 @@ public struct CompareCell: CellBehaviour {
   /// analysis replays the same looks from the runs.
   static func look(
     _ look: Int, of plan: SequentialDesign, reference: Int, open: Set<Int>, runs: [[RunRecord]],
-    settings: [RunSettings]
+    settings: [RunSettings], margin: Double? = nil
   ) -> [Int: Comparison?] {
     let n = plan.looks[look]
     let scores = runs.map { $0.prefix(n).map(\.bestValidationAccuracy) }
@@ -144,7 +145,8 @@ public struct CompareCell: CellBehaviour {
         return nil
       }
       return Comparison(
-        a, b, design: design(settings[v], settings[reference], counts: (n, n)), generator: &generator, interim: true)
+        a, b, design: design(settings[v], settings[reference], counts: (n, n)), margin: margin, generator: &generator,
+        interim: true)
     }
     for (v, tested) in SequentialTesting.look(look, of: plan, open: candidates).enumerated() {
       if let tested, SequentialTesting.stops(tested, look: look, of: plan) { stopped[v] = tested }

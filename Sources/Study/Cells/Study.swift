@@ -87,7 +87,7 @@ public struct Study: Sendable {
     let top = YAMLValue(node: root, path: "", file: file)
     let fields = Dictionary(
       uniqueKeysWithValues: try top.mapping(allowed: [
-        "title", "description", "data", "base", "repeats", "resample", "cells", "key_results",
+        "title", "description", "data", "base", "repeats", "resample", "equivalence", "cells", "key_results",
       ])
       .map {
         ($0.key, $0.value)

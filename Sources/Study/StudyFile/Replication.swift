@@ -17,6 +17,11 @@ public struct Replication: Sendable, Hashable {
   /// the comparisons still undecided get more repeats, and the spending function that keeps
   /// their false-positive rate at 5% over the looks (see `SequentialTesting`).
   public var sequential: SequentialDesign?
+  /// The equivalence margin, as a difference of accuracies: a difference smaller than this
+  /// does not matter, so that two one-sided tests (TOST) can find variants equivalent
+  /// instead of only indistinguishable. The study file's `equivalence`, in points (0.2 =
+  /// 0.2 pt), for the whole study or one compare cell; nil without one.
+  public var equivalence: Double?
 
   public init(count: Int = 1, resample: Bool = false, sequential: SequentialDesign? = nil) {
     self.count = sequential?.looks.last ?? count
@@ -34,6 +39,9 @@ public struct Replication: Sendable, Hashable {
   /// number, or `{min, max, step, spending}` for adaptive repeats where `adaptive` allows.
   init(_ fields: [String: YAMLValue], defaults: Replication, adaptive: Bool = false) throws(StudyError) {
     resample = try fields["resample"]?.bool() ?? defaults.resample
+    equivalence =
+      try fields["equivalence"].map { v throws(StudyError) in try v.double(in: 0...5, open: true) / 100 }
+      ?? defaults.equivalence
     guard let value = fields["repeats"] else {
       (count, sequential) = (defaults.count, adaptive ? defaults.sequential : nil)
       if !adaptive, defaults.sequential != nil { count = defaults.sequential!.looks[0] }
