@@ -120,7 +120,9 @@ enum Format {
   /// 1.00]", or "0.83".
   static func probability(_ comparison: Comparison) -> String {
     let p = String(format: "%.2f", comparison.probability)
-    guard let low = comparison.probabilityLow, let high = comparison.probabilityHigh else { return p }
+    // A bootstrap that collapses to one value (every resample's pairs all won, or all lost)
+    // is no interval: none is printed.
+    guard let low = comparison.probabilityLow, let high = comparison.probabilityHigh, low < high else { return p }
     return "\(p) [\(String(format: "%.2f", low)), \(String(format: "%.2f", high))]"
   }
 
