@@ -207,7 +207,7 @@ struct ComparePresenter: Presenter {
     case .regularization(let regularization): sentences += self.regularization(regularization, facts)
     case .ranking(let ranking, let race):
       sentences += self.ranking(ranking, facts)
-      if let race { sentences.append(self.race(race, repeats: facts.repeats)) }
+      if let race { sentences.append(self.race(race, over: overRepeats(facts))) }
     }
     if !facts.diverged.isEmpty {
       sentences.append("\(Format.list(facts.diverged)) diverged: the loss became NaN or infinite.")
@@ -319,10 +319,10 @@ struct ComparePresenter: Presenter {
   }
 
   /// Which variant's mean curve first reaches a common bar of accuracy, and in which epoch.
-  private static func race(_ race: CompareFacts.Race, repeats: Int) -> String {
+  private static func race(_ race: CompareFacts.Race, over repeats: String) -> String {
     let first = race.first
     var text =
-      "On the mean of \(Words.repeats(repeats)), \(Format.list(first)) \(Words.be(first.count)) the first to reach \(Format.percent(race.bar, decimals: 1)) (epoch \(race.firstEpoch))"
+      "On the mean of \(repeats), \(Format.list(first)) \(Words.be(first.count)) the first to reach \(Format.percent(race.bar, decimals: 1)) (epoch \(race.firstEpoch))"
     if let last = race.last { text += "; \(last.name) needs \(last.epoch) epochs" }
     if !race.never.isEmpty {
       text += "; \(Format.list(race.never)) never get\(race.never.count == 1 ? "s" : "") there"

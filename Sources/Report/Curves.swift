@@ -96,13 +96,16 @@ enum Curves {
     let accuracy = metric == .accuracy || metric == .validationAccuracy
     let axis = accuracy ? Axis(metric.label, format: .percent) : Axis(metric.label)
     let chart = LineChart(series: series, x: Axis("epoch", format: .integer), y: axis)
-    let repeats = runs.map(\.curves.runs).min() ?? 1
+    let counts = runs.map(\.curves.runs)
+    let repeats = counts.min() ?? 1
+    // With adaptive repeats each line has its own count.
+    let how = repeats == (counts.max() ?? 1) ? "\(repeats) repeats" : "its own repeats (\(repeats) to \(counts.max()!))"
     return FigureSpec(
       figure: Figure(title: title, subtitle: subtitle, width: 560, height: 380, chart: .line(chart)),
       alt: "\(metric.label.capitalizedFirst) per epoch of \(Format.list(runs.map(\.name)))"
-        + (repeats > 1 ? ", the mean of \(repeats) repeats each." : "."),
+        + (repeats > 1 ? ", each the mean of \(how)." : "."),
       caption: repeats > 1
-        ? caption + " Each line is the mean of \(repeats) repeats; its band spans ± one standard deviation."
+        ? caption + " Each line is the mean of \(how); its band spans ± one standard deviation."
         : caption)
   }
 
