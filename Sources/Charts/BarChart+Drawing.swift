@@ -43,16 +43,7 @@ extension BarChart {
     // Still too wide: each label on two lines, broken at the space nearest its middle.
     let fits = { (text: String) in canvas.measure(text, size: labelSize).width <= bandGuess - 4 }
     let labelLines = categories.map { category -> [String] in
-      guard !fits(category) else { return [category] }
-      let spaces = category.indices.filter { category[$0] == " " }
-      let middle = category.count / 2
-      guard
-        let space = spaces.min(by: {
-          abs(category.distance(from: category.startIndex, to: $0) - middle)
-            < abs(category.distance(from: category.startIndex, to: $1) - middle)
-        })
-      else { return [category] }
-      return [String(category[..<space]), String(category[category.index(after: space)...])]
+      fits(category) ? [category] : twoLines(category, afterColon: false) ?? [category]
     }
     let lineHeight = canvas.measure("Ag", size: labelSize).height
     let labelHeight = lineHeight * Double(labelLines.map(\.count).max() ?? 1)

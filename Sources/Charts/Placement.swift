@@ -152,12 +152,13 @@ struct Legend {
     }
   }
 
-  static func swatch(_ entry: LegendEntry, x: Double, y: Double, canvas: Canvas) {
+  /// An entry's swatch from `x`, `length` long (a line, or a box centred on it).
+  static func swatch(_ entry: LegendEntry, x: Double, y: Double, length: Double = swatch, canvas: Canvas) {
     switch entry.swatch {
     case .line(let dashed):
-      canvas.line(x, y, x + swatch, y, color: entry.color, width: 2.5, dash: dashed ? [6, 3] : [])
+      canvas.line(x, y, x + length, y, color: entry.color, width: 2.5, dash: dashed ? [6, 3] : [])
     case .box:
-      canvas.rectangle(x + swatch / 2 - 6, y - 6, 12, 12, fill: entry.color)
+      canvas.rectangle(x + length / 2 - 6, y - 6, 12, 12, fill: entry.color)
     }
   }
 }
@@ -225,12 +226,12 @@ private func distance(_ box: Frame, _ point: (Double, Double)) -> Double {
   return (dx * dx + dy * dy).squareRoot()
 }
 
-/// `text` on two lines: after its first colon, else at the space nearest its middle; nil
-/// without a space.
-private func twoLines(_ text: String) -> [String]? {
+/// `text` on two lines: after its first colon (`afterColon`), else at the space nearest its
+/// middle; nil without a space.
+func twoLines(_ text: String, afterColon: Bool = true) -> [String]? {
   let spaces = text.indices.filter { text[$0] == " " }
   let middle = text.count / 2
-  let colon = text.range(of: ": ")?.lowerBound
+  let colon = afterColon ? text.range(of: ": ")?.lowerBound : nil
   guard
     let space = colon.map({ text.index(after: $0) })
       ?? spaces.min(by: {
@@ -247,10 +248,7 @@ func drawLegendRow(_ entries: [LegendEntry], right: Double, y: Double, canvas: C
   let widths = entries.map { canvas.measure($0.name, size: Theme.tickSize).width + 30 }
   var x = right - widths.reduce(0, +)
   for (entry, width) in zip(entries, widths) {
-    switch entry.swatch {
-    case .line(let dashed): canvas.line(x, y, x + 16, y, color: entry.color, width: 2.5, dash: dashed ? [6, 3] : [])
-    case .box: canvas.rectangle(x + 2, y - 6, 12, 12, fill: entry.color)
-    }
+    Legend.swatch(entry, x: x, y: y, length: 16, canvas: canvas)
     canvas.text(entry.name, x: x + 20, y: y, size: Theme.tickSize, color: Theme.ink, vertical: .center)
     x += width
   }
