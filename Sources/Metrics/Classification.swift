@@ -15,6 +15,16 @@ public struct ConfusionMatrix: Sendable, Codable, Equatable {
     for (t, p) in zip(labels, predicted) { counts[t][p] += 1 }
   }
 
+  /// The matrices added up, cell by cell: the predictions of several models (repeats) on
+  /// the same images, counted together. Nil for none, or matrices of different sizes.
+  public init?(pooling matrices: [ConfusionMatrix]) {
+    guard let first = matrices.first, matrices.allSatisfy({ $0.classes == first.classes }) else { return nil }
+    self.init(classes: first.classes)
+    for matrix in matrices {
+      for t in 0..<classes { for p in 0..<classes { counts[t][p] += matrix.counts[t][p] } }
+    }
+  }
+
   public var total: Int { counts.reduce(0) { $0 + $1.reduce(0, +) } }
   public var correct: Int { (0..<classes).reduce(0) { $0 + counts[$1][$1] } }
   /// The images off the diagonal: the mistakes.

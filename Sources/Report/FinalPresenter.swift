@@ -16,12 +16,13 @@ struct FinalView {
 struct FinalPresenter: Presenter {
   enum FigureKind: FigureName, Hashable {
     case curve(CurveFigure)
-    case confusion, mistakes
+    case confusion, pooledConfusion, mistakes
 
     var slug: String {
       switch self {
       case .curve(let curve): return curve.slug
       case .confusion: return "confusion"
+      case .pooledConfusion: return "confusion-pooled"
       case .mistakes: return "mistakes"
       }
     }
@@ -46,10 +47,13 @@ struct FinalPresenter: Presenter {
       (FigureKind.curve($0.0), $0.1)
     }
     let names = test.report.classNames
-    let confusion = Heatmap(
-      values: test.confusion.counts.map { $0.map(Double.init) }, rowLabels: names, columnLabels: names,
-      rowTitle: "true class", columnTitle: "predicted class", cellText: .countAndRowShare, colorsByRowShare: true,
-      colorbarTitle: "share of the true class")
+    func heatmap(_ matrix: ConfusionMatrix) -> Heatmap {
+      Heatmap(
+        values: matrix.counts.map { $0.map(Double.init) }, rowLabels: names, columnLabels: names,
+        rowTitle: "true class", columnTitle: "predicted class", cellText: .countAndRowShare, colorsByRowShare: true,
+        colorbarTitle: "share of the true class")
+    }
+    let confusion = heatmap(test.confusion)
     let errors = test.confusion.errors
     let confusions = tested.confusions
     // With repeats, these figures show repeat 0's model, as the classification table does.
@@ -70,6 +74,24 @@ struct FinalPresenter: Presenter {
             + whoseSentence,
           wide: true)
       ))
+    if let pooled = tested.pooled, let pooledConfusions = tested.pooledConfusions {
+      let repeats = tested.accuracy.n
+      specs.append(
+        (
+          .pooledConfusion,
+          FigureSpec(
+            figure: Figure(
+              title: "Confusion matrix, test set, all \(repeats) repeats",
+              subtitle:
+                "\(Format.count(pooled.total)) predictions (\(Format.count(test.confusion.total)) images × \(repeats)), \(Format.count(pooled.errors)) misclassified",
+              width: 680, height: 620, chart: .heatmap(heatmap(pooled))),
+            alt:
+              "The confusion matrix of the test set added up over the \(repeats) repeats: rows are true classes, columns predicted ones. \(pooledConfusions.map { "\($0.actual) taken for \($0.predicted): \(Self.times($0.count))" }.joined(separator: "; ")).",
+            caption:
+              "The same counts added up over the \(repeats) repeats' models: the mistakes the model makes whatever its seed, where repeat 0's matrix shows one seed's.",
+            wide: true)
+        ))
+    }
     let shape = context.shape
     let tiles = zip(test.mistakes, test.mistakeImages).map { mistake, image in
       ImageTile(
@@ -140,7 +162,8 @@ struct FinalPresenter: Presenter {
         configuration: SettingsText.table(
           run.settings, context.shape, caption: "Configuration", parameters: run.parameterCount),
         summary: TrainPresenter.summary(final.run, facts), classification: classification.table,
-        curves: figures.list(CurveFigure.allCases.map(FigureKind.curve)), errors: figures.list([.confusion, .mistakes]))
+        curves: figures.list(CurveFigure.allCases.map(FigureKind.curve)),
+        errors: figures.list([.confusion, .pooledConfusion, .mistakes]))
     )
   }
 
@@ -179,8 +202,13 @@ struct FinalPresenter: Presenter {
     }
     if !facts.confusions.isEmpty {
       sentences.append(
-        "The commonest confusions: "
+        "The commonest confusions\(facts.accuracy.n > 1 ? " of repeat 0" : ""): "
           + Format.list(facts.confusions.map { "\($0.actual) taken for \($0.predicted) (\(times($0.count)))" }) + ".")
+    }
+    if let pooled = facts.pooledConfusions, !pooled.isEmpty {
+      sentences.append(
+        "Over all \(facts.accuracy.n) repeats: "
+          + Format.list(pooled.map { "\($0.actual) taken for \($0.predicted) (\(times($0.count)))" }) + ".")
     }
     return sentences.joined(separator: " ")
   }

@@ -12,9 +12,11 @@ struct ReportView {
   let profileWarningHTML: String?
   let keyResults: KeyResultsView?
   let contents: [ContentsEntry]
-  /// The number of the provenance section, after the cells.
+  /// The number of the provenance section, after the cells and what mattered.
   let provenanceNumber: Int
   let cells: [CellView]
+  /// The closing section, after the cells.
+  let effects: EffectsView?
   /// The CSS that colours the inline figures' theme classes from the page's `--chart-*`
   /// properties (each standalone SVG carries the same rules).
   let chartStyle: String
@@ -65,90 +67,6 @@ struct ProvenanceView {
 }
 
 extension ReportView {
-  /// The key results' view, over each model's repeats; nil when the study no longer has the
-  /// cells they name.
-  static func keyResults(_ facts: KeyResultFacts, _ built: BuiltStudy) -> KeyResultsView? {
-    guard let tunedCell = built.cells.first(where: { $0.cell.id == facts.tuned }), let tunedRun = tunedCell.testedRun
-    else { return nil }
-    let baselineCell = facts.baseline.flatMap { id in built.cells.first { $0.cell.id == id } }
-    let (tuned, base, change) = (facts.tunedModel, facts.baselineModel, facts.change)
-    let repeated = tuned.repeats > 1 || (base?.repeats ?? 1) > 1
-    var columns: [(String, TableBuilder.Alignment)] = [("Measure", .left)]
-    if let baselineCell { columns.append((baselineCell.cell.title, .right)) }
-    columns.append((tunedCell.cell.title, .right))
-    if base != nil { columns.append(("Change", .right)) }
-    let over = repeated ? "mean ± one standard deviation over each model's repeats" : "one run each"
-    var table = TableBuilder("The baseline and the tuned model (\(over))", columns: columns)
-    func add(_ name: String, _ value: (KeyResultFacts.ModelSummary) -> String, change: String?, emphasis: Bool = false)
-    {
-      var row = [name]
-      if let base { row.append(value(base)) }
-      row.append(value(tuned))
-      if base != nil { row.append(change ?? "") }
-      table.add(row, emphasis: emphasis)
-    }
-    let counted = { (s: KeyResultFacts.ModelSummary) in repeated ? " (n = \(s.repeats))" : "" }
-    add(
-      "Test accuracy", { "\(Format.percent($0.testAccuracy))\(counted($0))" },
-      change: facts.comparison.map { Format.difference($0.difference) }
-        ?? change.map { Format.points($0.testAccuracy) },
-      emphasis: true)
-    if let comparison = facts.comparison, comparison.p != nil {
-      add(
-        "Test accuracy, tested \(Words.test(comparison.design, why: false))",
-        { _ in "" },
-        change:
-          "\(Words.verdict(comparison)): \(Format.pValue(comparison)), P(better) \(Format.probability(comparison))",
-        emphasis: true)
-    }
-    add(
-      "Test errors", { Format.spread($0.testErrors) { Format.number($0, decimals: 1) } },
-      change: change.map { String(format: "%+.1f", $0.testErrors) })
-    add(
-      "Test loss", { Format.spread($0.testLoss) { Format.loss($0) } },
-      change: change.map { String(format: "%+.4f", $0.testLoss) })
-    add(
-      "Best validation accuracy", { Format.percent($0.bestValidationAccuracy) },
-      change: change.map { Format.points($0.bestValidationAccuracy) })
-    add(
-      "Parameters", { Format.count($0.parameters) }, change: change.map { String(format: "×%.1f", $0.parameterRatio) })
-    add("Epochs trained", { Format.spread($0.epochs) { Format.number($0, decimals: 1) } }, change: nil)
-    add("Training time", { Format.seconds($0.trainingSeconds) }, change: nil)
-    if repeated {
-      add(
-        "Test accuracy, repeat 0 (shown below)", { Format.percent($0.repeat0.testAccuracy) },
-        change: change?.repeat0TestAccuracy.map { Format.points($0) })
-    }
-
-    let images = Format.count(tuned.testImages)
-    var headline: String
-    if repeated {
-      headline =
-        "Over \(Words.repeats(tuned.repeats)) the tuned model classifies **\(Format.percent(tuned.testAccuracy))** of the \(images) test images correctly (± one standard deviation; 95% interval \(TrainPresenter.interval(tuned.testAccuracy)))"
-      if let base, let comparison = facts.comparison {
-        headline +=
-          ", against \(Format.percent(base.testAccuracy)) for the baseline over \(Words.repeats(base.repeats)): a change of \(Format.difference(comparison.difference)) (\(Words.test(comparison.design, why: false)); \(Format.pValue(comparison)), P(better) \(Format.probability(comparison))): \(Words.verdict(comparison))"
-        if comparison.verdict != .better && comparison.verdict != .worse, let detectable = Words.detectable(comparison)
-        {
-          headline += "; \(detectable)"
-        }
-      }
-      headline += "."
-    } else {
-      headline =
-        "The tuned model classifies **\(Format.percent(tuned.testAccuracy))** of the \(images) test images correctly (one run; test loss \(Format.spread(tuned.testLoss) { Format.loss($0) }))"
-      if let base {
-        headline +=
-          ", against \(Format.percent(base.testAccuracy)) for the baseline, also one run: one run each ranks nothing."
-      } else {
-        headline += "."
-      }
-    }
-    return KeyResultsView(
-      headline: headline, headlineHTML: Markdown.html(headline), table: table.table,
-      configuration: SettingsText.summary(tunedRun.settings, built.results.shape))
-  }
-
   static func provenance(_ results: StudyResults) -> ProvenanceView {
     let provenance = results.provenance
     var table = TableBuilder("Provenance", columns: [("Item", .left), ("Value", .left)])

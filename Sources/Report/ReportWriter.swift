@@ -51,7 +51,10 @@ public struct ReportWriter {
   /// narrow one).
   static func figures(of built: BuiltStudy) -> [FigureSpec] {
     let context = PresentationContext(shape: built.results.shape, results: built.results, built: built.cells)
-    return built.cells.flatMap { PlannedCell.plan($0, context)?.figures ?? [] }
+    let effects = built.results.findings?.effects.map {
+      EffectsPresenter(facts: $0, built: built, shape: built.results.shape).figure
+    }
+    return built.cells.flatMap { PlannedCell.plan($0, context)?.figures ?? [] } + (effects.map { [$0] } ?? [])
   }
 
   /// Writes the report into `staged`, for the caller to commit with the rest of the build.
@@ -59,7 +62,10 @@ public struct ReportWriter {
     let started = Date()
     let context = PresentationContext(shape: built.results.shape, results: built.results, built: built.cells)
     let planned = built.cells.map { PlannedCell.plan($0, context) }
-    let specs = uniqueNames(planned.flatMap { $0?.figures ?? [] })
+    let effects = built.results.findings?.effects.map {
+      EffectsPresenter(facts: $0, built: built, shape: built.results.shape)
+    }
+    let specs = uniqueNames(planned.flatMap { $0?.figures ?? [] } + (effects.map { [$0.figure] } ?? []))
     let rendered: [RenderedFigure]
     do {
       rendered = try FigureRenderer.render(specs, threads: threads)
@@ -77,7 +83,15 @@ public struct ReportWriter {
       }
       cells.append(cellView(built, number: index + 1, outputs: outputs))
     }
-    let view = reportView(built, cells: cells)
+    let effectsView = effects.flatMap { presenter in
+      views.first.map { figure in
+        EffectsView(
+          number: cells.count + 1, summary: presenter.summary, summaryHTML: Markdown.html(presenter.summary),
+          figure: figure, table: presenter.table,
+          limits: presenter.limits.map { LimitView(text: $0, html: Markdown.html($0)) })
+      }
+    }
+    let view = reportView(built, cells: cells, effects: effectsView)
     let markdown = Numbering.apply(templates.render(view, template: "report.md"), format: .markdown)
     let html = Numbering.apply(templates.render(view, template: "report.html"), format: .html)
 
@@ -110,7 +124,7 @@ public struct ReportWriter {
     }
   }
 
-  func reportView(_ built: BuiltStudy, cells: [CellView]) -> ReportView {
+  func reportView(_ built: BuiltStudy, cells: [CellView], effects: EffectsView? = nil) -> ReportView {
     let results = built.results
     var warning: String?
     if !results.profile.isFull {
@@ -125,9 +139,10 @@ public struct ReportWriter {
     return ReportView(
       title: title, description: results.description, descriptionHTML: Markdown.html(results.description),
       profileWarning: warning, profileWarningHTML: warning.map(Markdown.html),
-      keyResults: results.findings?.keyResults.flatMap { ReportView.keyResults($0, built) },
+      keyResults: results.findings?.keyResults.flatMap { KeyResultsPresenter.view($0, built) },
       contents: cells.map { ContentsEntry(number: $0.number, id: $0.id, title: $0.title, status: $0.statusClass) },
-      provenanceNumber: cells.count + 1, cells: cells, chartStyle: Figure.svgStyleRules,
+      provenanceNumber: cells.count + (effects == nil ? 1 : 2), cells: cells, effects: effects,
+      chartStyle: Figure.svgStyleRules,
       provenance: ReportView.provenance(results),
       stylesheet: templates.stylesheet,
       generator: "mnist-report \(results.provenance.version)")

@@ -61,8 +61,10 @@ enum SettingsText {
     return text
   }
 
-  static func earlyStopping(_ s: RunSettings) -> String {
-    guard let e = s.earlyStopping else { return "none" }
+  static func earlyStopping(_ s: RunSettings) -> String { earlyStopping(s.earlyStopping) }
+
+  static func earlyStopping(_ e: EarlyStoppingSettings?) -> String {
+    guard let e else { return "none" }
     return "on \(e.monitor.rawValue), patience \(e.patience)" + (e.restoreBest ? ", restoring the best epoch" : "")
   }
 
@@ -104,23 +106,26 @@ extension SettingsText {
   /// What `variant` changes from `base`, in words, one phrase per changed key (see
   /// `RunSettings.changedKeys`).
   static func changes(from base: RunSettings, to variant: RunSettings, _ shape: DataShape) -> [String] {
-    base.changedKeys(to: variant).map { key in
-      switch key {
-      case .hidden, .layers, .width: return "network \(architecture(variant, shape))"
-      case .activation: return activation(variant)
-      case .dropout: return "dropout \(dropout(variant))"
-      case .inputDropout: return "input dropout \(Format.number(variant.inputDropout, decimals: 2))"
-      case .batchNorm: return variant.batchNorm ? "batch normalization" : "no batch normalization"
-      case .initializer: return "initializer \(initializer(variant))"
-      case .optimizer, .momentum: return optimizer(variant)
-      case .learningRate: return "learning rate \(Format.scale(variant.learningRate))"
-      case .weightDecay:
-        return variant.weightDecay > 0 ? "weight decay \(Format.scale(variant.weightDecay))" : "no weight decay"
-      case .batchSize: return "batch size \(variant.batchSize)"
-      case .epochs: return "\(variant.epochs) epochs"
-      case .schedule, .warmup: return "schedule: \(schedule(variant))"
-      case .earlyStopping: return "early stopping \(earlyStopping(variant))"
-      }
+    base.changedKeys(to: variant).map { phrase($0, variant, shape) }
+  }
+
+  /// `key`'s value in `s`, as a phrase: "batch size 128", "no weight decay".
+  static func phrase(_ key: SettingKey, _ s: RunSettings, _ shape: DataShape) -> String {
+    switch key {
+    case .hidden, .layers, .width: return "network \(architecture(s, shape))"
+    case .activation: return activation(s)
+    case .dropout: return "dropout \(dropout(s))"
+    case .inputDropout: return "input dropout \(Format.number(s.inputDropout, decimals: 2))"
+    case .batchNorm: return s.batchNorm ? "batch normalization" : "no batch normalization"
+    case .initializer: return "initializer \(initializer(s))"
+    case .optimizer, .momentum: return optimizer(s)
+    case .learningRate: return "learning rate \(Format.scale(s.learningRate))"
+    case .weightDecay: return s.weightDecay > 0 ? "weight decay \(Format.scale(s.weightDecay))" : "no weight decay"
+    case .batchSize: return "batch size \(s.batchSize)"
+    case .epochs: return "\(s.epochs) epochs"
+    case .schedule, .warmup: return "schedule: \(schedule(s))"
+    case .earlyStopping: return "early stopping \(earlyStopping(s))"
     }
   }
+
 }

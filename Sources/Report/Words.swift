@@ -17,6 +17,16 @@ enum Words {
     }
   }
 
+  /// The verdict over seeds and test images, as the sentences say it.
+  static func verdict(_ images: SeedsAndImages) -> String {
+    switch images.verdict {
+    case .better: return "better"
+    case .worse: return "worse"
+    case .equivalent: return "equivalent within ±\(margin(images.margin ?? 0))"
+    case .indistinguishable, .single: return "indistinguishable"
+    }
+  }
+
   /// The numbers behind a verdict: "+0.50 pt [+0.20, +0.80], p = 0.004, P(better) 1.00";
   /// `wins` names the probability where "better" would mislead (a larger gap).
   static func evidence(_ comparison: Comparison, wins: String = "P(better)") -> String {

@@ -147,6 +147,13 @@ func markdownTable(_ caption: String, in markdown: String) -> [String] {
     #expect(html.contains("<em>Markdown</em>"), "the description's Markdown becomes HTML")
     #expect(markdown.contains("## Key results") && html.contains("id=\"key-results\""))
     #expect(markdown.contains("## Provenance") && markdown.contains("0123456789ab"))
+    // What mattered: after the cells, one row per effect, its forest plot, its limits.
+    #expect(markdown.contains("## What mattered") && html.contains("id=\"what-mattered\""))
+    let effects = try #require(tiny.results.findings?.effects?.effects)
+    #expect(markdownTable("Every effect, largest first", in: markdown).count == 2 + effects.count)
+    #expect(markdown.contains("figures/what-mattered-effects.png") && markdown.contains("### Limits"))
+    #expect(markdown.range(of: "## What mattered")!.lowerBound > markdown.range(of: "Tuned")!.lowerBound)
+    #expect(markdown.contains("[What mattered](#what-mattered)"))
     #expect(markdown.contains("Finding."), "cells end with a finding")
     #expect(!markdown.contains("explanation: One run"), "the input cell leaves out what is shown above it")
     #expect(markdown.contains("test: true"))

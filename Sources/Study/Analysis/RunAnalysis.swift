@@ -1,3 +1,4 @@
+import Metrics
 import NN
 import Statistics
 
@@ -130,14 +131,15 @@ extension TestedModelFacts {
     easiest = scores.indices.max { scores[$0].f1 < scores[$1].f1 }.map {
       ClassScore(name: report.classNames[$0], f1: scores[$0].f1)
     }
-    confusions = Self.confusions(test, count: Self.confusionsShown)
+    confusions = Self.confusions(test.confusion, names: report.classNames, count: Self.confusionsShown)
+    pooled = tests.count > 1 ? ConfusionMatrix(pooling: tests.map(\.confusion)) : nil
+    pooledConfusions = pooled.map { Self.confusions($0, names: report.classNames, count: Self.confusionsShown) }
   }
 
   /// The most frequent (true, predicted, count) confusions.
-  static func confusions(_ test: TestEvaluation, count: Int) -> [Confusion] {
-    let names = test.report.classNames
+  static func confusions(_ matrix: ConfusionMatrix, names: [String], count: Int) -> [Confusion] {
     var pairs: [Confusion] = []
-    for (t, row) in test.confusion.counts.enumerated() {
+    for (t, row) in matrix.counts.enumerated() {
       for (p, n) in row.enumerated() where t != p && n > 0 {
         pairs.append(Confusion(actual: names[t], predicted: names[p], count: n))
       }

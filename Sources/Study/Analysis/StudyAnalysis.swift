@@ -18,8 +18,9 @@ extension BuiltStudy {
     cells = analyzed
     results.cells = analyzed.map(\.result)
     let runs = results.cells.map(\.origins).reduce(RunOrigins(), +)
+    let keyResults = KeyResultFacts(self, margin: study.replication.equivalence)
     results.findings = StudyFacts(
-      keyResults: KeyResultFacts(self, margin: study.replication.equivalence), runs: runs,
+      keyResults: keyResults, effects: EffectFacts(self, keyResults: keyResults), runs: runs,
       testEvaluations: cells.reduce(0) { $0 + $1.testedRuns.count },
       cellSeconds: results.cells.reduce(0) { $0 + $1.seconds })
   }
@@ -91,7 +92,7 @@ extension KeyResultFacts {
     tunedModel = tuned
     let baselineCell = roles.baseline.flatMap { $0 < built.cells.count ? built.cells[$0] : nil }
     guard let baselineCell, let base = ModelSummary(baselineCell.testedRuns) else {
-      (baseline, baselineModel, change, comparison) = (nil, nil, nil, nil)
+      (baseline, baselineModel, change, comparison, images, budgets) = (nil, nil, nil, nil, nil, nil)
       return
     }
     baseline = baselineCell.cell.id
@@ -104,10 +105,23 @@ extension KeyResultFacts {
       parameterRatio: Double(tuned.parameters) / Double(base.parameters), epochs: tuned.epochs.mean - base.epochs.mean,
       repeat0TestAccuracy: tuned.repeat0.testAccuracy.flatMap { t in base.repeat0.testAccuracy.map { t - $0 } })
     let (a, b) = (built.cells[roles.tuned].testedRuns, baselineCell.testedRuns)
+    let design = design(a[0].settings, b[0].settings, counts: (a.count, b.count))
+    let seed = findingSeed(built.study.data.seed, cell: nil)
     comparison = compared(
-      a.compactMap { $0.test?.accuracy }, b.compactMap { $0.test?.accuracy },
-      design: design(a[0].settings, b[0].settings, counts: (a.count, b.count)),
-      margin: margin, seed: findingSeed(built.study.data.seed, cell: nil), "key results")
+      a.compactMap { $0.test?.accuracy }, b.compactMap { $0.test?.accuracy }, design: design,
+      margin: margin, seed: seed, "key results")
+    let (flagsA, flagsB) = (a.compactMap { $0.test?.correctImages }, b.compactMap { $0.test?.correctImages })
+    if flagsA.count == a.count, flagsB.count == b.count, let n = flagsA.first?.count,
+      (flagsA + flagsB).allSatisfy({ $0.count == n })
+    {
+      var generator = seed.child("bootstrap").child("key results").child("seeds and images").generator
+      images = SeedsAndImages(flagsA, flagsB, paired: design == .paired, margin: margin, generator: &generator)
+    } else {
+      images = nil
+    }
+    budgets = TrainingBudgets(
+      baselineEpochs: b[0].settings.epochs, tunedEpochs: a[0].settings.epochs,
+      baselineStopping: b[0].settings.earlyStopping, tunedStopping: a[0].settings.earlyStopping)
   }
 }
 

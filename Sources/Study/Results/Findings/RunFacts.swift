@@ -1,3 +1,4 @@
+import Metrics
 import Statistics
 
 /// What one training run shows: where validation accuracy peaked, whether the validation
@@ -143,6 +144,10 @@ public struct TestedModelFacts: Codable, Sendable, Equatable {
   public let easiest: ClassScore?
   /// The most frequent (true, predicted) mistakes, most frequent first.
   public let confusions: [Confusion]
+  /// Every repeat's confusion matrix added up, and its most frequent mistakes: what the
+  /// model does over its seeds, not one seed's (nil with one repeat).
+  public let pooled: ConfusionMatrix?
+  public let pooledConfusions: [Confusion]?
 
   public struct ClassScore: Codable, Sendable, Equatable {
     public let name: String

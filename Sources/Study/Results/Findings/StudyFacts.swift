@@ -36,6 +36,8 @@ public enum CellFacts: Sendable {
 /// and what the build cost.
 public struct StudyFacts: Codable, Sendable {
   public let keyResults: KeyResultFacts?
+  /// Every effect the study measured, largest first, and its limits: the closing section.
+  public let effects: EffectFacts?
   /// Every cell's runs by where they come from, added up: `trained` counts each run the
   /// study trained once, the others are the same runs used again or read off longer ones.
   public let runs: RunOrigins
@@ -56,9 +58,30 @@ public struct KeyResultFacts: Codable, Sendable {
   public let baselineModel: ModelSummary?
   /// The tuned model's means minus the baseline's (the parameters as a ratio).
   public let change: ModelChange?
-  /// The tuned model against the baseline on test accuracy: paired by seed only when they
-  /// share their random numbers, else Welch's t.
+  /// The tuned model against the baseline on test accuracy over their seeds, on this test
+  /// set: paired by seed only when they share their random numbers, else Welch's t.
   public let comparison: Comparison?
+  /// The same over seeds and test images together, with McNemar's test of each repeat pair:
+  /// what decides the key comparison, since it speaks of new images too (nil when a side
+  /// kept no per-image results).
+  public let images: SeedsAndImages?
+  /// How each side was trained: the comparison is fair only when alike.
+  public let budgets: TrainingBudgets?
+
+  /// The epochs each model may train and whether each restores its best validation epoch:
+  /// a comparison of a model trained longer, or kept at its best epoch, with one that was
+  /// not measures the budget as much as the model.
+  public struct TrainingBudgets: Codable, Sendable, Equatable {
+    public let baselineEpochs: Int
+    public let tunedEpochs: Int
+    /// The early-stopping rule, when there is one: its monitored metric, patience and
+    /// whether it restores the best epoch.
+    public let baselineStopping: EarlyStoppingSettings?
+    public let tunedStopping: EarlyStoppingSettings?
+
+    /// The same epochs and the same stopping and checkpoint rule.
+    public var alike: Bool { baselineEpochs == tunedEpochs && baselineStopping == tunedStopping }
+  }
 
   /// A tested model over its repeats, and repeat 0, whose confusion matrix and mistakes the
   /// report shows.
