@@ -67,7 +67,7 @@ struct ComparePresenter: Presenter {
               "Each variant's accuracy on a sample of its training images and on the validation images, with the weights it kept, as dots\(repeated ? " with their 95% intervals" : "").",
             caption:
               "The weights each variant kept, evaluated without dropout on a sample of the training images as large as the validation part, and on the validation part: the gap between the two dots is how much better it fits the images it learned from."
-              + (repeated ? " Dots are means over \(facts.repeats) repeats; lines their 95% t intervals." : "")
+              + (repeated ? " Dots are means over \(Self.overRepeats(facts)); lines their 95% t intervals." : "")
               + (ungapped.isEmpty
                 ? ""
                 : " Not shown: \(Format.list(ungapped)), whose runs were read off the first epochs of longer ones, so that the weights they kept are another epoch's.")
@@ -94,7 +94,7 @@ struct ComparePresenter: Presenter {
                   categoryTitle: "", y: Axis("seconds", includesZero: true)))),
             alt: "Bars of each variant's mean time per epoch.",
             caption: "Mean wall time of an epoch, validation included."
-              + (repeated ? " The whiskers span ± one standard deviation over \(facts.repeats) repeats." : "")
+              + (repeated ? " The whiskers span ± one standard deviation over \(Self.overRepeats(facts))." : "")
               + (untimed.isEmpty
                 ? ""
                 : " Not shown: \(Format.list(untimed)), trained by another cell (or read off a longer run), so not timed like the others.")
@@ -158,7 +158,7 @@ struct ComparePresenter: Presenter {
       : "\(facts.repeats) repeats"
     let caption =
       repeated
-      ? "Variants over \(over) (± one standard deviation). Against \(facts.referenceName): the difference of mean best validation accuracies with its interval (95% for one comparison; with several, at the level Holm's correction tests it at, so that it excludes 0 exactly when the test decides); the p value of its test (paired by seed when the variants draw the same random numbers, else Welch's t, marked)\(Words.correction(family)); and P(better), the share of repeats in which the variant wins (paired) or the Mann–Whitney probability (Welch), with its 95% interval (exact, Clopper and Pearson's, when paired; a bootstrap's from \(Comparison.intervalMinimum) repeats when not). Bold: better than \(facts.referenceName) by its test. \(gap)\(dash)"
+      ? "Variants over \(over) (± one standard deviation). Against \(facts.referenceName): the difference of mean best validation accuracies with its interval (95% for one comparison; with several, at the level Holm's correction tests it at, so that it excludes 0 exactly when the test decides); the p value of its test (paired by seed when the variants draw the same random numbers, else Welch's t, marked)\(adaptive ? ", with Holm's correction among the comparisons open at each look" : Words.correction(family)); and P(better), the share of repeats in which the variant wins (paired) or the Mann–Whitney probability (Welch), with its 95% interval (exact, Clopper and Pearson's, when paired; a bootstrap's from \(Comparison.intervalMinimum) repeats when not). Bold: better than \(facts.referenceName) by its test. \(gap)\(dash)"
       : "Variants, one run each. \(gap)\(dash)"
     var table = TableBuilder(caption, columns: columns)
     for (entry, variant) in zip(facts.variants, variants) {
@@ -232,8 +232,6 @@ struct ComparePresenter: Presenter {
       "The highest \(what) over \(overRepeats(facts)) is \(Words.highest(names))'s, \(value), picked after the results; the tests against \(facts.referenceName) follow."
   }
 
-  /// What the comparisons with the reference say, verdict by verdict, each with its numbers;
-  /// and for the indistinguishable ones, what difference the repeats could have found.
   /// "3 repeats", or with adaptive repeats "3 to 12 repeats" (each variant its own).
   static func overRepeats(_ facts: CompareFacts) -> String {
     let counts = facts.variants.map(\.bestScores.count)
@@ -251,6 +249,8 @@ struct ComparePresenter: Presenter {
       "repeats added to the comparisons still undecided at looks after \(Format.list(plan.looks.map(String.init))) repeats, each look testing at its share of \(Format.percent(plan.alpha, decimals: 0)) by \(spending) spending"
   }
 
+  /// What the comparisons with the reference say, verdict by verdict, each with its numbers;
+  /// and for the indistinguishable ones, what difference the repeats could have found.
   static func verdicts(_ facts: CompareFacts) -> [String] {
     let reference = facts.reference
     let compared = facts.variants.filter { $0.comparison != nil }
@@ -412,7 +412,9 @@ struct ComparePresenter: Presenter {
         case .widens?: change = "widens it"
         case .unchanged?:
           change = "leaves it unchanged, within ±\(Words.margin(other.comparison?.margin ?? 0))"
-        case .undecided?: change = "changes it by an amount its \(Words.repeats(facts.repeats)) cannot tell from none"
+        case .undecided?:
+          let count = facts.variant(other.name)?.bestScores.count ?? facts.repeats
+          change = "changes it by an amount its \(Words.repeats(count)) cannot tell from none"
         case .single?, nil: change = "was not compared"
         }
         let evidence = other.comparison.map { "; change \(Words.evidence($0, wins: "P(larger gap)"))" } ?? ""

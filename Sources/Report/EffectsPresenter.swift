@@ -42,7 +42,7 @@ struct EffectsPresenter {
         "Every effect of the study as a dot with its interval, largest first: "
         + effects.map { "\(label($0)) \(Format.points($0.difference.value))" }.joined(separator: "; ") + ".",
       caption:
-        "Each choice minus its reference, in accuracy points: validation accuracy within a cell, test accuracy for the key comparison. Lines are the intervals the verdicts rest on: at the level Holm's correction tests each at within its cell (95% alone), and for the key comparison the 95% bootstrap over seeds and test images. An interval that crosses 0 decides nothing.",
+        "Each choice minus its reference, in accuracy points: validation accuracy within a cell, test accuracy for the key comparison. Lines are the intervals better and worse are decided by: at the level each was tested at within its cell (Holm's correction, and the boundary of adaptive repeats' last look; 95% alone), and for the key comparison the 95% bootstrap over seeds and test images. An interval that crosses 0 calls nothing better or worse\(marginNote).",
       wide: true
     ).named(Self.figureID)
   }
@@ -52,7 +52,8 @@ struct EffectsPresenter {
       "Every effect, largest first. Bold: decided (better, worse or equivalent).",
       columns: [
         ("Effect", .left), ("Cell", .left), ("Measured on", .left), ("Difference [interval]", .right),
-        ("Verdict", .left), ("p", .right), ("Repeats", .right), ("Found 80% of the time", .right),
+        ("Verdict", .left), ("p in its cell (tested at)", .right), ("p, whole study", .right),
+        ("Repeats (choice / reference)", .right), ("Found 80% of the time", .right),
       ])
     for effect in facts.effects {
       let decided = effect.verdict == .better || effect.verdict == .worse || effect.verdict == .equivalent
@@ -61,7 +62,7 @@ struct EffectsPresenter {
           label(effect), title(effect.cell),
           effect.measure == .testAccuracy ? "test, seeds and images" : "validation",
           Format.difference(effect.difference), verdict(effect),
-          pValues(effect),
+          pValues(effect), effect.studyWideP.map { text($0) } ?? "–",
           "\(effect.repeats) / \(effect.referenceRepeats)", effect.detectable.map(Words.margin) ?? "–",
         ], emphasis: decided)
     }
@@ -70,10 +71,24 @@ struct EffectsPresenter {
 
   /// "0.012", "< 0.001"; for an equivalence, the two one-sided tests' too: "0.726; TOST 0.004".
   func pValues(_ effect: EffectFacts.Effect) -> String {
-    func text(_ p: Double) -> String { p < 0.001 ? "< 0.001" : Format.fixed(p, decimals: 3, beside: Comparison.alpha) }
-    guard let p = effect.p else { return "–" }
-    guard effect.verdict == .equivalent, let equivalence = effect.equivalenceP else { return text(p) }
-    return "\(text(p)); TOST \(text(equivalence))"
+    guard let p = effect.p else { return effect.measure == .testAccuracy ? "bootstrap" : "–" }
+    let level = effect.level == Comparison.alpha ? "" : " (\(text(effect.level, beside: effect.level)))"
+    guard effect.verdict == .equivalent, let equivalence = effect.equivalenceP else {
+      return text(p, beside: effect.level) + level
+    }
+    return "\(text(p, beside: effect.level)); TOST \(text(equivalence, beside: effect.level))\(level)"
+  }
+
+  /// "0.012", "< 0.001", with more decimals where three would print it on `threshold`.
+  func text(_ p: Double, beside threshold: Double = Comparison.alpha) -> String {
+    p < 0.001 ? "< 0.001" : Format.fixed(p, decimals: 3, beside: threshold)
+  }
+
+  /// The margin equivalence was decided against, for the caption.
+  var marginNote: String {
+    guard let margin = facts.effects.compactMap(\.margin).first else { return "" }
+    return
+      "; equivalent means that two one-sided tests (the table's TOST p) put the difference inside the study's margin of ±\(Words.margin(margin))"
   }
 
   func verdict(_ effect: EffectFacts.Effect) -> String {
@@ -94,7 +109,10 @@ struct EffectsPresenter {
       "\(count(.better)) \(Words.be(count(.better))) better than \(count(.better) == 1 ? "its" : "their") reference",
       "\(count(.worse)) worse",
     ]
-    if count(.equivalent) > 0 { parts.append("\(count(.equivalent)) equivalent within the study's margin") }
+    if count(.equivalent) > 0 {
+      let margin = facts.effects.compactMap(\.margin).first.map { " within ±\(Words.margin($0))" } ?? ""
+      parts.append("\(count(.equivalent)) equivalent\(margin)")
+    }
     parts.append("\(count(.indistinguishable)) indistinguishable")
     if count(.single) > 0 { parts.append("\(count(.single)) not compared (one run each)") }
     var sentences = ["Of the study's \(effects.count) effects, \(Format.list(parts))."]
@@ -137,7 +155,7 @@ struct EffectsPresenter {
       "**What the test set measures.** Every verdict within a cell is on validation accuracy (\(Format.count(limits.validationImages)) images\(split))"
     if !limits.testedCells.isEmpty {
       test +=
-        "; only \(Format.list(limits.testedCells.map { "*\(title($0))*" })) \(limits.testedCells.count == 1 ? "was" : "were") evaluated on the \(Format.count(limits.testImages)) test images, once per repeat, and chose nothing. The key comparison's interval counts both the seeds and a new draw of test images: it speaks of MNIST-like digits, not of other handwriting."
+        "; only \(Format.list(limits.testedCells.map { "*\(title($0))*" })) \(limits.testedCells.count == 1 ? "was" : "were") evaluated on the \(Format.count(limits.testImages)) test images, once per repeat, and chose nothing. The key comparison's interval counts both the seeds and a new draw of test images: it speaks of new images drawn as the test set was, not of other data."
     } else {
       test += "; nothing was evaluated on the test images."
     }
@@ -149,11 +167,16 @@ struct EffectsPresenter {
     ]
     if let shared = limits.shared { fixed += limits.unvaried.map { SettingsText.phrase($0, shared, shape) } }
     items.append(
-      "**Not varied.** Every run has \(Format.list(fixed)). Nothing here says how these choices matter."
+      "**Not varied.** No cell varied these: \(fixed.joined(separator: "; ")). Nothing here says how they matter."
     )
-    items.append(
-      "**Many comparisons.** Each cell's comparisons are corrected together (Holm's method); the \(facts.effects.count) effects of the study are not corrected as one family, so a decided effect with p near 0.05 deserves a second look."
-    )
+    let decided = facts.effects.filter { ($0.verdict == .better || $0.verdict == .worse) && $0.studyWideP != nil }
+    let kept = decided.filter { $0.studyWideP! < Comparison.alpha }
+    let lost = decided.filter { $0.studyWideP! >= Comparison.alpha }.map { label($0) }
+    let tested = facts.effects.filter { $0.studyWideP != nil }.count
+    var many =
+      "**Many comparisons.** Each cell's comparisons are corrected together (Holm's method), not the study's as one family. Taken as one, Holm's method over the \(tested) effects' own p values at 5% (nominal for the looks of adaptive repeats: the column \"p, whole study\") keeps \(kept.count) of the \(decided.count) better or worse verdicts decided by a test"
+    many += lost.isEmpty ? "." : "; these would no longer be decided: \(Format.list(lost))."
+    items.append(many)
     return items
   }
 }

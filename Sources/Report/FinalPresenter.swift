@@ -88,7 +88,7 @@ struct FinalPresenter: Presenter {
             alt:
               "The confusion matrix of the test set added up over the \(repeats) repeats: rows are true classes, columns predicted ones. \(pooledConfusions.map { "\($0.actual) taken for \($0.predicted): \(Self.times($0.count))" }.joined(separator: "; ")).",
             caption:
-              "The same counts added up over the \(repeats) repeats' models: the mistakes the model makes whatever its seed, where repeat 0's matrix shows one seed's.",
+              "The same counts added up over the \(repeats) repeats' models. A count here may come from one seed or from all of them: the finding gives the commonest confusions repeat by repeat.",
             wide: true)
         ))
     }
@@ -208,7 +208,11 @@ struct FinalPresenter: Presenter {
     if let pooled = facts.pooledConfusions, !pooled.isEmpty {
       sentences.append(
         "Over all \(facts.accuracy.n) repeats: "
-          + Format.list(pooled.map { "\($0.actual) taken for \($0.predicted) (\(times($0.count)))" }) + ".")
+          + Format.list(
+            pooled.map { confusion in
+              let each = confusion.perRepeat.map { ": \(Format.list($0.map(String.init))) in the repeats" } ?? ""
+              return "\(confusion.actual) taken for \(confusion.predicted) (\(times(confusion.count))\(each))"
+            }) + ".")
     }
     return sentences.joined(separator: " ")
   }

@@ -37,18 +37,19 @@ enum KeyResultsPresenter {
     let counted = { (s: KeyResultFacts.ModelSummary) in repeated ? " (n = \(s.repeats))" : "" }
     add(
       "Test accuracy", { "\(Format.percent($0.testAccuracy))\(counted($0))" },
-      change: facts.images.map { Format.difference(interval($0)) }
+      change: facts.images.map { Format.difference($0.interval) }
         ?? facts.comparison.map { Format.difference($0.difference) } ?? change.map { Format.points($0.testAccuracy) },
       emphasis: true)
     if let images = facts.images {
       add(
-        "Verdict over seeds and test images", { _ in "" }, change: verdictClause(images, bold: false), emphasis: true)
+        "Verdict over seeds and test images (95% bootstrap)", { _ in "" }, change: verdictClause(images, bold: false),
+        emphasis: true)
     }
     if let comparison = facts.comparison, comparison.p != nil {
       add(
         "Over seeds, on this test set (\(Words.test(comparison.design, why: false)))", { _ in "" },
         change:
-          "\(Format.difference(comparison.difference)) \(Words.verdict(comparison)): \(Format.pValue(comparison)), P(better) \(Format.probability(comparison))"
+          "\(Format.difference(comparison.difference)) \(Words.verdict(comparison)): \(Format.pValue(comparison)), \(probability(comparison))"
       )
     }
     if let images = facts.images, images.pairs.count > 1 || repeated {
@@ -69,10 +70,10 @@ enum KeyResultsPresenter {
     add(
       "Parameters", { Format.count($0.parameters) }, change: change.map { String(format: "×%.1f", $0.parameterRatio) })
     if let budgets = facts.budgets {
-      var row = ["Training budget"]
+      var row = ["Epoch budget and checkpoint"]
       if base != nil { row.append(budget(budgets.baselineEpochs, budgets.baselineStopping)) }
       row.append(budget(budgets.tunedEpochs, budgets.tunedStopping))
-      if base != nil { row.append(budgets.alike ? "alike" : "not alike") }
+      if base != nil { row.append(budgets.alike ? "same" : "differs") }
       table.add(row)
     }
     add("Epochs trained", { Format.spread($0.epochs) { Format.number($0, decimals: 1) } }, change: nil)
@@ -97,18 +98,18 @@ enum KeyResultsPresenter {
         sentence += ", against \(Format.percent(base.testAccuracy)) for the baseline, also one run"
         if let seedsAndImages = facts.images {
           sentence +=
-            ": over the test images, a change of \(Format.difference(interval(seedsAndImages))), \(verdictClause(seedsAndImages))"
+            ": over the test images, a change of \(Format.difference(seedsAndImages.interval)), \(verdictClause(seedsAndImages))"
         }
       }
       return ([sentence + "."] + budgetSentence(facts)).joined(separator: " ")
     }
     var first =
-      "Over \(Words.repeats(tuned.repeats)) the tuned model classifies **\(Format.percent(tuned.testAccuracy))** of the \(images) test images correctly (± one standard deviation; 95% interval \(TrainPresenter.interval(tuned.testAccuracy)))"
+      "Over \(Words.repeats(tuned.repeats)) the tuned model classifies **\(Format.percent(tuned.testAccuracy))** of the \(images) test images correctly (± one standard deviation; 95% t interval over its seeds \(TrainPresenter.interval(tuned.testAccuracy)))"
     if let base {
       first += ", against \(Format.percent(base.testAccuracy)) for the baseline over \(Words.repeats(base.repeats))"
       if let seedsAndImages = facts.images {
         first +=
-          ": a change of \(Format.difference(interval(seedsAndImages))) over seeds and test images together, \(verdictClause(seedsAndImages))"
+          ": a change of \(Format.points(seedsAndImages.difference)), whose 95% interval over seeds and test images together is \(Format.difference(seedsAndImages.interval).drop { $0 != "[" }) (a bootstrap of \(Format.count(seedsAndImages.resamples)) resamples, each drawing every model's repeats and then the test images, the same images for both): \(verdictClause(seedsAndImages))"
       } else if let comparison = facts.comparison {
         first +=
           ": a change of \(Format.difference(comparison.difference)) (\(Words.test(comparison.design, why: false)); \(Format.pValue(comparison)), P(better) \(Format.probability(comparison))): **\(Words.verdict(comparison))**"
@@ -121,16 +122,11 @@ enum KeyResultsPresenter {
     sentences.append(first + ".")
     if let seedsAndImages = facts.images, let comparison = facts.comparison, comparison.p != nil {
       sentences.append(
-        "Over seeds alone, on these \(images) images, it is \(Words.verdict(comparison)) (\(Words.test(comparison.design, why: false)); \(Format.pValue(comparison)))."
+        "Over seeds alone, on these \(images) images, it is \(Words.verdict(comparison)) (\(Words.test(comparison.design, why: false)); \(Format.pValue(comparison)); \(probability(comparison)))."
       )
       if !seedsAndImages.pairs.isEmpty { sentences.append(mcnemarSentence(seedsAndImages)) }
     }
     return (sentences + budgetSentence(facts)).joined(separator: " ")
-  }
-
-  /// The interval over seeds and images as an estimate.
-  static func interval(_ images: SeedsAndImages) -> Estimate {
-    Estimate(value: images.difference, low: images.low, high: images.high)
   }
 
   /// "**better**", or "**indistinguishable**; a true difference of 0.25 pt would be found 80%
@@ -141,11 +137,20 @@ enum KeyResultsPresenter {
     case .better, .worse: break
     case .equivalent:
       clause +=
-        " (its 90% interval \(Format.difference(Estimate(value: images.difference, low: images.equivalenceLow, high: images.equivalenceHigh)).drop { $0 != "[" }))"
+        " (its 90% interval \(Format.difference(images.equivalenceInterval).drop { $0 != "[" }))"
     case .indistinguishable, .single:
       clause += "; \(Words.detectable(images.detectable))"
     }
     return clause
+  }
+
+  /// "P(tuned > baseline) 1.00, the Mann–Whitney share of (tuned, baseline) repeat pairs it
+  /// wins" (paired: "the share of seeds it wins").
+  static func probability(_ comparison: Comparison) -> String {
+    let what =
+      comparison.design == .paired
+      ? "the share of seeds it wins" : "the Mann–Whitney share of (tuned, baseline) repeat pairs it wins"
+    return "P(tuned > baseline) \(Format.probability(comparison)), \(what)"
   }
 
   /// The repeat pairs McNemar's test finds different, by the side that gets more right.
@@ -169,8 +174,11 @@ enum KeyResultsPresenter {
       verdicts =
         "finds the tuned model right on more images in \(tuned) of \(pairs) and the baseline in \(baseline)"
     }
-    return
-      "Image by image, McNemar's exact test (Holm-adjusted over the pairs, repeat r of each model against the other's) \(verdicts)."
+    let pairing =
+      images.paired
+      ? "repeat r of each model against repeat r of the other, paired by seed"
+      : "repeat r of each model against repeat r of the other, a pairing by position only, as their seeds differ"
+    return "Image by image, McNemar's exact test (\(pairing); Holm-adjusted over the pairs) \(verdicts)."
   }
 
   /// "up to 25 epochs, early stopping on val_accuracy, patience 6, restoring the best epoch".
@@ -183,7 +191,13 @@ enum KeyResultsPresenter {
   static func budgetSentence(_ facts: KeyResultFacts) -> [String] {
     guard let budgets = facts.budgets, facts.baselineModel != nil else { return [] }
     if budgets.alike {
-      return ["Both were trained alike: \(budget(budgets.tunedEpochs, budgets.tunedStopping))."]
+      let stopped = budgets.baselineStoppedEarly + budgets.tunedStoppedEarly
+      let early =
+        stopped == 0 && budgets.tunedStopping != nil
+        ? "; neither stopped early, so the comparison holds at \(budgets.tunedEpochs) epochs" : ""
+      return [
+        "Both had the same epoch budget and checkpoint rule (\(budget(budgets.tunedEpochs, budgets.tunedStopping))), not the same recipe or compute\(early)."
+      ]
     }
     return [
       "They were not trained alike (the baseline \(budget(budgets.baselineEpochs, budgets.baselineStopping)); the tuned model \(budget(budgets.tunedEpochs, budgets.tunedStopping))), so the change measures the budget as well as the model."

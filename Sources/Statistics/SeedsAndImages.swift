@@ -38,6 +38,11 @@ public struct SeedsAndImages: Codable, Sendable, Equatable {
   /// Repeat r of A against repeat r of B on the same images, r up to the fewer repeats.
   public let pairs: [ImagePair]
 
+  /// The difference with its 95% interval.
+  public var interval: Estimate { Estimate(value: difference, low: low, high: high) }
+  /// The difference with its 90% interval, the one equivalence is decided by.
+  public var equivalenceInterval: Estimate { Estimate(value: difference, low: equivalenceLow, high: equivalenceHigh) }
+
   /// One repeat of each side on the same images: `onlyA` images A alone gets right, `onlyB`
   /// those B alone does, McNemar's exact p of the two, and Holm's adjustment over the pairs.
   public struct ImagePair: Codable, Sendable, Equatable {

@@ -261,8 +261,9 @@ struct InTheBrowser {
     try check(written.html)
   }
 
-  /// The published study (`reports/report.html`, as committed): at most 25 A4 pages.
-  @Test func thePublishedReportPrintsInAtMost25Pages() throws {
-    try check(packageRoot + "/reports/report.html", maximumPages: 25)
+  /// The published study (`reports/report.html`, as committed): at most 28 A4 pages (25
+  /// before the closing section, What mattered, took its two).
+  @Test func thePublishedReportPrintsInAtMost28Pages() throws {
+    try check(packageRoot + "/reports/report.html", maximumPages: 28)
   }
 }

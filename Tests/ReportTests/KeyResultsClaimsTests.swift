@@ -69,7 +69,7 @@ import Testing
       comparison: comparison, images: images,
       budgets: KeyResultFacts.TrainingBudgets(
         baselineEpochs: alike ? 20 : 12, tunedEpochs: 20, baselineStopping: alike ? stopping : nil,
-        tunedStopping: stopping))
+        tunedStopping: stopping, baselineStoppedEarly: 0, tunedStoppedEarly: 0))
   }
 
   @Test(arguments: Scenario.allCases, [1, 5])
@@ -84,14 +84,16 @@ import Testing
         #expect(!headline.contains("**\(other.rawValue)**"), "\(scenario) says \(other): \(headline)")
       }
       // The interval printed is the bootstrap's, beside the change.
-      #expect(headline.contains(Format.difference(KeyResultsPresenter.interval(images))), "\(headline)")
+      #expect(headline.contains(String(Format.difference(images.interval).drop { $0 != "[" })), "\(headline)")
+      #expect(headline.contains(Format.points(images.difference)), "\(headline)")
       let undecided = images.verdict == .indistinguishable
       #expect(headline.contains("would be found 80% of the time") == undecided, "\(headline)")
       if images.verdict == .equivalent {
         #expect(images.equivalenceLow > -0.004 && images.equivalenceHigh < 0.004)
         #expect(headline.contains("90% interval"), "\(headline)")
       }
-      #expect(headline.contains("Both were trained alike") == alike, "\(headline)")
+      #expect(headline.contains("Both had the same epoch budget") == alike, "\(headline)")
+      #expect(headline.contains("neither stopped early") == alike, "\(headline)")
       #expect(headline.contains("not trained alike") == !alike, "\(headline)")
       if repeats > 1 {
         let (tunedAhead, baselineAhead) = KeyResultsPresenter.mcnemarCounts(images)
@@ -105,8 +107,8 @@ import Testing
         #expect(headline.contains("Over \(repeats) repeats"), "\(headline)")
       }
       let table = KeyResultsPresenter.table(facts, tuned: "Tuned", baseline: "Baseline")
-      let budget = try #require(table.rows.first { $0.cells.first?.text == "Training budget" })
-      #expect(budget.cells.last?.text == (alike ? "alike" : "not alike"))
+      let budget = try #require(table.rows.first { $0.cells.first?.text == "Epoch budget and checkpoint" })
+      #expect(budget.cells.last?.text == (alike ? "same" : "differs"))
     }
   }
 

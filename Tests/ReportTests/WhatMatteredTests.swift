@@ -18,7 +18,10 @@ import Testing
       cell: cell, name: name, reference: "Adam", measure: .validationAccuracy,
       difference: Estimate(value: difference, low: difference - 0.002, high: difference + 0.002), confidence: 0.95,
       verdict: verdict, p: verdict == .indistinguishable || verdict == .equivalent ? 0.4 : 0.001,
-      equivalenceP: verdict == .equivalent ? 0.002 : 0.3, family: 4, repeats: 3, referenceRepeats: 3,
+      equivalenceP: verdict == .equivalent ? 0.002 : 0.3, level: 0.05, margin: 0.002,
+      unadjustedP: verdict == .indistinguishable || verdict == .equivalent ? 0.2 : 0.0002,
+      studyWideP: verdict == .indistinguishable || verdict == .equivalent ? 0.8 : verdict == .better ? 0.06 : 0.001,
+      family: 4, repeats: 3, referenceRepeats: 3,
       detectable: 0.003, epochs: 4, afterTheFact: false)
   }
 
@@ -46,11 +49,13 @@ import Testing
         row.cells[5].text
           == (effect.verdict == .equivalent
             ? "0.400; TOST 0.002" : effect.verdict == .indistinguishable ? "0.400" : "0.001"))
+      #expect(row.cells[6].text == presenter.text(effect.studyWideP!))
     }
     let summary = presenter.summary
     #expect(
       summary.contains("Of the study's 4 effects, 1 is better than its reference, 1 worse, 1 equivalent"), "\(summary)")
     #expect(summary.contains("1 indistinguishable"), "\(summary)")
+    #expect(summary.contains("1 equivalent within ±0.20 pt"), "\(summary)")
     #expect(summary.contains("The largest decided: SGD vs Adam"), "\(summary)")
     #expect(summary.contains("0.30 pt to 0.30 pt") == false)
     let limits = presenter.limits.joined(separator: "\n")
@@ -59,6 +64,10 @@ import Testing
     #expect(limits.contains("batch size 128"), "\(limits)")
     #expect(limits.contains("ReLU"), "\(limits)")
     #expect(limits.contains("each repeat on a split it drew"), "\(limits)")
+    // RMSprop's better verdict does not survive the study-wide correction (0.06); SGD's does.
+    #expect(limits.contains("keeps 1 of the 2 better or worse verdicts decided by a test"), "\(limits)")
+    #expect(limits.contains("these would no longer be decided: RMSprop vs Adam."), "\(limits)")
+    #expect(presenter.figure.caption.contains("±0.20 pt"))
     #expect(presenter.figure.figure.title.hasPrefix("What mattered"))
   }
 

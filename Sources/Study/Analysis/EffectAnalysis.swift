@@ -37,12 +37,18 @@ extension EffectFacts {
         Effect(
           cell: key.tuned, name: key.tuned, reference: baseline, measure: .testAccuracy,
           difference: Estimate(value: images.difference, low: images.low, high: images.high),
-          confidence: 1 - Comparison.alpha, verdict: images.verdict, p: nil, equivalenceP: nil, family: 1,
+          confidence: 1 - Comparison.alpha, verdict: images.verdict, p: nil, equivalenceP: nil,
+          level: Comparison.alpha, margin: images.margin, unadjustedP: nil, studyWideP: nil, family: 1,
           repeats: images.repeatsA,
           referenceRepeats: images.repeatsB, detectable: images.detectable,
           epochs: max(budgets.tunedEpochs, budgets.baselineEpochs), afterTheFact: false))
     }
     guard !effects.isEmpty else { return nil }
+    // The whole study as one family: Holm over every effect's own p.
+    let tested = effects.indices.filter { effects[$0].unadjustedP != nil }
+    for (index, p) in zip(tested, holmAdjusted(tested.map { effects[$0].unadjustedP! })) {
+      effects[index].studyWideP = p
+    }
     // Largest first; a stable order among equal sizes (the study's).
     self.effects = effects.enumerated().sorted {
       let (a, b) = (abs($0.element.difference.value), abs($1.element.difference.value))
@@ -60,7 +66,8 @@ extension EffectFacts.Effect {
     self.init(
       cell: cell, name: name, reference: reference, measure: measure, difference: comparison.difference,
       confidence: comparison.confidence, verdict: comparison.verdict, p: comparison.adjustedP ?? comparison.p,
-      equivalenceP: comparison.adjustedEquivalenceP ?? comparison.equivalenceP,
+      equivalenceP: comparison.adjustedEquivalenceP ?? comparison.equivalenceP, level: comparison.level,
+      margin: comparison.margin, unadjustedP: comparison.p, studyWideP: nil,
       family: comparison.family, repeats: repeats, referenceRepeats: referenceRepeats,
       detectable: comparison.detectable, epochs: epochs, afterTheFact: afterTheFact)
   }

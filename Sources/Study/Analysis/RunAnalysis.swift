@@ -133,7 +133,16 @@ extension TestedModelFacts {
     }
     confusions = Self.confusions(test.confusion, names: report.classNames, count: Self.confusionsShown)
     pooled = tests.count > 1 ? ConfusionMatrix(pooling: tests.map(\.confusion)) : nil
-    pooledConfusions = pooled.map { Self.confusions($0, names: report.classNames, count: Self.confusionsShown) }
+    pooledConfusions = pooled.map { matrix in
+      Self.confusions(matrix, names: report.classNames, count: Self.confusionsShown).map { confusion in
+        var confusion = confusion
+        let (t, p) = (
+          report.classNames.firstIndex(of: confusion.actual)!, report.classNames.firstIndex(of: confusion.predicted)!
+        )
+        confusion.perRepeat = tests.map { $0.confusion.counts[t][p] }
+        return confusion
+      }
+    }
   }
 
   /// The most frequent (true, predicted, count) confusions.

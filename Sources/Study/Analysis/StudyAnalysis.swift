@@ -121,7 +121,9 @@ extension KeyResultFacts {
     }
     budgets = TrainingBudgets(
       baselineEpochs: b[0].settings.epochs, tunedEpochs: a[0].settings.epochs,
-      baselineStopping: b[0].settings.earlyStopping, tunedStopping: a[0].settings.earlyStopping)
+      baselineStopping: b[0].settings.earlyStopping, tunedStopping: a[0].settings.earlyStopping,
+      baselineStoppedEarly: b.filter { $0.history.epochs.count < $0.settings.epochs }.count,
+      tunedStoppedEarly: a.filter { $0.history.epochs.count < $0.settings.epochs }.count)
   }
 }
 

@@ -28,6 +28,15 @@ public struct EffectFacts: Codable, Sendable {
     /// one-sided tests of equivalence, when there is a margin; nil for a bootstrap.
     public let p: Double?
     public let equivalenceP: Double?
+    /// The level `p` was tested at: 5%, or a sequential design's boundary at its last look.
+    public let level: Double
+    /// The equivalence margin, when the cell has one.
+    public let margin: Double?
+    /// The difference test's own p, before any correction.
+    public let unadjustedP: Double?
+    /// `unadjustedP` adjusted by Holm's method over every effect of the study that has one:
+    /// what stays decided at 5% when the whole study is taken as one family (nil without a p).
+    public var studyWideP: Double?
     /// The comparisons the cell corrected together.
     public let family: Int
     /// Repeats of the choice and of the reference.

@@ -158,6 +158,8 @@ public struct TestedModelFacts: Codable, Sendable, Equatable {
     public let actual: String
     public let predicted: String
     public let count: Int
+    /// A pooled confusion's count in each repeat, in order (nil for one repeat's).
+    public var perRepeat: [Int]? = nil
   }
 
   /// Confusions listed: the three commonest carry most of a good model's mistakes, and more

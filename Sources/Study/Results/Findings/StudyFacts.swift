@@ -78,6 +78,9 @@ public struct KeyResultFacts: Codable, Sendable {
     /// whether it restores the best epoch.
     public let baselineStopping: EarlyStoppingSettings?
     public let tunedStopping: EarlyStoppingSettings?
+    /// The repeats of each that stopped before their last epoch.
+    public let baselineStoppedEarly: Int
+    public let tunedStoppedEarly: Int
 
     /// The same epochs and the same stopping and checkpoint rule.
     public var alike: Bool { baselineEpochs == tunedEpochs && baselineStopping == tunedStopping }
