@@ -49,18 +49,16 @@ struct EffectsPresenter {
 
   var table: TableView {
     var table = TableBuilder(
-      "Every effect, largest first. Bold: decided (better, worse or equivalent).",
+      "Every effect, largest first: its difference of validation accuracy (the key comparison's of test accuracy, over seeds and test images) with the interval its verdict rests on; p as its cell tested it (Holm-adjusted, at the α shown where adaptive repeats' last look tested below 5%; TOST: the equivalence tests'), and over the whole study as one Holm family; the repeats of the choice and of its reference; and the true difference its repeats find 80% of the time. Bold: decided (better, worse or equivalent).",
       columns: [
-        ("Effect", .left), ("Cell", .left), ("Measured on", .left), ("Difference [interval]", .right),
-        ("Verdict", .left), ("p in its cell (tested at)", .right), ("p, whole study", .right),
-        ("Repeats (choice / reference)", .right), ("Found 80% of the time", .right),
+        ("Effect", .left), ("Cell", .left), ("Difference [interval]", .right), ("Verdict", .left),
+        ("p, in its cell", .right), ("p, whole study", .right), ("Repeats", .right), ("Detectable", .right),
       ])
     for effect in facts.effects {
       let decided = effect.verdict == .better || effect.verdict == .worse || effect.verdict == .equivalent
       table.add(
         [
-          label(effect), title(effect.cell),
-          effect.measure == .testAccuracy ? "test, seeds and images" : "validation",
+          label(effect) + (effect.measure == .testAccuracy ? " (test)" : ""), title(effect.cell),
           Format.difference(effect.difference), verdict(effect),
           pValues(effect), effect.studyWideP.map { text($0) } ?? "–",
           "\(effect.repeats) / \(effect.referenceRepeats)", effect.detectable.map(Words.margin) ?? "–",
@@ -72,7 +70,7 @@ struct EffectsPresenter {
   /// "0.012", "< 0.001"; for an equivalence, the two one-sided tests' too: "0.726; TOST 0.004".
   func pValues(_ effect: EffectFacts.Effect) -> String {
     guard let p = effect.p else { return effect.measure == .testAccuracy ? "bootstrap" : "–" }
-    let level = effect.level == Comparison.alpha ? "" : " (\(text(effect.level, beside: effect.level)))"
+    let level = effect.level == Comparison.alpha ? "" : " at α \(text(effect.level, beside: effect.level))"
     guard effect.verdict == .equivalent, let equivalence = effect.equivalenceP else {
       return text(p, beside: effect.level) + level
     }

@@ -5,6 +5,8 @@ import Study
 /// The outputs of a final cell.
 struct FinalView {
   let candidate: TableView
+  /// The search's top candidates re-scored at the final budget, when they were.
+  let rescored: TableView?
   let configuration: TableView
   let summary: TableView
   let classification: TableView
@@ -129,16 +131,20 @@ struct FinalPresenter: Presenter {
 
   func outputs(_ figures: Figures<FigureKind>) -> CellOutputs {
     var candidate = TableBuilder("The chosen candidate", columns: [("Parameter", .left), ("Value", .left)])
-    if let search, let best = search.result.best {
+    let chosenIndex = final.rescored.first { $0.chosen }.map { $0.candidate - 1 } ?? search?.result.bestIndex
+    if let search, let best = search.result.candidates.first(where: { $0.index == chosenIndex }) {
       candidate.add([
-        "From", "\(search.cell.title), candidate #\(best.index + 1) of \(search.result.candidates.count)",
+        "From",
+        "\(search.cell.title), candidate #\(best.index + 1) of \(search.result.candidates.count)"
+          + (final.rescored.isEmpty ? "" : ", re-scored at this cell's settings"),
       ])
       for (key, value) in best.parameters.sorted(by: { $0.key < $1.key }) {
         candidate.add([key.rawValue, value.description])
       }
-      candidate.add([
-        "Cross-validation accuracy", "\(Format.percent(best.meanScore)) ± \(Format.percent(best.stdScore))",
-      ])
+      candidate.add(
+        best.foldScores.count < 2
+          ? ["Validation accuracy in the search", "\(Format.percent(best.meanScore)) after \(best.epochs) epochs"]
+          : ["Cross-validation accuracy", "\(Format.percent(best.meanScore)) ± \(Format.percent(best.stdScore))"])
     } else {
       for (key, value) in final.candidateParameters.sorted(by: { $0.key < $1.key }) {
         candidate.add([key.rawValue, value.description])
@@ -156,9 +162,26 @@ struct FinalPresenter: Presenter {
     ])
     classification.add(row("macro avg", report.macroAverage))
     classification.add(row("weighted avg", report.weightedAverage))
+    var rescored: TableView?
+    if !final.rescored.isEmpty {
+      var table = TableBuilder(
+        "The search's top \(final.rescored.count) candidates, each trained once (repeat 0) with this cell's settings: the highest validation accuracy is retrained and tested. Bold: chosen.",
+        columns: [
+          ("Candidate", .right), ("Search score", .right), ("Search epochs", .right),
+          ("Validation accuracy here", .right),
+        ])
+      for entry in final.rescored {
+        table.add(
+          [
+            "#\(entry.candidate)", Format.percent(entry.searchScore), "\(entry.searchEpochs)",
+            Format.percent(entry.validationAccuracy),
+          ], emphasis: entry.chosen)
+      }
+      rescored = table.table
+    }
     return .final(
       FinalView(
-        candidate: candidate.table,
+        candidate: candidate.table, rescored: rescored,
         configuration: SettingsText.table(
           run.settings, context.shape, caption: "Configuration", parameters: run.parameterCount),
         summary: TrainPresenter.summary(final.run, facts), classification: classification.table,
@@ -174,7 +197,17 @@ struct FinalPresenter: Presenter {
     ]
   }
 
-  func finding() -> String { Self.finding(tested, run) }
+  func finding() -> String {
+    var text = Self.finding(tested, run)
+    if let chosen = final.rescored.first(where: \.chosen), let first = final.rescored.first {
+      let rescoring =
+        chosen.candidate == first.candidate
+        ? "Re-scored at this cell's settings, the search's top candidate, #\(chosen.candidate), stays the best of the \(final.rescored.count) on validation (\(Format.percent(chosen.validationAccuracy)); one run each, a choice and not a test)."
+        : "Re-scored at this cell's settings, #\(chosen.candidate) (\(Format.percent(chosen.validationAccuracy)) on validation; one run each, a choice and not a test) overtakes the search's top candidate, #\(first.candidate) (\(Format.percent(first.validationAccuracy))), so it is the one retrained: at \(first.searchEpochs) epochs the search ranked them otherwise."
+      text = rescoring + " " + text
+    }
+    return text
+  }
 
   static func finding(_ facts: TestedModelFacts, _ run: RunRecord) -> String {
     let test = facts.test

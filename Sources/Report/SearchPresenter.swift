@@ -52,17 +52,19 @@ struct SearchPresenter: Presenter {
     let scores = finalists.map(\.meanScore).filter(\.isFinite)
     guard !scores.isEmpty else { return [] }
     let epochs = finalists.first?.epochs ?? 0
-    // Halving shows the candidates of its last round, which reached the full budget.
+    // Halving and Hyperband show the candidates that reached the full budget.
     let lastRound = facts?.halving != nil
-    let each = lastRound ? "Each candidate of the last round" : "Each candidate"
+    let each = lastRound ? "Each candidate that reached \(epochs) epochs" : "Each candidate"
+    let holdout = search.folds < 2
     var specs: [(FigureKind, FigureSpec)] = [
       (
         .candidates,
         FigureSpec(
           figure: Figure(
-            title: "Cross-validation accuracy per candidate",
-            subtitle:
-              "\(search.folds)-fold mean ± population standard deviation, \(epochs) epochs per fold; best first",
+            title: holdout ? "Validation accuracy per candidate" : "Cross-validation accuracy per candidate",
+            subtitle: holdout
+              ? "on the validation split, \(epochs) epochs; best first"
+              : "\(search.folds)-fold mean ± population standard deviation, \(epochs) epochs per fold; best first",
             width: 560, height: 150 + 26 * Double(finalists.count),
             chart: .intervals(
               IntervalChart(
@@ -72,12 +74,14 @@ struct SearchPresenter: Presenter {
                     "mean accuracy", values: finalists.map(\.meanScore),
                     low: finalists.map { $0.meanScore - $0.stdScore },
                     high: finalists.map { $0.meanScore + $0.stdScore })
-                ], x: Axis("mean cross-validation accuracy", format: .percent)))),
-          alt:
-            "\(each): its mean cross-validation accuracy as a dot, with its standard deviation over the folds, ranked.",
-          caption:
-            "Mean accuracy over the folds; the lines span one population standard deviation (scikit-learn's std_test_score)."
-            + (lastRound ? " The candidates of the last round only: the others stopped after fewer epochs." : "")
+                ], x: Axis(holdout ? "validation accuracy" : "mean cross-validation accuracy", format: .percent)))),
+          alt: holdout
+            ? "\(each): its validation accuracy as a dot, ranked."
+            : "\(each): its mean cross-validation accuracy as a dot, with its standard deviation over the folds, ranked.",
+          caption: (holdout
+            ? "Accuracy on the validation split, one score per candidate (no spread to show)."
+            : "Mean accuracy over the folds; the lines span one population standard deviation (scikit-learn's std_test_score).")
+            + (lastRound ? " Only the candidates that reached \(epochs) epochs: the others stopped after fewer." : "")
         )
       )
     ]
@@ -131,10 +135,20 @@ struct SearchPresenter: Presenter {
     for (key, distribution) in body.space { space.add([key.rawValue, distribution.description]) }
 
     let keys = Set(search.candidates.flatMap(\.parameters.keys)).sorted()
-    let shown = Array(finalists.prefix(12))
+    // Hyperband's candidates raced on different budgets: all of them, by the epochs they
+    // reached and then their score.
+    let hyperband = search.method == .hyperband
+    let shown =
+      hyperband
+      ? Array(search.candidates.sorted { ($0.rank, $0.index) < ($1.rank, $1.index) }.prefix(20))
+      : Array(finalists.prefix(12))
+    let scored =
+      search.folds < 2
+      ? ": each one's accuracy on the validation split at the last round it reached, and its fit time"
+      : ": each one's mean cross-validation accuracy ± the population standard deviation over its folds (as scikit-learn's cv_results_), and its mean fit time per fold"
     var candidates = TableBuilder(
       (shown.count < search.candidates.count ? "The \(shown.count) best candidates" : "Candidates, best first")
-        + ": each one's mean cross-validation accuracy ± the population standard deviation over its folds (as scikit-learn's cv_results_), and its mean fit time per fold",
+        + (hyperband ? " (ranked by the epochs reached, then by score)" : "") + scored,
       columns: [("Rank", .right), ("Candidate", .right)] + keys.map { ($0.label, TableBuilder.Alignment.left) } + [
         ("Mean ± std", .right), ("Fit time", .right), ("Epochs", .right),
       ])
@@ -148,7 +162,25 @@ struct SearchPresenter: Presenter {
     }
 
     var rounds: TableView?
-    if search.method == .halving {
+    if hyperband {
+      let unit = search.folds > 1 ? "Fold-epochs" : "Epochs in all"
+      var table = TableBuilder(
+        "Brackets of Hyperband: each a successive halving of candidates of its own, starting at its own budget",
+        columns: [
+          ("Bracket", .right), ("Round", .right), ("Candidates", .right), ("Epochs each", .right), (unit, .right),
+        ])
+      var round = 0
+      var last: Int?
+      for entry in search.rounds {
+        round = entry.bracket == last ? round + 1 : 1
+        last = entry.bracket
+        table.add([
+          "\((entry.bracket ?? 0) + 1)", "\(round)", "\(entry.candidates)", "\(entry.epochs)",
+          Format.count(entry.candidates * entry.epochs * search.folds),
+        ])
+      }
+      rounds = table.table
+    } else if search.method == .halving {
       var table = TableBuilder(
         "Rounds of successive halving",
         columns: [("Round", .right), ("Candidates", .right), ("Epochs per fold", .right), ("Fold-epochs", .right)])
@@ -161,9 +193,10 @@ struct SearchPresenter: Presenter {
       rounds = table.table
     }
     let cost: String
+    let foldEpochs = search.folds > 1 ? "fold-epochs" : "epochs"
     if let halving = facts?.halving {
       cost =
-        "\(Format.count(search.foldEpochs)) fold-epochs, \(Format.percent(halving.share, decimals: 0)) of the \(Format.count(search.fullSearchFoldEpochs)) a randomized search of the same candidates trains."
+        "\(Format.count(search.foldEpochs)) \(foldEpochs), \(Format.percent(halving.share, decimals: 0)) of the \(Format.count(search.fullSearchFoldEpochs)) a randomized search of the same candidates trains."
     } else {
       cost =
         "\(Format.count(search.foldEpochs)) fold-epochs (\(search.candidates.count) candidates × \(search.folds) folds × \(search.candidates.first?.epochs ?? 0) epochs)."
@@ -181,7 +214,9 @@ struct SearchPresenter: Presenter {
   static func finding(_ facts: SearchFacts, _ search: SearchResult) -> String {
     guard let best = search.candidate(number: facts.best) else { return "" }
     var sentences = [
-      "Candidate #\(best.index + 1) ranks first: \(describe(best.parameters)), with \(Format.percent(best.meanScore)) ± \(Format.percent(best.stdScore)) over \(best.foldScores.count) folds (± the folds' population standard deviation, as scikit-learn's std_test_score)."
+      best.foldScores.count < 2
+        ? "Candidate #\(best.index + 1) ranks first among those that reached \(best.epochs) epochs: \(describe(best.parameters)), with \(Format.percent(best.meanScore)) on the validation split (one score: no spread, and no test of it against the others)."
+        : "Candidate #\(best.index + 1) ranks first: \(describe(best.parameters)), with \(Format.percent(best.meanScore)) ± \(Format.percent(best.stdScore)) over \(best.foldScores.count) folds (± the folds' population standard deviation, as scikit-learn's std_test_score)."
     ]
     if let second = facts.runnerUp, let runnerUp = search.candidate(number: second.candidate) {
       let folds = best.foldScores.count
@@ -212,8 +247,9 @@ struct SearchPresenter: Presenter {
     if let halving = facts.halving {
       let origins = facts.origins
       let trained = origins.epochsTrained
+      let unit = search.folds > 1 ? "fold-epochs" : "epochs"
       var text =
-        "Halving used \(Format.count(halving.foldEpochs)) fold-epochs where a randomized search of the same candidates uses \(Format.count(halving.fullSearchFoldEpochs)) (\(Format.percent(halving.share, decimals: 0)))"
+        "\(search.method == .hyperband ? "Hyperband" : "Halving") used \(Format.count(halving.foldEpochs)) \(unit) where a randomized search of the same \(search.candidates.count) candidates at the full budget uses \(Format.count(halving.fullSearchFoldEpochs)) (\(Format.percent(halving.share, decimals: 0)))"
       if trained < halving.foldEpochs {
         var parts = ["it trained \(Format.count(trained)) itself"]
         if let other = origins.epochsFromOtherCells, let read = origins.epochsReadOff {
@@ -224,7 +260,7 @@ struct SearchPresenter: Presenter {
             "the other \(Format.count(halving.foldEpochs - trained)) come from runs other cells trained with the same settings"
           )
         }
-        text += "; of these fold-epochs \(Format.list(parts))"
+        text += "; of these \(unit) \(Format.list(parts))"
       }
       sentences.append(text + ".")
       if let random = halving.randomSearch {

@@ -116,7 +116,7 @@ import Yams
     ]
     let result = SearchResult(
       method: .halving, folds: 2, space: [.learningRate: .logUniform(0.001, 0.004)],
-      candidates: rankedByRoundReached(candidates), bestIndex: 2,
+      candidates: rankedByEpochsReached(candidates), bestIndex: 2,
       rounds: [SearchRound(candidates: 4, epochs: 1), SearchRound(candidates: 2, epochs: 2)], foldEpochs: 16,
       fullSearchFoldEpochs: 16)
     let data = try ResultsJSON.encode(result)

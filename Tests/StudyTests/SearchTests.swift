@@ -53,3 +53,94 @@ import Testing
     #expect(spec.rounds(maxEpochs: 54).map(\.candidates) == [12, 4, 2])
   }
 }
+
+/// Hyperband (`method: hyperband`): its brackets are Li et al.'s, each bracket races its own
+/// candidates, survivors are the best of their bracket's round, and the winner is the best
+/// of those that reached the full epochs.
+@Suite struct HyperbandSearch {
+  /// Li et al., "Hyperband" (JMLR 2018), Table 1: R = 81, η = 3.
+  @Test func bracketsAreTheOnesOfThePaper() {
+    let brackets = SearchCell.hyperband(maxEpochs: 81, minEpochs: 1, factor: 3)
+    #expect(brackets.map { $0.map(\.candidates) } == [[81, 27, 9, 3, 1], [34, 11, 3, 1], [15, 5, 1], [8, 2], [5]])
+    #expect(brackets.map { $0.map(\.epochs) } == [[1, 3, 9, 27, 81], [3, 9, 27, 81], [9, 27, 81], [27, 81], [81]])
+    // Every bracket's last round trains on the full budget, whatever R.
+    for bracket in SearchCell.hyperband(maxEpochs: 20, minEpochs: 1, factor: 3) { #expect(bracket.last?.epochs == 20) }
+  }
+
+  static let study = validStudy.replacingOccurrences(
+    of: "    candidates: 3\n    folds: 2\n",
+    with: "    method: hyperband\n    factor: 2\n    min_epochs: 1\n    settings: {epochs: 4}\n")
+
+  @Test func theStudyFileGivesItsCandidatesAndScoresOnValidation() throws {
+    let spec = try #require(try Study.parse(Self.study, file: "s").cell("search")?.search)
+    // R = 4, η = 2: brackets of 4, 3 and 3 candidates.
+    #expect(spec.candidates.count == 10 && spec.folds == 1)
+    let refused = studyError(
+      Self.study.replacingOccurrences(
+        of: "    method: hyperband\n", with: "    method: hyperband\n    candidates: 27\n"))
+    #expect(refused?.description.contains("Hyperband draws as many candidates as its brackets start with (10") == true)
+  }
+
+  @Test func eachBracketRacesItsOwnCandidatesAndTheWinnerReachedTheFullBudget() throws {
+    var build = TinyBuild()
+    build.study = Self.study
+    build.profile = Profile(
+      name: "test", trainLimit: 600, validationLimit: 200, testLimit: 300, maxEpochs: nil, maxCandidates: nil,
+      maxFolds: nil)
+    defer { build.remove() }
+    let results = try build.run()
+    let search = try #require(results.cells.first { $0.id == "search" }?.search)
+    #expect(search.method == .hyperband && search.folds == 1)
+    #expect(search.rounds.map(\.candidates) == [4, 2, 1, 3, 1, 3])
+    #expect(search.rounds.map(\.bracket) == [0, 0, 0, 1, 1, 2])
+    let byBracket = Dictionary(grouping: search.candidates, by: \.bracket)
+    #expect(byBracket.mapValues(\.count) == [0: 4, 1: 3, 2: 3])
+    // Survivors of each round are the best of their bracket's candidates at that round.
+    for (_, members) in byBracket {
+      let rounds = members.map { $0.trainedRounds.count }.max() ?? 1
+      for round in 0..<(rounds - 1) {
+        let scored = members.compactMap { m in m.trainedRounds.first { $0.round == round } }
+        let survivors = Set(members.filter { $0.round > round }.map(\.index))
+        let worstKept = scored.filter { survivors.contains($0.index) }.map(\.meanScore).min() ?? 1
+        let bestDropped = scored.filter { !survivors.contains($0.index) }.map(\.meanScore).max() ?? 0
+        #expect(worstKept >= bestDropped)
+      }
+    }
+    let best = try #require(search.best)
+    let finalists = search.candidates.filter { $0.epochs == 4 }
+    #expect(finalists.count == 1 + 1 + 3 && best.epochs == 4)
+    #expect(best.meanScore == finalists.map(\.meanScore).max())
+    // The rows of cv_results read back to the same candidates.
+    let decoded = try ResultsJSON.decoder().decode(
+      SearchResult.self, from: ResultsJSON.encoder(nonFinite: true).encode(search))
+    #expect(decoded.candidates.map(\.bracket) == search.candidates.map(\.bracket))
+    #expect(decoded.candidates.map(\.rank) == search.candidates.map(\.rank) && decoded.bestIndex == search.bestIndex)
+  }
+
+  /// `rescore: 3`: the search's three best retrained once at the final settings; the highest
+  /// validation accuracy there is the model retrained and tested, its repeat 0 that run.
+  @Test func theTopCandidatesAreRescoredAtTheFinalBudget() throws {
+    var build = TinyBuild()
+    build.study = Self.study.replacingOccurrences(
+      of: "    from: search\n", with: "    from: search\n    rescore: 3\n")
+    build.profile = Profile(
+      name: "test", trainLimit: 600, validationLimit: 200, testLimit: 300, maxEpochs: nil, maxCandidates: nil,
+      maxFolds: nil)
+    defer { build.remove() }
+    let results = try build.run()
+    let search = try #require(results.cells.first { $0.id == "search" }?.search)
+    guard case .final(let final)? = results.cells.first(where: { $0.id == "tuned" })?.outcome else {
+      Issue.record("the final cell has no outcome")
+      return
+    }
+    let top = search.candidates.sorted { ($0.rank, $0.index) < ($1.rank, $1.index) }.prefix(3)
+    #expect(final.rescored.map(\.candidate) == top.map { $0.index + 1 })
+    let chosen = try #require(final.rescored.first { $0.chosen })
+    #expect(final.rescored.filter(\.chosen).count == 1)
+    #expect(chosen.validationAccuracy == final.rescored.map(\.validationAccuracy).max())
+    #expect(final.candidateParameters == search.candidate(number: chosen.candidate)?.parameters)
+    #expect(final.run.run.bestValidationAccuracy == chosen.validationAccuracy)
+    let study = try Study.parse(build.study, file: "s")
+    #expect(study.cell("tuned")?.body.behaviour.stageCount(profile: build.profile, settings: RunSettings()) == 2)
+  }
+}

@@ -16,8 +16,10 @@ extension SearchFacts {
     } else {
       enoughCandidates = nil
     }
-    let last = search.candidates.map(\.round).max() ?? 0
-    let finalists = search.candidates.filter { $0.round == last }.sorted { ($0.rank, $0.index) < ($1.rank, $1.index) }
+    // The finalists: the candidates that reached the most epochs (halving's last round,
+    // every Hyperband bracket's last), scored on the same budget.
+    let most = search.candidates.map(\.epochs).max() ?? 0
+    let finalists = search.candidates.filter { $0.epochs == most }.sorted { ($0.rank, $0.index) < ($1.rank, $1.index) }
     self.finalists = finalists.map { $0.index + 1 }
     if finalists.count > 1 {
       let second = finalists[1]
@@ -25,9 +27,13 @@ extension SearchFacts {
       // Fold by fold, with Nadeau and Bengio's correction: each fold trains on the other
       // k − 1 (n_test / n_train = 1 / (k − 1)), so their scores are not independent.
       let folds = best.foldScores.count
-      let comparison = compared(
-        best.foldScores, second.foldScores, design: .folds, margin: margin, testShare: 1 / Double(max(1, folds - 1)),
-        seed: seed, "runner-up")
+      // One score each (Hyperband on the validation split) is nothing to test.
+      let comparison =
+        folds < 2
+        ? nil
+        : compared(
+          best.foldScores, second.foldScores, design: .folds, margin: margin, testShare: 1 / Double(max(1, folds - 1)),
+          seed: seed, "runner-up")
       runnerUp = RunnerUp(
         candidate: second.index + 1, difference: difference,
         withinSpread: difference < max(best.stdScore, second.stdScore),
@@ -41,7 +47,7 @@ extension SearchFacts {
       runnerUp = nil
       shared = []
     }
-    guard search.method == .halving else {
+    guard search.method != .random else {
       halving = nil
       return
     }

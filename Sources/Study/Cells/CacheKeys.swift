@@ -99,10 +99,12 @@ struct CellKeyParts {
   var test = false
   /// Repeats and resampling, left out of the key when the cell has neither.
   var replication = Replication()
+  /// A final cell's re-scored candidates, left out of the key at 1 (none).
+  var rescore = 1
 
   enum CodingKeys: String, CodingKey {
     case data, kind, settings, variants, grid, gridAxes, search, candidates, final, from, samples, test
-    case repeats, resample, looks, spending, equivalence
+    case repeats, resample, looks, spending, equivalence, rescore
   }
 
   func encode(into c: inout KeyedEncodingContainer<CodingKeys>) throws {
@@ -125,6 +127,7 @@ struct CellKeyParts {
       try c.encode(replication.count, forKey: .repeats)
     }
     if replication.resample { try c.encode(true, forKey: .resample) }
+    if rescore > 1 { try c.encode(rescore, forKey: .rescore) }
   }
 }
 

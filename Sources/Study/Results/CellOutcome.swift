@@ -39,4 +39,20 @@ public struct FinalOutcome: Sendable {
   /// The final cell's settings for that candidate.
   public var settings: RunSettings
   public var run: NamedRun
+  /// With `rescore`, the search's top candidates retrained once each (repeat 0) with the
+  /// final cell's settings, best search rank first, and which was chosen; empty without.
+  public var rescored: [RescoredCandidate] = []
+}
+
+/// A search's candidate scored again at the final cell's budget: the one with the highest
+/// validation accuracy there is the one retrained and tested, so that the winner is the
+/// best at the budget it is used with.
+public struct RescoredCandidate: Codable, Sendable, Equatable {
+  /// Its number in the search (from 1, as the report numbers it), and its score there.
+  public let candidate: Int
+  public let searchScore: Double
+  public let searchEpochs: Int
+  /// Its best validation accuracy at the final cell's settings (repeat 0).
+  public let validationAccuracy: Double
+  public let chosen: Bool
 }

@@ -107,7 +107,7 @@ extension CellResult {
 extension CellResult: Codable {
   enum CodingKeys: String, CodingKey {
     case id, kind, title, status, seconds, key, settings, data, runs, grid, search, error, hosts, findings
-    case candidateParameters, epochsUsed, origins, cachedRuns, epochsTrainedNow
+    case candidateParameters, rescored, epochsUsed, origins, cachedRuns, epochsTrainedNow
   }
 
   public func encode(to encoder: Encoder) throws {
@@ -124,7 +124,9 @@ extension CellResult: Codable {
     case .data(let summary)?: try c.encode(summary, forKey: .data)
     case .grid(let grid, _)?: try c.encode(grid, forKey: .grid)
     case .search(let search)?: try c.encode(search, forKey: .search)
-    case .final(let final)?: try c.encode(final.candidateParameters, forKey: .candidateParameters)
+    case .final(let final)?:
+      try c.encode(final.candidateParameters, forKey: .candidateParameters)
+      if !final.rescored.isEmpty { try c.encode(final.rescored, forKey: .rescored) }
     case .train?, .compare?, nil: break
     }
     if let findings { try findings.encode(to: c.superEncoder(forKey: .findings)) }
@@ -173,7 +175,8 @@ extension CellResult: Codable {
       outcome = .final(
         FinalOutcome(
           candidateParameters: try c.decode([SettingKey: SettingValue].self, forKey: .candidateParameters),
-          settings: settings ?? run.run.settings, run: run))
+          settings: settings ?? run.run.settings, run: run,
+          rescored: try c.decodeIfPresent([RescoredCandidate].self, forKey: .rescored) ?? []))
     }
   }
 }

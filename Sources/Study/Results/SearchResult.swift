@@ -16,8 +16,12 @@ public struct SearchCandidateResult: Sendable {
   public var stdFitSeconds: Double
   /// Epochs per fold at the candidate's last round.
   public var epochs: Int
-  /// The halving round the candidate reached (0-based); 0 for a random search.
+  /// The halving round the candidate reached (0-based, within its bracket); 0 for a random
+  /// search.
   public var round: Int
+  /// Hyperband's bracket the candidate raced in (0-based, the most aggressive first); 0
+  /// otherwise.
+  public var bracket = 0
   /// A halving candidate's scores at the rounds before `round`, in order (their `rank` is 0,
   /// and their own `earlierRounds` empty); empty for a random search.
   public var earlierRounds: [SearchCandidateResult] = []
@@ -30,10 +34,12 @@ public struct SearchCandidateResult: Sendable {
   }
 }
 
-/// The report's ranks: by the round reached, then by score, ties sharing a rank (NaN
-/// last). For a random search, one round, they are scikit-learn's `rank_test_score`.
-func rankedByRoundReached(_ candidates: [SearchCandidateResult]) -> [SearchCandidateResult] {
-  let composite = candidates.map { Double($0.round) * 10 + ($0.meanScore.isFinite ? $0.meanScore : -1) }
+/// The report's ranks: by the epochs reached, then by score, ties sharing a rank (NaN
+/// last): a winner is the best at the most epochs, the budget it is used with. For a random
+/// search, one round, they are scikit-learn's `rank_test_score`; for halving, whose epochs
+/// grow with each round, they rank by the round reached.
+func rankedByEpochsReached(_ candidates: [SearchCandidateResult]) -> [SearchCandidateResult] {
+  let composite = candidates.map { Double($0.epochs) * 10 + ($0.meanScore.isFinite ? $0.meanScore : -1) }
   let rank = ranks(composite)
   var ranked = candidates
   for i in ranked.indices { ranked[i].rank = rank[i] }
@@ -50,7 +56,7 @@ public struct SearchResult: Sendable {
   public var candidates: [SearchCandidateResult]
   /// The index of the best candidate (rank 1; the first one on ties).
   public var bestIndex: Int
-  /// Halving's rounds: candidates and epochs per fold.
+  /// Halving's rounds, or Hyperband's, bracket by bracket: candidates and epochs per fold.
   public var rounds: [SearchRound]
   /// Fold-epochs trained in all (the cost of the search).
   public var foldEpochs: Int
@@ -71,6 +77,8 @@ public struct SearchResult: Sendable {
 public struct SearchRound: Codable, Sendable {
   public var candidates: Int
   public var epochs: Int
+  /// Hyperband's bracket (0-based); nil for the other methods.
+  public var bracket: Int?
 }
 
 /// results.json holds a search as the study file's space and scikit-learn's `cv_results_`: a
@@ -96,7 +104,7 @@ extension SearchResult: Codable {
     static let candidate = Column("candidate"), params = Column("params")
     static let mean = Column("meanTestScore"), std = Column("stdTestScore"), rank = Column("rankTestScore")
     static let meanFit = Column("meanFitTime"), stdFit = Column("stdFitTime")
-    static let iter = Column("iter"), resources = Column("nResources")
+    static let iter = Column("iter"), resources = Column("nResources"), bracket = Column("bracket")
     static func parameter(_ key: SettingKey) -> Column { Column(camelCase("param_\(key.rawValue)")) }
     static func split(_ k: Int) -> Column { Column("split\(k)TestScore") }
   }
@@ -126,13 +134,15 @@ extension SearchResult: Codable {
     try columns.encode(ranks(rows.map(\.meanScore)), forKey: .rank)
     try columns.encode(rows.map(\.meanFitSeconds), forKey: .meanFit)
     try columns.encode(rows.map(\.stdFitSeconds), forKey: .stdFit)
-    if method == .halving {
+    if method != .random {
       try columns.encode(rows.map(\.round), forKey: .iter)
       try columns.encode(rows.map(\.epochs), forKey: .resources)
     }
+    if method == .hyperband { try columns.encode(rows.map(\.bracket), forKey: .bracket) }
   }
 
-  /// The rows of `cv_results`: round by round, each round's candidates in the order drawn.
+  /// The rows of `cv_results`: round by round, each round's candidates in the order drawn
+  /// (Hyperband's brackets together, their candidates being in bracket order).
   var rows: [SearchCandidateResult] {
     let last = candidates.map(\.round).max() ?? 0
     let trained = candidates.map(\.trainedRounds)
@@ -164,9 +174,11 @@ extension SearchResult: Codable {
     let stdFits = try columns.decode([Double].self, forKey: .stdFit)
     let iters = try columns.decodeIfPresent([Int].self, forKey: .iter)
     let resources = try columns.decodeIfPresent([Int].self, forKey: .resources)
+    let brackets = try columns.decodeIfPresent([Int].self, forKey: .bracket)
     let n = numbers.count
     let lengths = [parameters.count, means.count, stds.count, ranks.count, meanFits.count, stdFits.count]
-    guard (lengths + splits.map(\.count) + [iters?.count ?? n, resources?.count ?? n]).allSatisfy({ $0 == n }) else {
+    let optional = [iters?.count ?? n, resources?.count ?? n, brackets?.count ?? n]
+    guard (lengths + splits.map(\.count) + optional).allSatisfy({ $0 == n }) else {
       throw DecodingError.dataCorruptedError(
         forKey: .cvResults, in: c, debugDescription: "cv_results columns of different lengths")
     }
@@ -175,12 +187,12 @@ extension SearchResult: Codable {
       SearchCandidateResult(
         index: numbers[i] - 1, parameters: parameters[i], foldScores: splits.map { $0[i] }, meanScore: means[i],
         stdScore: stds[i], rank: 0, meanFitSeconds: meanFits[i], stdFitSeconds: stdFits[i],
-        epochs: resources?[i] ?? rounds.last?.epochs ?? 0, round: iters?[i] ?? 0)
+        epochs: resources?[i] ?? rounds.last?.epochs ?? 0, round: iters?[i] ?? 0, bracket: brackets?[i] ?? 0)
     }
     // A candidate is its row of the last round it reached, holding its earlier rows; its
     // rank is the report's (`rank_test_score` ranks rows across rounds).
     let byCandidate = Dictionary(grouping: rows, by: \.index)
-    candidates = rankedByRoundReached(
+    candidates = rankedByEpochsReached(
       byCandidate.keys.sorted().map { index in
         let trained = byCandidate[index]!.sorted { $0.round < $1.round }
         var last = trained.last!

@@ -6,6 +6,10 @@ public enum SearchMethod: String, Sendable, Codable, CaseIterable {
   /// Successive halving: all candidates train briefly, the best 1/factor go on with
   /// factor times the epochs, and so on.
   case halving
+  /// Hyperband (Li et al., JMLR 2018): brackets of successive halving that start at
+  /// different budgets, from many candidates on few epochs to a few on the full epochs,
+  /// each bracket with candidates of its own.
+  case hyperband
 }
 
 /// How a parameter is drawn.

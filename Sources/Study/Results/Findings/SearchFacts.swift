@@ -9,13 +9,14 @@ import Statistics
 public struct SearchFacts: Codable, Sendable {
   /// The best candidate (rank 1).
   public let best: Int
-  /// The candidates of the last round, best first (for halving, earlier rounds scored fewer
-  /// epochs, so their scores do not compare).
+  /// The candidates that reached the most epochs, best first (halving's and Hyperband's
+  /// earlier rounds scored fewer epochs, so their scores do not compare).
   public let finalists: [Int]
   public let runnerUp: RunnerUp?
   /// The parameters the best three candidates share (with three or more finalists).
   public let shared: [SettingKey]
-  /// Halving's cost against a full search, and its agreement with one.
+  /// Halving's or Hyperband's cost against a full search of its candidates, and halving's
+  /// agreement with one.
   public let halving: Halving?
   /// The fewest candidates whose expected best is within `budgetTolerance` of all of
   /// them (nil without an expected-best curve).
