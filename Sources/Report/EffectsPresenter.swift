@@ -70,7 +70,8 @@ struct EffectsPresenter {
   /// "0.012", "< 0.001"; for an equivalence, the two one-sided tests' too: "0.726; TOST 0.004".
   func pValues(_ effect: EffectFacts.Effect) -> String {
     guard let p = effect.p else { return effect.measure == .testAccuracy ? "bootstrap" : "–" }
-    let level = effect.level == Comparison.alpha ? "" : " at α \(text(effect.level, beside: effect.level))"
+    let level =
+      effect.level == Comparison.alpha ? "" : " at α \(Format.fixed(effect.level, decimals: 3, beside: 0))"
     guard effect.verdict == .equivalent, let equivalence = effect.equivalenceP else {
       return text(p, beside: effect.level) + level
     }
@@ -139,6 +140,7 @@ struct EffectsPresenter {
   /// What the verdicts cannot speak to, from the facts.
   var limits: [String] {
     let limits = facts.limits
+    let evaluations = built.results.findings?.testEvaluations ?? 0
     var items: [String] = []
     let epochs = limits.epochs.map { e in
       "*\(title(e.cell))* \(e.fewest == e.most ? "\(e.most)" : "\(e.fewest) to \(e.most)")"
@@ -153,7 +155,7 @@ struct EffectsPresenter {
       "**What the test set measures.** Every verdict within a cell is on validation accuracy (\(Format.count(limits.validationImages)) images\(split))"
     if !limits.testedCells.isEmpty {
       test +=
-        "; only \(Format.list(limits.testedCells.map { "*\(title($0))*" })) \(limits.testedCells.count == 1 ? "was" : "were") evaluated on the \(Format.count(limits.testImages)) test images, once per repeat, and chose nothing. The key comparison's interval counts both the seeds and a new draw of test images: it speaks of new images drawn as the test set was, not of other data."
+        "; only \(Format.list(limits.testedCells.map { "*\(title($0))*" })) \(limits.testedCells.count == 1 ? "was" : "were") evaluated on the \(Format.count(limits.testImages)) test images (\(Format.count(evaluations)) evaluations in all, every repeat's and any re-scored candidate's), and nothing was chosen by them. The key comparison's interval counts both the seeds and a new draw of test images: it speaks of new images drawn as the test set was, not of other data."
     } else {
       test += "; nothing was evaluated on the test images."
     }

@@ -202,8 +202,8 @@ struct FinalPresenter: Presenter {
     if let chosen = final.rescored.first(where: \.chosen), let first = final.rescored.first {
       let rescoring =
         chosen.candidate == first.candidate
-        ? "Re-scored at this cell's settings, the search's top candidate, #\(chosen.candidate), stays the best of the \(final.rescored.count) on validation (\(Format.percent(chosen.validationAccuracy)); one run each, a choice and not a test)."
-        : "Re-scored at this cell's settings, #\(chosen.candidate) (\(Format.percent(chosen.validationAccuracy)) on validation; one run each, a choice and not a test) overtakes the search's top candidate, #\(first.candidate) (\(Format.percent(first.validationAccuracy))), so it is the one retrained: at \(first.searchEpochs) epochs the search ranked them otherwise."
+        ? "Re-scored at this cell's settings, the search's top candidate, #\(chosen.candidate), stays the best of the \(final.rescored.count) on validation (\(Format.percent(chosen.validationAccuracy)); one run each, a choice and not a test). The others' runs were evaluated on the test set too (each is the repeat 0 a tested model would have), and their results are neither reported nor used."
+        : "Re-scored at this cell's settings, #\(chosen.candidate) (\(Format.percent(chosen.validationAccuracy)) on validation; one run each, a choice and not a test) overtakes the search's top candidate, #\(first.candidate) (\(Format.percent(first.validationAccuracy))), so it is the one retrained: at \(first.searchEpochs) epochs the search ranked them otherwise. The others' runs were evaluated on the test set too (each is the repeat 0 a tested model would have), and their results are neither reported nor used."
       text = rescoring + " " + text
     }
     return text

@@ -150,13 +150,18 @@ struct SearchPresenter: Presenter {
       (shown.count < search.candidates.count ? "The \(shown.count) best candidates" : "Candidates, best first")
         + (hyperband ? " (ranked by the epochs reached, then by score)" : "") + scored,
       columns: [("Rank", .right), ("Candidate", .right)] + keys.map { ($0.label, TableBuilder.Alignment.left) } + [
-        ("Mean ± std", .right), ("Fit time", .right), ("Epochs", .right),
+        (search.folds < 2 ? "Validation accuracy" : "Mean ± std", .right), ("Fit time", .right), ("Epochs", .right),
       ])
     for c in shown {
       candidates.add(
         ["\(c.rank)", "#\(c.index + 1)"] + keys.map { c.parameters[$0]?.description ?? "" } + [
-          c.meanScore.isFinite ? "\(Format.percent(c.meanScore)) ± \(Format.percent(c.stdScore))" : "diverged",
-          "\(Format.number(c.meanFitSeconds, decimals: 1)) ± \(Format.number(c.stdFitSeconds, decimals: 1)) s",
+          !c.meanScore.isFinite
+            ? "diverged"
+            : c.foldScores.count < 2
+              ? Format.percent(c.meanScore) : "\(Format.percent(c.meanScore)) ± \(Format.percent(c.stdScore))",
+          c.foldScores.count < 2
+            ? "\(Format.number(c.meanFitSeconds, decimals: 1)) s"
+            : "\(Format.number(c.meanFitSeconds, decimals: 1)) ± \(Format.number(c.stdFitSeconds, decimals: 1)) s",
           "\(c.epochs)",
         ], emphasis: c.index == search.bestIndex)
     }

@@ -217,6 +217,21 @@ import Testing
     if !facts.diverged.isEmpty, facts.variants.contains(where: { !$0.diverged }) {
       #expect(text.contains("\(Format.list(facts.diverged)) diverged"), sourceLocation: sourceLocation)
     }
+    // A decided difference smaller than the design's detectable one is said to be, and only
+    // such a one, wherever the finding states the verdicts.
+    let statesVerdicts = text.contains("Against ")
+    let faint =
+      !statesVerdicts
+      ? []
+      : Set(
+        facts.variants.filter { v in
+          guard let c = v.comparison, c.verdict == .better || c.verdict == .worse, let d = c.detectable else {
+            return false
+          }
+          return abs(c.difference.value) < d
+        }.map(\.name))
+    let saidFaint = matches(#"Decided although smaller(?:[^.]|\.\d)*"#, in: text).first.map { Set(mentioned($0)) } ?? []
+    #expect(saidFaint == faint, "faint \(faint), said \(saidFaint): \(text)", sourceLocation: sourceLocation)
     // Every number: in the table or the facts, formatted the same.
     let known = numbers(tableText(table)).union(factNumbers(facts))
     for number in numbers(text) where !known.contains(number) {

@@ -21,7 +21,7 @@ extension BuiltStudy {
     let keyResults = KeyResultFacts(self, margin: study.replication.equivalence)
     results.findings = StudyFacts(
       keyResults: keyResults, effects: EffectFacts(self, keyResults: keyResults), runs: runs,
-      testEvaluations: cells.reduce(0) { $0 + $1.testedRuns.count },
+      testEvaluations: cells.reduce(0) { $0 + $1.testedRuns.count + $1.rescoredUnchosen },
       cellSeconds: results.cells.reduce(0) { $0 + $1.seconds })
   }
 }
@@ -161,6 +161,13 @@ extension KeyResultFacts.ModelNumbers {
 extension BuiltCell {
   /// The run a tested cell evaluated on the test set (repeat 0).
   public var testedRun: RunRecord? { testedRuns.first }
+
+  /// The candidates a final cell re-scored and did not choose: their one run each was
+  /// evaluated on the test set too (it is the chosen one's repeat 0 request), never reported.
+  var rescoredUnchosen: Int {
+    if case .final(_, let final, _)? = contents { return final.rescored.filter { !$0.chosen }.count }
+    return 0
+  }
 
   /// Every repeat of the run a tested cell evaluated on the test set.
   public var testedRuns: [RunRecord] {
