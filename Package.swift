@@ -107,6 +107,6 @@ let package = Package(
       ]),
     .testTarget(name: "ChartsTests", dependencies: ["Charts", "CCairo"]),
     .testTarget(name: "DataTests", dependencies: ["Data", "TestFixtures"]),
-    .testTarget(name: "CLITests", dependencies: ["mnist-report", "TestFixtures", "Data"]),
+    .testTarget(name: "CLITests", dependencies: ["mnist-report", "TestFixtures", "Data", "Study"]),
   ]
 )

@@ -289,7 +289,7 @@ struct ComparePresenter: Presenter {
     let unresolved = facts.variants(.indistinguishable)
     if let largest = unresolved.compactMap({ $0.comparison?.detectable }).max() {
       sentences.append(
-        "With these repeats \(Words.detectable(largest)), at the level the correction asks; smaller ones go unseen."
+        "With the undecided ones' repeats \(Words.detectable(largest)), at the level the correction asks; smaller ones are found less often."
       )
     }
     // A difference decided although smaller than the design finds 80% of the time: true to
@@ -300,10 +300,10 @@ struct ComparePresenter: Presenter {
     }
     if !faint.isEmpty {
       let listed = faint.map {
-        "\($0.name) (\(Words.margin($0.comparison!.difference.value)) against \(Words.margin($0.comparison!.detectable!)))"
+        "\($0.name) (\(Words.margin($0.comparison!.difference.value)) against \(Words.margin($0.comparison!.detectable!)) with \(Words.repeats($0.bestScores.count)))"
       }
       sentences.append(
-        "Decided although smaller than the difference these repeats find \(Format.percent(Comparison.power, decimals: 0)) of the time: \(Format.list(listed)); another draw of seeds could well have missed \(faint.count == 1 ? "it" : "them")."
+        "Decided although smaller than the difference its own repeats find \(Format.percent(Comparison.power, decimals: 0)) of the time: \(Format.list(listed)); another draw of seeds could well have missed \(faint.count == 1 ? "it" : "them")."
       )
     }
     return sentences

@@ -127,7 +127,7 @@ struct EffectsPresenter {
     if let smallest = undecided.compactMap(\.detectable).min(), let largest = undecided.compactMap(\.detectable).max() {
       let sizes = smallest == largest ? Words.margin(smallest) : "\(Words.margin(smallest)) to \(Words.margin(largest))"
       sentences.append(
-        "\(undecided.count == 1 ? "The undecided one" : "The undecided ones") could have found true differences of \(sizes) 80% of the time: smaller ones may exist unseen."
+        "\(undecided.count == 1 ? "The undecided one" : "The undecided ones") could have found true differences of \(sizes) 80% of the time: smaller ones are found less often."
       )
     }
     if effects.contains(where: \.afterTheFact) {
@@ -147,7 +147,7 @@ struct EffectsPresenter {
     }
     if !epochs.isEmpty {
       items.append(
-        "**Short training.** Epochs per run: \(epochs.joined(separator: "; ")). A verdict holds for its cell's budget and says nothing of networks trained longer."
+        "**Short training.** Epochs per run, at most: \(epochs.joined(separator: "; ")). A verdict holds for its cell's budget and says nothing of networks trained longer."
       )
     }
     let split = limits.resampled ? ", each repeat on a split it drew" : ", one split for every repeat"
@@ -174,7 +174,7 @@ struct EffectsPresenter {
     let lost = decided.filter { $0.studyWideP! >= Comparison.alpha }.map { label($0) }
     let tested = facts.effects.filter { $0.studyWideP != nil }.count
     var many =
-      "**Many comparisons.** Each cell's comparisons are corrected together (Holm's method), not the study's as one family. Taken as one, Holm's method over the \(tested) effects' own p values at 5% (nominal for the looks of adaptive repeats: the column \"p, whole study\") keeps \(kept.count) of the \(decided.count) better or worse verdicts decided by a test"
+      "**Many comparisons.** Each cell's comparisons are corrected together (Holm's method), not the study's as one family. Taken as one, Holm's method over the \(tested) effects' own p values at 5% (nominal for the looks of adaptive repeats: the column \"p, whole study\") keeps \(kept.count) of the \(decided.count) better or worse verdicts decided by a test (the key comparison's bootstrap stands apart)"
     many += lost.isEmpty ? "." : "; these would no longer be decided: \(Format.list(lost))."
     items.append(many)
     return items

@@ -168,13 +168,13 @@ struct FinalPresenter: Presenter {
         "The search's top \(final.rescored.count) candidates, each trained once (repeat 0) with this cell's settings: the highest validation accuracy is retrained and tested. Bold: chosen.",
         columns: [
           ("Candidate", .right), ("Search score", .right), ("Search epochs", .right),
-          ("Validation accuracy here", .right),
+          ("Validation accuracy here", .right), ("Test accuracy (not used)", .right),
         ])
       for entry in final.rescored {
         table.add(
           [
             "#\(entry.candidate)", Format.percent(entry.searchScore), "\(entry.searchEpochs)",
-            Format.percent(entry.validationAccuracy),
+            Format.percent(entry.validationAccuracy), Format.percent(entry.testAccuracy),
           ], emphasis: entry.chosen)
       }
       rescored = table.table
@@ -202,8 +202,8 @@ struct FinalPresenter: Presenter {
     if let chosen = final.rescored.first(where: \.chosen), let first = final.rescored.first {
       let rescoring =
         chosen.candidate == first.candidate
-        ? "Re-scored at this cell's settings, the search's top candidate, #\(chosen.candidate), stays the best of the \(final.rescored.count) on validation (\(Format.percent(chosen.validationAccuracy)); one run each, a choice and not a test). The others' runs were evaluated on the test set too (each is the repeat 0 a tested model would have), and their results are neither reported nor used."
-        : "Re-scored at this cell's settings, #\(chosen.candidate) (\(Format.percent(chosen.validationAccuracy)) on validation; one run each, a choice and not a test) overtakes the search's top candidate, #\(first.candidate) (\(Format.percent(first.validationAccuracy))), so it is the one retrained: at \(first.searchEpochs) epochs the search ranked them otherwise. The others' runs were evaluated on the test set too (each is the repeat 0 a tested model would have), and their results are neither reported nor used."
+        ? "Re-scored at this cell's settings, the search's top candidate, #\(chosen.candidate), stays the best of the \(final.rescored.count) on validation (\(Format.percent(chosen.validationAccuracy)); one run each, a choice and not a test). The others' runs were evaluated on the test set too, as any tested model's repeat 0 is; their test accuracies are in the table for the record, and chose nothing."
+        : "Re-scored at this cell's settings, #\(chosen.candidate) (\(Format.percent(chosen.validationAccuracy)) on validation; one run each, a choice and not a test) overtakes the search's top candidate, #\(first.candidate) (\(Format.percent(first.validationAccuracy))), so it is the one retrained: at \(first.searchEpochs) epochs the search ranked them otherwise. The others' runs were evaluated on the test set too, as any tested model's repeat 0 is; their test accuracies are in the table for the record, and chose nothing."
       text = rescoring + " " + text
     }
     return text

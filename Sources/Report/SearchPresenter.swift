@@ -103,7 +103,7 @@ struct SearchPresenter: Presenter {
                 ScatterChart(
                   points: points, x: Axis(key.label, scale: distribution.range == .log ? .log : .linear),
                   y: Axis("mean CV accuracy", format: .percent), highlighted: best, highlightLabel: "best"))),
-            alt: "\(each): its \(key.label) against its mean cross-validation accuracy.",
+            alt: "\(each): its \(key.label) against its \(holdout ? "validation" : "mean cross-validation") accuracy.",
             caption: "\(each) is a point; the highlighted one ranks first.")
         ))
     }

@@ -123,8 +123,34 @@ private struct PlanText {
         lines.append(table.render())
       }
     }
+    lines += powerLines()
     if let tasks { lines += taskLines(tasks) }
     return lines.joined(separator: "\n")
+  }
+
+  /// What each comparing cell can find: the smallest true difference found 80% of the time
+  /// at each look's repeats, and the spread that rests on.
+  private func powerLines() -> [String] {
+    guard !plan.power.isEmpty else { return [] }
+    let prior = String(format: "%.2f pt", PlannedPower.priorSD * 100)
+    var lines = [
+      "",
+      "Power: the smallest true difference of best validation accuracy each cell's comparisons find 80% of the time, at each look's repeats and its share of 5% over the comparisons (Holm's strictest level); the spread measured on the cached runs, or a prior sd of \(prior) before any ran:",
+    ]
+    var table = TextTable(
+      header: ["cell", "comparisons", "design", "repeats", "level", "detectable", "sd"], rightAligned: [1, 3, 4, 5, 6])
+    for power in plan.power {
+      let detectable = power.detectable.map { $0.map { String(format: "%.2f pt", $0 * 100) } ?? "–" }
+      table.rows.append([
+        power.cell, String(power.comparisons), power.design == .paired ? "paired" : "Welch",
+        power.repeats.map(String.init).joined(separator: " → "),
+        power.levels.map { String(format: "%.4f", $0) }.joined(separator: " → "),
+        detectable.joined(separator: " → "),
+        String(format: "%.2f pt", power.sd * 100) + (power.observed ? " (observed)" : " (prior)"),
+      ])
+    }
+    lines.append(table.render())
+    return lines
   }
 
   private func taskLines(_ tasks: Int) -> [String] {
@@ -211,6 +237,8 @@ private struct PlanDocument: Encodable {
   let tasks: Int?
   let threadsPerTask: Int
   let stages: [Stage]
+  /// What each comparing cell can find (`PlannedPower`).
+  let power: [PlannedPower]
 
   init(_ plan: StudyPlan, study: Study, profile: String, tasks: Int?, threads: Int) {
     self.study = study.file
@@ -221,6 +249,7 @@ private struct PlanDocument: Encodable {
     calibrated = plan.calibrated
     self.tasks = tasks
     threadsPerTask = threads
+    power = plan.power
     stages = plan.stages.map { stage in
       let split = tasks.flatMap { stage.isKnown ? plan.split(stage: stage.number, tasks: $0) : nil }
       return Stage(

@@ -1,4 +1,5 @@
 import Foundation
+import Study
 import Testing
 
 /// `plan`, `work` and `slurm submit`, run as a user runs them (the real cluster is in
@@ -17,20 +18,28 @@ import Testing
     defer { scratch.remove() }
     let result = try run(["plan"] + quick(scratch) + ["--tasks", "4", "--threads", "2"], environment: clean)
     #expect(result.status == 0, "\(result.stderr)")
-    #expect(result.stdout.contains("2 stages"))
-    #expect(result.stdout.contains("Stage 1: 111 known runs (103 to train, 0 cached, 8 read off)"), "\(result.stdout)")
+    #expect(result.stdout.contains("4 stages"))
+    #expect(result.stdout.contains("Stage 1: 115 known runs (107 to train, 0 cached, 8 read off)"), "\(result.stdout)")
     #expect(result.stdout.contains("not known until the stages before are finished"))
     #expect(result.stdout.contains("Over 4 tasks of 2 threads each"))
     #expect(result.stdout.contains("Estimated wall time"))
+    #expect(result.stdout.contains("Power: the smallest true difference"), "\(result.stdout)")
+    #expect(result.stdout.contains("0.10 pt (prior)"))
 
     let json = try run(["plan", "--json", "--tasks", "2"] + quick(scratch), environment: clean)
     let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
     let stages = try #require(document["stages"] as? [[String: Any]])
-    #expect(stages.count == 2)
+    #expect(stages.count == 4)
     let tasks = try #require(stages[0]["tasks"] as? [[String: Any]])
     #expect(tasks.count == 2)
     let keys = tasks.flatMap { $0["runs"] as? [String] ?? [] }
-    #expect(keys.count == 103 && Set(keys).count == 103, "every scheduled run in one task")
+    #expect(keys.count == 107 && Set(keys).count == 107, "every scheduled run in one task")
+    // Power before anything ran: every comparing cell, on the prior spread.
+    let power = try #require(document["power"] as? [[String: Any]])
+    #expect(
+      power.compactMap { $0["cell"] as? String }
+        == ["architecture", "activations", "optimizers", "batch-sizes", "regularization"])
+    #expect(power.allSatisfy { $0["observed"] as? Bool == false && $0["sd"] as? Double == PlannedPower.priorSD })
     #expect(document["complete"] as? Bool == false)
   }
 
@@ -59,7 +68,7 @@ import Testing
     #expect(slurm.hasPrefix("task 3 of 4 on "), "\(slurm)")
     #expect(try share([], ["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "2"]).hasPrefix("task 1 of 2 on "))
     let kubernetes = try share(["--tasks", "3"], ["JOB_COMPLETION_INDEX": "2"])
-    #expect(kubernetes.hasPrefix("task 2 of 3 on ") && kubernetes.contains("stage 1 of 2"), "\(kubernetes)")
+    #expect(kubernetes.hasPrefix("task 2 of 3 on ") && kubernetes.contains("stage 1 of 4"), "\(kubernetes)")
     #expect(try share(["--task", "0", "--tasks", "1"], [:]).contains("to train baseline / baseline, repeat 1/5"))
     let missing = try work([], ["JOB_COMPLETION_INDEX": "1"])
     #expect(missing.stderr.contains("JOB_COMPLETION_INDEX is set: give the number of tasks with --tasks"))
@@ -71,7 +80,7 @@ import Testing
     let cpus = try work(["--task", "0", "--tasks", "1"], ["SLURM_CPUS_PER_TASK": "zero"])
     #expect(cpus.stderr.contains("SLURM_CPUS_PER_TASK must be a whole number of at least 1, found 'zero'"))
     let stage = try work(["--stage", "9"], [:])
-    #expect(stage.stderr.contains("--stage 9: the study's runs take 2 stages (1–2)"), "\(stage.stderr)")
+    #expect(stage.stderr.contains("--stage 9: the study's runs take 4 stages (1–4)"), "\(stage.stderr)")
   }
 
   @Test func slurmSubmitWritesReadableScriptsAndPrintsTheCommands() throws {
@@ -87,7 +96,7 @@ import Testing
     let folder = scratch.path("out/slurm")
     #expect(result.stdout.contains("job0=$(sbatch --parsable \(folder)/stage-1.sbatch"), "\(result.stdout)")
     #expect(result.stdout.contains("--dependency=afterok:$job0 \(folder)/stage-2.sbatch"))
-    #expect(result.stdout.contains("--dependency=afterok:$job1 \(folder)/build.sbatch"))
+    #expect(result.stdout.contains("--dependency=afterok:$job3 \(folder)/build.sbatch"))
     let stage = try String(contentsOfFile: folder + "/stage-1.sbatch", encoding: .utf8)
     for line in [
       "#SBATCH --array=0-2", "#SBATCH --cpus-per-task=4", "#SBATCH --partition=cpu", "#SBATCH --time=1-02:00:00",

@@ -29,10 +29,12 @@ struct SlurmCluster {
     defer { scratch.remove() }
     let started = Date()
     let jobs = try submit(scratch)
-    #expect(jobs.map(\.name) == ["stage 1", "stage 2", "build"], "two stages of arrays, then the build")
+    #expect(
+      jobs.map(\.name) == ["stage 1", "stage 2", "stage 3", "stage 4", "build"], "four stages of arrays, then the build"
+    )
     let states = try wait(for: jobs.map(\.id))
     #expect(states.values.allSatisfy { $0 == "COMPLETED" }, "every job and array task completed: \(states)")
-    #expect(states.count == 2 + 2 + 1, "2 array tasks per stage and the build: \(states)")
+    #expect(states.count == 4 * 2 + 1, "2 array tasks per stage and the build: \(states)")
     try expectSameStudy(local, scratch.url.appendingPathComponent("out"))
     print("slurm: the quick study through Slurm took \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
 

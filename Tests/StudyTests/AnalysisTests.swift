@@ -329,7 +329,8 @@ func with(_ change: (inout RunSettings) -> Void) -> RunSettings {
     SearchCandidateResult(
       index: index, parameters: [.learningRate: .number(lr), .optimizer: .text("adam")],
       foldScores: [mean, mean, mean],
-      meanScore: mean, stdScore: std, rank: rank, meanFitSeconds: 1, stdFitSeconds: 0, epochs: 4, round: round)
+      meanScore: mean, stdScore: std, rank: rank, meanFitSeconds: 1, stdFitSeconds: 0, epochs: [4, 12, 36][round],
+      round: round)
   }
 
   func search(_ candidates: [SearchCandidateResult], method: SearchMethod = .random) -> SearchResult {

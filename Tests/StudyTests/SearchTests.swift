@@ -140,6 +140,10 @@ import Testing
     #expect(chosen.validationAccuracy == final.rescored.map(\.validationAccuracy).max())
     #expect(final.candidateParameters == search.candidate(number: chosen.candidate)?.parameters)
     #expect(final.run.run.bestValidationAccuracy == chosen.validationAccuracy)
+    #expect(final.rescored.allSatisfy { $0.testAccuracy != nil })
+    // The winner's re-scoring run is its repeat 0: trained once, counted once.
+    let tuned = try #require(results.cells.first { $0.id == "tuned" })
+    #expect(tuned.origins.trained == 3 && tuned.origins.epochsTrained == tuned.epochsUsed)
     let study = try Study.parse(build.study, file: "s")
     #expect(study.cell("tuned")?.body.behaviour.stageCount(profile: build.profile, settings: RunSettings()) == 2)
   }

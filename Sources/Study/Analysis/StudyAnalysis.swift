@@ -163,7 +163,7 @@ extension BuiltCell {
   public var testedRun: RunRecord? { testedRuns.first }
 
   /// The candidates a final cell re-scored and did not choose: their one run each was
-  /// evaluated on the test set too (it is the chosen one's repeat 0 request), never reported.
+  /// evaluated on the test set too (as a tested repeat 0 is), shown but never used.
   var rescoredUnchosen: Int {
     if case .final(_, let final, _)? = contents { return final.rescored.filter { !$0.chosen }.count }
     return 0

@@ -20,6 +20,8 @@ final class CellContext: @unchecked Sendable {
   /// The stage of the cell's first runs.
   let firstStage: Int
   private(set) var cachedRuns = 0
+  /// The keys of the runs counted so far.
+  private var counted: Set<String> = []
   /// The cell's runs by where they come from (see `RunOrigins`).
   private(set) var origins = RunOrigins()
   /// Runs per host they trained on.
@@ -81,12 +83,15 @@ final class CellContext: @unchecked Sendable {
   /// that their times compare.
   func execute(_ requests: [RunRequest], sequential: Bool = false) throws(CellStop) -> [RunRecord] {
     defer { stage += 1 }
-    let runs = try provider.runs(requests, cell: cell.id, stage: stage, sequential: sequential)
+    let provided = try provider.runs(requests, cell: cell.id, stage: stage, sequential: sequential)
+    // A run the cell asked for at an earlier stage (a final cell's re-scored winner, its
+    // repeat 0 again) counts once.
+    let runs = zip(requests, provided).filter { counted.insert($0.0.key).inserted }.map(\.1)
     cachedRuns += runs.filter(\.cached).count
     for run in runs { hosts[run.record.trainedOn?.host ?? "unrecorded", default: 0] += 1 }
     epochsUsed += runs.reduce(0) { $0 + $1.record.epochs }
     for run in runs { origins.count(run.record, in: cell.id) }
     epochsTrainedNow += runs.filter { !$0.cached }.reduce(0) { $0 + $1.record.epochs }
-    return runs.map(\.record)
+    return provided.map(\.record)
   }
 }

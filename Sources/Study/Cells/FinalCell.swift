@@ -107,7 +107,7 @@ public struct FinalCell: CellBehaviour {
       rescored = zip(top, scores).enumerated().map { position, pair in
         RescoredCandidate(
           candidate: pair.0.index + 1, searchScore: pair.0.meanScore, searchEpochs: pair.0.epochs,
-          validationAccuracy: pair.1, chosen: position == winner)
+          validationAccuracy: pair.1, testAccuracy: runs[position].test?.accuracy, chosen: position == winner)
       }
     }
     let chosen = settings[best.index]

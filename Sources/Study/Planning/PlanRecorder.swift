@@ -139,7 +139,9 @@ extension StudyBuild {
 
   func plan(_ setup: Setup, throughCachedCells: Bool = false) throws -> StudyPlan {
     let recorder = PlanRecorder(data: setup.data, cache: setup.cache, throughCachedCells: throughCachedCells)
-    _ = try computeCells(setup, recorder)
-    return recorder.plan(stageCount: study.stageCount(profile: options.profile))
+    let built = try computeCells(setup, recorder)
+    var plan = recorder.plan(stageCount: study.stageCount(profile: options.profile))
+    plan.power = PlannedPower.plan(study, built: built)
+    return plan
   }
 }

@@ -83,6 +83,8 @@ public struct StudyPlan: Sendable {
   public let secondsPerCost: Double
   /// Whether `secondsPerCost` comes from this cache's runs.
   public let calibrated: Bool
+  /// What each comparing cell can find at the repeats it may reach.
+  public internal(set) var power: [PlannedPower] = []
 
   /// Everything done: a build trains nothing.
   public var isComplete: Bool { stages.allSatisfy(\.isFinished) }

@@ -52,7 +52,9 @@ public struct RescoredCandidate: Codable, Sendable, Equatable {
   public let candidate: Int
   public let searchScore: Double
   public let searchEpochs: Int
-  /// Its best validation accuracy at the final cell's settings (repeat 0).
+  /// Its best validation accuracy at the final cell's settings (repeat 0), and the test
+  /// accuracy of that run (evaluated as any tested repeat 0 is; shown, never used).
   public let validationAccuracy: Double
+  public let testAccuracy: Double?
   public let chosen: Bool
 }

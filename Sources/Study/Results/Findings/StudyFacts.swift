@@ -42,8 +42,8 @@ public struct StudyFacts: Codable, Sendable {
   /// study trained once, the others are the same runs used again or read off longer ones.
   public let runs: RunOrigins
   /// How many times a model was evaluated on the test set (every repeat of every tested
-  /// cell, and the re-scored candidates a final cell did not choose, whose results are not
-  /// reported): it reports, and chooses nothing.
+  /// cell, and the re-scored candidates a final cell did not choose): it reports, and chooses
+  /// nothing.
   public let testEvaluations: Int
   /// The seconds every cell took to compute, as each last ran (a cached cell's from its
   /// build), added up.
