@@ -144,26 +144,27 @@ struct SearchPresenter: Presenter {
       : Array(finalists.prefix(12))
     let scored =
       search.folds < 2
-      ? ": each one's accuracy on the validation split at the last round it reached, and its fit time"
+      ? ": each one's accuracy on the validation split at the last round it reached"
       : ": each one's mean cross-validation accuracy ± the population standard deviation over its folds (as scikit-learn's cv_results_), and its mean fit time per fold"
     var candidates = TableBuilder(
       (shown.count < search.candidates.count ? "The \(shown.count) best candidates" : "Candidates, best first")
         + (hyperband ? " (ranked by the epochs reached, then by score)" : "") + scored,
-      columns: [("Rank", .right), ("Candidate", .right)] + keys.map { ($0.label, TableBuilder.Alignment.left) } + [
-        (search.folds < 2 ? "Validation accuracy" : "Mean ± std", .right), ("Fit time", .right), ("Epochs", .right),
-      ])
+      columns: [("Rank", .right), ("Candidate", .right)] + keys.map { ($0.label, TableBuilder.Alignment.left) }
+        + [(search.folds < 2 ? "Validation accuracy" : "Mean ± std", .right)]
+        + (hyperband ? [] : [("Fit time", .right)]) + [("Epochs", .right)])
     for c in shown {
+      let score =
+        !c.meanScore.isFinite
+        ? "diverged"
+        : c.foldScores.count < 2
+          ? Format.percent(c.meanScore) : "\(Format.percent(c.meanScore)) ± \(Format.percent(c.stdScore))"
+      // Hyperband's candidates trained for different epochs: their fit times do not compare.
+      let fit =
+        hyperband
+        ? [] : ["\(Format.number(c.meanFitSeconds, decimals: 1)) ± \(Format.number(c.stdFitSeconds, decimals: 1)) s"]
       candidates.add(
-        ["\(c.rank)", "#\(c.index + 1)"] + keys.map { c.parameters[$0]?.description ?? "" } + [
-          !c.meanScore.isFinite
-            ? "diverged"
-            : c.foldScores.count < 2
-              ? Format.percent(c.meanScore) : "\(Format.percent(c.meanScore)) ± \(Format.percent(c.stdScore))",
-          c.foldScores.count < 2
-            ? "\(Format.number(c.meanFitSeconds, decimals: 1)) s"
-            : "\(Format.number(c.meanFitSeconds, decimals: 1)) ± \(Format.number(c.stdFitSeconds, decimals: 1)) s",
-          "\(c.epochs)",
-        ], emphasis: c.index == search.bestIndex)
+        ["\(c.rank)", "#\(c.index + 1)"] + keys.map { c.parameters[$0]?.description ?? "" } + [score] + fit
+          + ["\(c.epochs)"], emphasis: c.index == search.bestIndex)
     }
 
     var rounds: TableView?

@@ -261,9 +261,9 @@ struct InTheBrowser {
     try check(written.html)
   }
 
-  /// The published study (`reports/report.html`, as committed): at most 28 A4 pages (25
-  /// before the closing section, What mattered, took its two).
-  @Test func thePublishedReportPrintsInAtMost28Pages() throws {
-    try check(packageRoot + "/reports/report.html", maximumPages: 28)
+  /// The published study (`reports/report.html`, as committed): at most 31 A4 pages (25
+  /// before the closing section, What mattered, and the Hyperband search took theirs).
+  @Test func thePublishedReportPrintsInAtMost31Pages() throws {
+    try check(packageRoot + "/reports/report.html", maximumPages: 31)
   }
 }
