@@ -42,7 +42,8 @@ enum KeyResultsPresenter {
       emphasis: true)
     if let images = facts.images {
       add(
-        "Verdict over seeds and test images (95% bootstrap)", { _ in "" }, change: verdictClause(images, bold: false),
+        "Verdict over seeds and test images (95% bootstrap), with the test over seeds", { _ in "" },
+        change: verdictClause(images, facts, bold: false),
         emphasis: true)
     }
     if let comparison = facts.comparison, comparison.p != nil {
@@ -98,7 +99,7 @@ enum KeyResultsPresenter {
         sentence += ", against \(Format.percent(base.testAccuracy)) for the baseline, also one run"
         if let seedsAndImages = facts.images {
           sentence +=
-            ": over the test images, a change of \(Format.difference(seedsAndImages.interval)), \(verdictClause(seedsAndImages))"
+            ": over the test images, a change of \(Format.difference(seedsAndImages.interval)), \(verdictClause(seedsAndImages, facts))"
         }
       }
       return ([sentence + "."] + budgetSentence(facts)).joined(separator: " ")
@@ -109,7 +110,7 @@ enum KeyResultsPresenter {
       first += ", against \(Format.percent(base.testAccuracy)) for the baseline over \(Words.repeats(base.repeats))"
       if let seedsAndImages = facts.images {
         first +=
-          ": a change of \(Format.points(seedsAndImages.difference)), whose 95% interval over seeds and test images together is \(Format.difference(seedsAndImages.interval).drop { $0 != "[" }) (a bootstrap of \(Format.count(seedsAndImages.resamples)) resamples, each drawing every model's repeats and then the test images, the same images for both): \(verdictClause(seedsAndImages))"
+          ": a change of \(Format.points(seedsAndImages.difference)), whose 95% interval over seeds and test images together is \(Format.difference(seedsAndImages.interval).drop { $0 != "[" }) (a bootstrap of \(Format.count(seedsAndImages.resamples)) resamples, each drawing every model's repeats and then the test images, the same images for both): \(verdictClause(seedsAndImages, facts))"
       } else if let comparison = facts.comparison {
         first +=
           ": a change of \(Format.difference(comparison.difference)) (\(Words.test(comparison.design, why: false)); \(Format.pValue(comparison)), P(better) \(Format.probability(comparison))): **\(Words.verdict(comparison))**"
@@ -131,9 +132,16 @@ enum KeyResultsPresenter {
 
   /// "**better**", or "**indistinguishable**; a true difference of 0.25 pt would be found 80%
   /// of the time", or "**equivalent within ±0.20 pt** (its 90% interval [−0.10, +0.12])".
-  static func verdictClause(_ images: SeedsAndImages, bold: Bool = true) -> String {
-    var clause = bold ? "**\(Words.verdict(images))**" : Words.verdict(images)
-    switch images.verdict {
+  static func verdictClause(_ images: SeedsAndImages, _ facts: KeyResultFacts, bold: Bool = true) -> String {
+    let verdict = facts.verdict ?? images.verdict
+    let word = Words.verdict(verdict, margin: images.margin)
+    var clause = bold ? "**\(word)**" : word
+    if verdict != images.verdict, let seeds = facts.comparison {
+      // The interval over seeds and images decided, the test over seeds alone did not.
+      return clause
+        + ": the interval over seeds and images alone would call it \(Words.verdict(images)), but over seeds alone \(Words.test(seeds.design, why: false)) does not (\(Format.pValue(seeds))), and with \(Words.repeats(seeds.nA)) a side the bootstrap understates their spread"
+    }
+    switch verdict {
     case .better, .worse:
       // Decided, though smaller than the design finds 80% of the time: said, as a compare
       // cell says it.

@@ -18,11 +18,14 @@ enum Words {
   }
 
   /// The verdict over seeds and test images, as the sentences say it.
-  static func verdict(_ images: SeedsAndImages) -> String {
-    switch images.verdict {
+  static func verdict(_ images: SeedsAndImages) -> String { verdict(images.verdict, margin: images.margin) }
+
+  /// A verdict with the margin equivalence was decided against.
+  static func verdict(_ verdict: Comparison.Verdict, margin: Double?) -> String {
+    switch verdict {
     case .better: return "better"
     case .worse: return "worse"
-    case .equivalent: return "equivalent within ±\(margin(images.margin ?? 0))"
+    case .equivalent: return "equivalent within ±\(self.margin(margin ?? 0))"
     case .indistinguishable, .single: return "indistinguishable"
     }
   }

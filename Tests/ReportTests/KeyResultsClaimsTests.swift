@@ -69,7 +69,8 @@ import Testing
       comparison: comparison, images: images,
       budgets: KeyResultFacts.TrainingBudgets(
         baselineEpochs: alike ? 20 : 12, tunedEpochs: 20, baselineStopping: alike ? stopping : nil,
-        tunedStopping: stopping, baselineStoppedEarly: 0, tunedStoppedEarly: 0))
+        tunedStopping: stopping, baselineStoppedEarly: 0, tunedStoppedEarly: 0),
+      verdict: KeyResultFacts.agreed(images, comparison))
   }
 
   @Test(arguments: Scenario.allCases, [1, 5])
@@ -78,9 +79,9 @@ import Testing
       let facts = Self.facts(scenario, repeats: repeats, alike: alike)
       let images = try #require(facts.images)
       let headline = KeyResultsPresenter.headline(facts)
-      let verdict = "**\(Words.verdict(images))**"
+      let verdict = "**\(Words.verdict(try #require(facts.verdict), margin: images.margin))**"
       #expect(headline.contains(verdict), "\(scenario): \(headline)")
-      for other in [Comparison.Verdict.better, .worse, .indistinguishable] where other != images.verdict {
+      for other in [Comparison.Verdict.better, .worse, .indistinguishable] where other != facts.verdict {
         #expect(!headline.contains("**\(other.rawValue)**"), "\(scenario) says \(other): \(headline)")
       }
       // The interval printed is the bootstrap's, beside the change.
@@ -114,7 +115,25 @@ import Testing
 
   /// The four scenarios reach the four verdicts: the test above covers each word.
   @Test func theScenariosReachEveryVerdict() {
-    let verdicts = Scenario.allCases.map { Self.facts($0, repeats: 5, alike: true).images!.verdict }
+    let verdicts = Scenario.allCases.map { Self.facts($0, repeats: 5, alike: true).verdict }
     #expect(verdicts == [.better, .worse, .equivalent, .indistinguishable], "\(verdicts)")
+  }
+
+  /// An interval over seeds and images that decides where the test over seeds does not is
+  /// not the verdict: the key results say indistinguishable, and why.
+  @Test func theSeedsTestMustAgree() throws {
+    let better = Self.facts(.better, repeats: 5, alike: true)
+    let noisy = Self.facts(.noisy, repeats: 5, alike: true)
+    let images = try #require(better.images)
+    let seeds = try #require(noisy.comparison)
+    #expect(images.verdict == .better && seeds.verdict == .indistinguishable)
+    let facts = KeyResultFacts(
+      tuned: better.tuned, baseline: better.baseline, tunedModel: better.tunedModel,
+      baselineModel: better.baselineModel, change: better.change, comparison: seeds, images: images,
+      budgets: better.budgets, verdict: KeyResultFacts.agreed(images, seeds))
+    #expect(facts.verdict == .indistinguishable)
+    let headline = KeyResultsPresenter.headline(facts)
+    #expect(headline.contains("**indistinguishable**: the interval over seeds and images alone would call it better"))
+    #expect(!headline.contains("**better**"), "\(headline)")
   }
 }

@@ -37,7 +37,7 @@ extension EffectFacts {
         Effect(
           cell: key.tuned, name: key.tuned, reference: baseline, measure: .testAccuracy,
           difference: Estimate(value: images.difference, low: images.low, high: images.high),
-          confidence: 1 - Comparison.alpha, verdict: images.verdict, p: nil, equivalenceP: nil,
+          confidence: 1 - Comparison.alpha, verdict: key.verdict ?? images.verdict, p: nil, equivalenceP: nil,
           level: Comparison.alpha, margin: images.margin, unadjustedP: nil, studyWideP: nil, family: 1,
           repeats: images.repeatsA,
           referenceRepeats: images.repeatsB, detectable: images.detectable,

@@ -92,7 +92,7 @@ extension KeyResultFacts {
     tunedModel = tuned
     let baselineCell = roles.baseline.flatMap { $0 < built.cells.count ? built.cells[$0] : nil }
     guard let baselineCell, let base = ModelSummary(baselineCell.testedRuns) else {
-      (baseline, baselineModel, change, comparison, images, budgets) = (nil, nil, nil, nil, nil, nil)
+      (baseline, baselineModel, change, comparison, images, budgets, verdict) = (nil, nil, nil, nil, nil, nil, nil)
       return
     }
     baseline = baselineCell.cell.id
@@ -124,6 +124,7 @@ extension KeyResultFacts {
       baselineStopping: b[0].settings.earlyStopping, tunedStopping: a[0].settings.earlyStopping,
       baselineStoppedEarly: b.filter { $0.history.epochs.count < $0.settings.epochs }.count,
       tunedStoppedEarly: a.filter { $0.history.epochs.count < $0.settings.epochs }.count)
+    verdict = Self.agreed(images, comparison)
   }
 }
 

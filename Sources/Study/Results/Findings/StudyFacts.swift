@@ -68,6 +68,17 @@ public struct KeyResultFacts: Codable, Sendable {
   public let images: SeedsAndImages?
   /// How each side was trained: the comparison is fair only when alike.
   public let budgets: TrainingBudgets?
+  /// The key verdict: the one over seeds and test images, where the test over seeds alone
+  /// agrees (a bootstrap of a few repeats understates their spread, which Student's t does
+  /// not); indistinguishable where they disagree. With one repeat a side, the images' alone.
+  public let verdict: Comparison.Verdict?
+
+  /// The verdict `images` and `seeds` agree on (see `verdict`).
+  public static func agreed(_ images: SeedsAndImages?, _ seeds: Comparison?) -> Comparison.Verdict? {
+    guard let images else { return seeds?.verdict }
+    guard let seeds, seeds.verdict != .single else { return images.verdict }
+    return images.verdict == seeds.verdict ? images.verdict : .indistinguishable
+  }
 
   /// The epochs each model may train and whether each restores its best validation epoch:
   /// a comparison of a model trained longer, or kept at its best epoch, with one that was
