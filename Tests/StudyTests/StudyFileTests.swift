@@ -1,3 +1,4 @@
+import NN
 import Testing
 
 @testable import Study
@@ -269,6 +270,27 @@ extension String {
 }
 
 @Suite struct MemoryRefusal {
+  /// A batch larger than the split is the split: the buffers hold the split's rows, not the
+  /// batch size's, and it trains as a batch of any size past the split does, bit for bit.
+  @Test func aBatchLargerThanTheSplitIsTheSplit() throws {
+    func history(_ batch: Int) throws -> [EpochRecord] {
+      var build = TinyBuild()
+      defer { build.remove() }
+      build.study = validStudy.replacingOccurrences(
+        of: "learning_rate: 0.001\n", with: "learning_rate: 0.001\n  batch_size: \(batch)\n")
+      let results = try build.run(only: ["baseline"])
+      return try #require(results.cells.first { $0.id == "baseline" }?.runs.first?.run.history.epochs)
+    }
+    let million = try history(65_536)
+    let split = try history(50_000)
+    #expect(million.map(\.trainLoss) == split.map(\.trainLoss))
+    #expect(million.map(\.validationAccuracy) == split.map(\.validationAccuracy))
+    #expect(RunSettings.reference.batchRows(examples: 54_000) == 128)
+    var huge = RunSettings.reference
+    huge.batchSize = 1_000_000
+    #expect(huge.batchRows(examples: 54_000) == 54_000)
+  }
+
   @Test func aNetworkThatCannotFitIsRefusedWithItsEstimate() throws {
     var build = TinyBuild()
     defer { build.remove() }
@@ -281,7 +303,9 @@ extension String {
       _ = try build.run()
     } throws: { error in
       guard let error = error as? StudyError else { return false }
-      return error.message.hasPrefix("a run of hidden [16 layers] with batches of 65536 needs about")
+      // 65,536 asked for, the 59,400 images of the training split given: a batch is at most
+      // the split.
+      return error.message.hasPrefix("a run of hidden [16 layers] with batches of 59400 needs about")
         && error.message.contains("GB (weights, gradients, optimizer state and a batch's activations)")
     }
   }

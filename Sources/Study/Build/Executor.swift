@@ -100,12 +100,13 @@ final class Executor: RunProvider, @unchecked Sendable {
     let shape = data.dataset.shape
     let classes = shape.classes
     let seed = data.seed(repeat: request.repeatIndex)
+    // A batch larger than the split is the split: the same batches, the same bits, and
+    // buffers the size of the work.
+    let rows = settings.batchRows(examples: indices?.count ?? prepared.train.count)
     let trainer = Trainer(
       model: settings.makeModel(classes: classes), inputWidth: prepared.train.featureCount, classes: classes,
-      batchSize: settings.batchSize, optimizer: settings.makeOptimizer(), context: context,
-      seed: seed.child("model"))
-    var batches = ShuffledBatches(
-      prepared.train, indices: indices, batchSize: settings.batchSize, seed: seed.child("shuffle"))
+      batchSize: rows, optimizer: settings.makeOptimizer(), context: context, seed: seed.child("model"))
+    var batches = ShuffledBatches(prepared.train, indices: indices, batchSize: rows, seed: seed.child("shuffle"))
     let observer = observer
     let history = trainer.fit(
       &batches, validation: validation, epochs: settings.epochs, schedule: settings.makeSchedule(),

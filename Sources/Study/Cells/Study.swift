@@ -133,7 +133,7 @@ public struct Study: Sendable {
     let limit = Double(ProcessInfo.processInfo.physicalMemory) / 2
     for cell in cells where cell.kind != .data {
       for settings in [cell.settings] + cell.body.behaviour.otherSettings {
-        let bytes = settings.estimatedBytes(dataset.shape)
+        let bytes = settings.estimatedBytes(dataset.shape, examples: available - data.validation)
         guard bytes <= limit else {
           throw StudyError(
             file: file, line: cell.line, key: "cells.\(cell.id)",
@@ -141,7 +141,7 @@ public struct Study: Sendable {
               format:
                 "a run of hidden %@ with batches of %d needs about %.1f GB (weights, gradients, optimizer state and a batch's activations), more than half of this machine's %.1f GB",
               "\(settings.hidden.count > 8 ? "[\(settings.hidden.count) layers]" : "\(settings.hidden)")",
-              settings.batchSize, bytes / 1e9, 2 * limit / 1e9))
+              settings.batchRows(examples: available - data.validation), bytes / 1e9, 2 * limit / 1e9))
         }
       }
     }

@@ -177,13 +177,20 @@ public struct RunSettings: Codable, Hashable, Sendable {
     return true
   }
 
-  /// What training the network holds in memory, in bytes: weights, gradients and up to two
-  /// optimizer moments per parameter, and a batch's activations (input, and per layer its
-  /// output, pre-activation, dropout mask and gradient) — a floor, not a measure.
-  func estimatedBytes(_ shape: DataShape) -> Double {
+  /// The rows of a training batch over `examples` images: the batch size, or the whole
+  /// split when it holds fewer (PyTorch's DataLoader gives one batch of the split), so that
+  /// buffers follow the work and not the setting.
+  public func batchRows(examples: Int) -> Int { max(1, min(batchSize, examples)) }
+
+  /// What training the network holds in memory, in bytes, on `examples` training images:
+  /// weights, gradients and up to two optimizer moments per parameter, and a batch's
+  /// activations (input, and per layer its output, pre-activation, dropout mask and
+  /// gradient) — a floor, not a measure.
+  func estimatedBytes(_ shape: DataShape, examples: Int) -> Double {
     let parameters = Double(parameterCount(shape))
     let widths = Double(hidden.reduce(0, +))
-    let activations = Double(batchSize) * (Double(shape.features) + 4 * widths + 2 * Double(shape.classes))
+    let rows = Double(batchRows(examples: examples))
+    let activations = rows * (Double(shape.features) + 4 * widths + 2 * Double(shape.classes))
     return 4 * (4 * parameters + activations)
   }
 
