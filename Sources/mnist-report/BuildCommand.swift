@@ -61,8 +61,10 @@ struct BuildCommand: ParsableCommand {
     defer { interrupt.cancel() }
     let build = StudyBuild(
       study: study, options: settings, observer: display, cancellation: cancellation, version: mnistReportVersion)
-    // After `work` tasks, the runs they left missing are named before anything is written.
+    // After `work` tasks, the runs they left missing are named before anything is written;
+    // so is bad data and a cache that cannot be written.
     try build.checkDistributedRuns()
+    try build.prepare()
     // Results and report are written together and moved into place at the end: a build that
     // fails or is stopped leaves the previous ones whole.
     let staged = try StagedOutput(output: settings.output)

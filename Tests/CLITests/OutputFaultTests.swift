@@ -26,6 +26,40 @@ import Testing
     try FileManager.default.contentsOfDirectory(atPath: scratch.path("out")).filter { $0.hasPrefix(".staging-") }
   }
 
+  /// A cache that cannot hold entries, or data the study cannot use, stops the build before
+  /// it trains or writes anything: neither the output nor (for bad data) the cache is made.
+  @Test func anUnusableCacheOrBadDataStopsTheBuildBeforeAnyWrite() throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    try smallStudy.write(toFile: scratch.path("study.yaml"), atomically: true, encoding: .utf8)
+    try "not a folder".write(toFile: scratch.path("cache-file"), atomically: true, encoding: .utf8)
+    func build(cache: String, _ extra: [String] = []) throws -> CommandResult {
+      try run(
+        [
+          "build", "--study", scratch.path("study.yaml"), "--out", scratch.path("out"), "--profile", "quick", "--cache",
+          cache,
+        ]
+          + extra)
+    }
+    var result = try build(cache: scratch.path("cache-file"))
+    #expect(result.status != 0)
+    #expect(
+      result.stderr.contains("--cache \(scratch.path("cache-file")): it is a file, not a folder; nothing was trained"),
+      "\(result.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: scratch.path("out")), "no output folder")
+    // A folder no one may write, even root: under /proc.
+    result = try build(cache: "/proc/mnist-report-cache")
+    #expect(result.status != 0)
+    #expect(result.stderr.contains("--cache /proc/mnist-report-cache: the folder cannot be made"), "\(result.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: scratch.path("out")))
+    // Data the study cannot use: refused before the cache or the output exists.
+    result = try build(cache: scratch.path("cache"), ["--set", "data.validation=60000"])
+    #expect(result.status != 0)
+    #expect(result.stderr.contains("data.validation: expected fewer than the 60000 images"), "\(result.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: scratch.path("out")))
+    #expect(!FileManager.default.fileExists(atPath: scratch.path("cache")))
+  }
+
   @Test func aFailedBuildLeavesThePreviousOutputWhole() throws {
     let scratch = try Scratch()
     defer { scratch.remove() }

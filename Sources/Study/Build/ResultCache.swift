@@ -21,6 +21,29 @@ public final class ResultCache: @unchecked Sendable {
     self.directory = directory
   }
 
+  /// Makes the cache folder if it is not there and writes a file into it and removes it:
+  /// a cache that cannot hold entries (a file in the way, a folder no one may write) is
+  /// found before anything trains, rather than after every run was trained for nothing.
+  public func checkWritable() throws {
+    var folder: ObjCBool = false
+    if FileManager.default.fileExists(atPath: directory, isDirectory: &folder), !folder.boolValue {
+      throw BuildError.unusableCache(directory, "it is a file, not a folder")
+    }
+    let probe = "\(directory)/.write-check-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)"
+    do {
+      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    } catch {
+      throw BuildError.unusableCache(directory, "the folder cannot be made (\(describeFileError(error)))")
+    }
+    do {
+      try Data("mnist-report".utf8).write(to: URL(fileURLWithPath: probe))
+      try FileManager.default.removeItem(atPath: probe)
+    } catch {
+      try? FileManager.default.removeItem(atPath: probe)
+      throw BuildError.unusableCache(directory, "it cannot be written (\(describeFileError(error)))")
+    }
+  }
+
   private func path(_ kind: String, _ key: String) -> String { "\(directory)/\(kind)/\(key).json" }
 
   /// The entry of `kind` under `key`, or nil when there is none or it cannot be trusted.
@@ -179,4 +202,15 @@ public final class ResultCache: @unchecked Sendable {
   private func note(_ problem: String) {
     lock.withLock { problems.append(problem) }
   }
+}
+
+/// A file error as the system says it ("Read-only file system", "Permission denied"), not
+/// Foundation's "The operation could not be completed".
+private func describeFileError(_ error: Error) -> String {
+  let error = error as NSError
+  if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+    return String(cString: strerror(Int32(underlying.code)))
+  }
+  if error.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(error.code))) }
+  return error.localizedDescription
 }

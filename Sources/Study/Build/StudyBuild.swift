@@ -11,6 +11,8 @@ public enum BuildError: Error, CustomStringConvertible {
   case unknownCell(String, [String])
   /// A distributed build's runs are not all in the cache: each one named.
   case missingRuns(String)
+  /// The cache folder cannot hold entries: the folder and why.
+  case unusableCache(String, String)
 
   public var description: String {
     switch self {
@@ -18,6 +20,9 @@ public enum BuildError: Error, CustomStringConvertible {
       return "interrupted: the runs that finished are cached, and the next build resumes from them"
     case .unknownCell(let id, let ids):
       return "--only \(id): the study has no such cell (cells: \(ids.joined(separator: ", ")))"
+    case .unusableCache(let folder, let reason):
+      return
+        "--cache \(folder): \(reason); nothing was trained. Give a folder that can be written with --cache."
     case .missingRuns(let missing):
       return """
         work tasks trained this study's runs, and some are missing; submit the tasks again (mnist-report slurm submit) \
@@ -53,11 +58,21 @@ public final class StudyBuild {
   /// output folder, whole or not at all. Every run the cache lacks is trained (after a
   /// distributed build, `checkDistributedRuns` first names those that `work` tasks left
   /// missing).
+  /// Everything a build checks before it writes anything: the data against the study (the
+  /// dataset's files, the split, what fits in memory), then the cache, which it makes if it
+  /// is not there and must be able to write. The command line calls it before it makes the
+  /// output's staging folder.
+  public func prepare() throws {
+    let ids = study.cells.map(\.id)
+    for id in options.only where !ids.contains(id) { throw BuildError.unknownCell(id, ids) }
+    let setup = try setUp()
+    try setup.cache.checkWritable()
+  }
+
   public func run(into staged: StagedOutput? = nil) throws -> BuiltStudy {
     let started = monotonicSeconds()
     let startDate = Date()
-    let ids = study.cells.map(\.id)
-    for id in options.only where !ids.contains(id) { throw BuildError.unknownCell(id, ids) }
+    try prepare()
     let setup = try setUp()
     let built = try computeCells(setup, BuildPass(build: self, setup: setup))
 
