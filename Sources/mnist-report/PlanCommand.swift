@@ -123,9 +123,30 @@ private struct PlanText {
         lines.append(table.render())
       }
     }
+    lines += memoryLines()
     lines += powerLines()
     if let tasks { lines += taskLines(tasks) }
     return lines.joined(separator: "\n")
+  }
+
+  /// What each training cell's largest run holds in memory, beside the machine's.
+  private func memoryLines() -> [String] {
+    guard let peak = plan.memory.map(\.bytes).max() else { return [] }
+    let machine = PlannedMemory.machine
+    var lines = [
+      "",
+      String(
+        format:
+          "Memory: each cell's largest run holds about this much while it trains (weights, gradients, optimizer state and a batch's activations: a floor), beside the prepared data's %@ that every run shares; with %d runs side by side the study needs at least %@, of this machine's %.1f GB (a run past half of it is refused before training):",
+        megabytes(plan.dataBytes), threads, megabytes(plan.dataBytes + Double(threads) * peak), machine / 1e9),
+    ]
+    var table = TextTable(header: ["cell", "network", "batch rows", "estimate"], rightAligned: [2, 3])
+    for cell in plan.memory {
+      let network = cell.hidden.count > 8 ? "\(cell.hidden.count) layers" : "\(cell.hidden)"
+      table.rows.append([cell.cell, network, String(cell.batchRows), megabytes(cell.bytes)])
+    }
+    lines.append(table.render())
+    return lines
   }
 
   /// What each comparing cell can find: the smallest true difference found 80% of the time
@@ -190,6 +211,9 @@ private func epochs(ofKey key: String) -> String {
   key.split(separator: "-").dropFirst().first.map(String.init) ?? "?"
 }
 
+/// Bytes as `12.3 MB`.
+func megabytes(_ bytes: Double) -> String { String(format: "%.1f MB", bytes / 1e6) }
+
 /// A cost as `1.23e12`.
 func scientific(_ value: Double) -> String { value == 0 ? "0" : String(format: "%.2e", value) }
 
@@ -239,6 +263,11 @@ private struct PlanDocument: Encodable {
   let stages: [Stage]
   /// What each comparing cell can find (`PlannedPower`).
   let power: [PlannedPower]
+  /// What each training cell's largest run holds in memory (`PlannedMemory`), and the
+  /// machine's memory, in bytes.
+  let memory: [PlannedMemory]
+  let dataBytes: Double
+  let machineMemory: Double
 
   init(_ plan: StudyPlan, study: Study, profile: String, tasks: Int?, threads: Int) {
     self.study = study.file
@@ -250,6 +279,9 @@ private struct PlanDocument: Encodable {
     self.tasks = tasks
     threadsPerTask = threads
     power = plan.power
+    memory = plan.memory
+    dataBytes = plan.dataBytes
+    machineMemory = PlannedMemory.machine
     stages = plan.stages.map { stage in
       let split = tasks.flatMap { stage.isKnown ? plan.split(stage: stage.number, tasks: $0) : nil }
       return Stage(

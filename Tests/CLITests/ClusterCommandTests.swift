@@ -25,6 +25,7 @@ import Testing
     #expect(result.stdout.contains("Estimated wall time"))
     #expect(result.stdout.contains("Power: the smallest true difference"), "\(result.stdout)")
     #expect(result.stdout.contains("0.10 pt (prior)"))
+    #expect(result.stdout.contains("Memory: each cell's largest run holds about"), "\(result.stdout)")
 
     let json = try run(["plan", "--json", "--tasks", "2"] + quick(scratch), environment: clean)
     let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
@@ -40,6 +41,14 @@ import Testing
       power.compactMap { $0["cell"] as? String }
         == ["architecture", "activations", "optimizers", "batch-sizes", "regularization"])
     #expect(power.allSatisfy { $0["observed"] as? Bool == false && $0["sd"] as? Double == PlannedPower.priorSD })
+    // Memory before anything ran: every training cell's largest run; the tuned model's
+    // candidates include a wider network than the baseline's.
+    let memory = try #require(document["memory"] as? [[String: Any]])
+    #expect(memory.compactMap { $0["cell"] as? String }.count == 10, "every cell but the data's")
+    let bytes = { (id: String) in memory.first { $0["cell"] as? String == id }?["bytes"] as? Double ?? 0 }
+    #expect(bytes("tuned") > bytes("baseline") && bytes("baseline") > 0)
+    #expect((document["machine_memory"] as? Double ?? 0) > 0)
+    #expect((document["data_bytes"] as? Double ?? 0) > 0)
     #expect(document["complete"] as? Bool == false)
   }
 

@@ -142,6 +142,11 @@ extension StudyBuild {
     let built = try computeCells(setup, recorder)
     var plan = recorder.plan(stageCount: study.stageCount(profile: options.profile))
     plan.power = PlannedPower.plan(study, built: built)
+    let prepared = setup.data.prepared
+    plan.memory = PlannedMemory.plan(study, examples: prepared.train.count, shape: setup.data.dataset.shape)
+    plan.dataBytes =
+      Double(prepared.train.count + prepared.validation.count + prepared.test.count)
+      * Double(prepared.train.featureCount) * Double(MemoryLayout<Float>.size)
     return plan
   }
 }

@@ -85,6 +85,10 @@ public struct StudyPlan: Sendable {
   public let calibrated: Bool
   /// What each comparing cell can find at the repeats it may reach.
   public internal(set) var power: [PlannedPower] = []
+  /// What each training cell's largest run holds in memory, and the prepared data (the
+  /// three parts' pixels as Float32), which every run shares.
+  public internal(set) var memory: [PlannedMemory] = []
+  public internal(set) var dataBytes = 0.0
 
   /// Everything done: a build trains nothing.
   public var isComplete: Bool { stages.allSatisfy(\.isFinished) }
