@@ -91,13 +91,7 @@ struct EffectsPresenter {
   }
 
   func verdict(_ effect: EffectFacts.Effect) -> String {
-    switch effect.verdict {
-    case .better: return "better"
-    case .worse: return "worse"
-    case .equivalent: return "equivalent"
-    case .indistinguishable: return "indistinguishable"
-    case .single: return "not compared"
-    }
+    effect.verdict == .single ? "not compared" : effect.verdict.rawValue
   }
 
   /// How many effects each verdict has, and the largest ones.

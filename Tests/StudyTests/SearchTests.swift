@@ -81,12 +81,19 @@ import Testing
     #expect(refused?.description.contains("Hyperband draws as many candidates as its brackets start with (10") == true)
   }
 
-  @Test func eachBracketRacesItsOwnCandidatesAndTheWinnerReachedTheFullBudget() throws {
+  /// A tiny build of `study` with every candidate, fold and epoch it asks for (the test
+  /// profile cuts only the images).
+  static func fullBuild(_ study: String) -> TinyBuild {
     var build = TinyBuild()
-    build.study = Self.study
+    build.study = study
     build.profile = Profile(
       name: "test", trainLimit: 600, validationLimit: 200, testLimit: 300, maxEpochs: nil, maxCandidates: nil,
       maxFolds: nil)
+    return build
+  }
+
+  @Test func eachBracketRacesItsOwnCandidatesAndTheWinnerReachedTheFullBudget() throws {
+    let build = Self.fullBuild(Self.study)
     defer { build.remove() }
     let results = try build.run()
     let search = try #require(results.cells.first { $0.id == "search" }?.search)
@@ -120,12 +127,8 @@ import Testing
   /// `rescore: 3`: the search's three best retrained once at the final settings; the highest
   /// validation accuracy there is the model retrained and tested, its repeat 0 that run.
   @Test func theTopCandidatesAreRescoredAtTheFinalBudget() throws {
-    var build = TinyBuild()
-    build.study = Self.study.replacingOccurrences(
-      of: "    from: search\n", with: "    from: search\n    rescore: 3\n")
-    build.profile = Profile(
-      name: "test", trainLimit: 600, validationLimit: 200, testLimit: 300, maxEpochs: nil, maxCandidates: nil,
-      maxFolds: nil)
+    let build = Self.fullBuild(
+      Self.study.replacingOccurrences(of: "    from: search\n", with: "    from: search\n    rescore: 3\n"))
     defer { build.remove() }
     let results = try build.run()
     let search = try #require(results.cells.first { $0.id == "search" }?.search)

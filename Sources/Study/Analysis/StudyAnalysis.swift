@@ -128,6 +128,15 @@ extension KeyResultFacts {
   }
 }
 
+extension KeyResultFacts {
+  /// The verdict `images` and `seeds` agree on (see `verdict`).
+  public static func agreed(_ images: SeedsAndImages?, _ seeds: Comparison?) -> Comparison.Verdict? {
+    guard let images else { return seeds?.verdict }
+    guard let seeds, seeds.verdict != .single else { return images.verdict }
+    return images.verdict == seeds.verdict ? images.verdict : .indistinguishable
+  }
+}
+
 extension KeyResultFacts.ModelSummary {
   /// Nil without a tested run.
   init?(_ runs: [RunRecord]) {

@@ -16,15 +16,13 @@ public struct PlannedMemory: Sendable, Encodable {
   static func plan(_ study: Study, examples: Int, shape: DataShape) -> [PlannedMemory] {
     study.cells.compactMap { cell in
       guard cell.kind != .data else { return nil }
-      let all = [cell.settings] + cell.body.behaviour.otherSettings
-      guard
-        let largest = all.max(by: {
-          $0.estimatedBytes(shape, examples: examples) < $1.estimatedBytes(shape, examples: examples)
-        })
-      else { return nil }
+      let estimates = ([cell.settings] + cell.body.behaviour.otherSettings).map {
+        (settings: $0, bytes: $0.estimatedBytes(shape, examples: examples))
+      }
+      guard let largest = estimates.max(by: { $0.bytes < $1.bytes }) else { return nil }
       return PlannedMemory(
-        cell: cell.id, bytes: largest.estimatedBytes(shape, examples: examples), hidden: largest.hidden,
-        batchRows: largest.batchRows(examples: examples))
+        cell: cell.id, bytes: largest.bytes, hidden: largest.settings.hidden,
+        batchRows: largest.settings.batchRows(examples: examples))
     }
   }
 

@@ -73,13 +73,6 @@ public struct KeyResultFacts: Codable, Sendable {
   /// not); indistinguishable where they disagree. With one repeat a side, the images' alone.
   public let verdict: Comparison.Verdict?
 
-  /// The verdict `images` and `seeds` agree on (see `verdict`).
-  public static func agreed(_ images: SeedsAndImages?, _ seeds: Comparison?) -> Comparison.Verdict? {
-    guard let images else { return seeds?.verdict }
-    guard let seeds, seeds.verdict != .single else { return images.verdict }
-    return images.verdict == seeds.verdict ? images.verdict : .indistinguishable
-  }
-
   /// The epochs each model may train and whether each restores its best validation epoch:
   /// a comparison of a model trained longer, or kept at its best epoch, with one that was
   /// not measures the budget as much as the model.
