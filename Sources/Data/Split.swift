@@ -111,19 +111,22 @@ public struct PreparedData: Sendable {
   /// The same data cut down to at most `train`, `validation` and `test` images of each part,
   /// each a stratified, seeded sample (for quick builds).
   public func limited(train: Int?, validation: Int?, test: Int?, seed: UInt64) -> PreparedData {
-    func sample(_ images: Images, _ limit: Int?, _ label: String) -> [Int] {
-      guard let limit, limit < images.count else { return Array(0..<images.count) }
+    // A part that is not cut is shared, not copied: a full build holds each split once.
+    func sample(_ images: Images, _ limit: Int?, _ label: String) -> [Int]? {
+      guard let limit, limit < images.count else { return nil }
       return StratifiedSplit.split(labels: images.labels, heldOut: limit, seed: SeedPath(seed).child(label)).heldOut
     }
     let trainPick = sample(self.train, train, "limit-train")
     let validationPick = sample(self.validation, validation, "limit-validation")
     let testPick = sample(self.test, test, "limit-test")
     return PreparedData(
-      train: self.train.subset(trainPick), validation: self.validation.subset(validationPick),
-      test: self.test.subset(testPick), trainIndices: trainPick.map { trainIndices[$0] },
-      validationIndices: validationPick.map { validationIndices[$0] }, testIndices: testPick.map { testIndices[$0] },
-      mean: mean, std: std,
-      normalization: normalization)
+      train: trainPick.map { self.train.subset($0) } ?? self.train,
+      validation: validationPick.map { self.validation.subset($0) } ?? self.validation,
+      test: testPick.map { self.test.subset($0) } ?? self.test,
+      trainIndices: trainPick.map { $0.map { trainIndices[$0] } } ?? trainIndices,
+      validationIndices: validationPick.map { $0.map { validationIndices[$0] } } ?? validationIndices,
+      testIndices: testPick.map { $0.map { testIndices[$0] } } ?? testIndices,
+      mean: mean, std: std, normalization: normalization)
   }
 
   /// Splits `dataset.train` into training and validation parts (stratified, seeded), keeps

@@ -92,8 +92,15 @@ public struct ReportWriter {
       }
     }
     let view = reportView(built, cells: cells, effects: effectsView)
-    let markdown = Numbering.apply(templates.render(view, template: "report.md"), format: .markdown)
-    let html = Numbering.apply(templates.render(view, template: "report.html"), format: .html)
+    let bounds = TemplateBounds(view: view)
+    let markdown: String
+    let html: String
+    do {
+      markdown = Numbering.apply(try templates.render(view, template: "report.md", bounds: bounds), format: .markdown)
+      html = Numbering.apply(try templates.render(view, template: "report.html", bounds: bounds), format: .html)
+    } catch {
+      throw ReportError(description: "template error: \(error)")
+    }
 
     let folder = (staged.path as NSString).appendingPathComponent("figures")
     do {

@@ -27,6 +27,8 @@ public struct TemplateSet: Sendable {
   public let directory: String
   let library: MustacheLibrary
   let stylesheet: String
+  /// Each template's text, by name, for `TemplateBounds`.
+  let texts: [String: String]
 
   /// The templates a report needs, by name (file name without `.mustache`).
   public static let required = ["report.md", "report.html"]
@@ -82,11 +84,22 @@ public struct TemplateSet: Sendable {
     }
     stylesheet = String(decoding: style, as: UTF8.self)
     library = MustacheLibrary(templates: templates)
+    self.texts = texts
   }
 
-  /// Renders the template `name` with `view`.
-  func render(_ view: Any, template name: String) -> String {
-    library.render(view, withTemplate: name) ?? ""
+  /// Renders the template `name` with `view`, within `TemplateBounds`: a template whose
+  /// sections would render too often is refused before it renders, and one whose output is
+  /// too large after.
+  func render(_ view: Any, template name: String, bounds: TemplateBounds) throws(TemplateError) -> String {
+    try bounds.check(name, in: self)
+    let output = library.render(view, withTemplate: name) ?? ""
+    guard output.utf8.count <= TemplateBounds.largestOutput else {
+      throw TemplateError(
+        file: (directory as NSString).appendingPathComponent(name + ".mustache"), line: nil, column: nil,
+        message:
+          "renders \(output.utf8.count >> 20) MB; a report has at most \(TemplateBounds.largestOutput >> 20) MB")
+    }
+    return output
   }
 
   /// Paths of the `.mustache` files under `directory`, relative to it, sorted.

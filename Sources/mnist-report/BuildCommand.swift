@@ -1,4 +1,5 @@
 import ArgumentParser
+import Data
 import Dispatch
 import Foundation
 import NN
@@ -17,6 +18,12 @@ struct BuildCommand: ParsableCommand {
   @OptionGroup var options: StudyOptions
   @OptionGroup var output: OutputOptions
   @OptionGroup var threads: ThreadOptions
+
+  @Option(
+    help: ArgumentHelp(
+      "The memory the build may use, as 4GB, 500MB or 2GiB (default: the machine's, or its control group's limit when lower); a study whose estimated peak is past it is refused before anything is written.",
+      valueName: "size"))
+  var memory: String?
 
   @Flag(help: "Recompute every cell, ignoring the cache.")
   var force = false
@@ -43,9 +50,17 @@ struct BuildCommand: ParsableCommand {
 
   func validate() throws {
     if quiet && verbose { throw ValidationError("use --quiet or --verbose, not both") }
+    if let memory, parseSize(memory) == nil {
+      throw ValidationError("--memory: expected a size such as 4GB, 500MB or 2GiB, found '\(memory)'")
+    }
   }
 
   func run() throws {
+    // Ctrl-C is caught from the start, so that it ends the build the same way (a message,
+    // exit status 130) whether it comes while the data loads or while a run trains.
+    let cancellation = Cancellation()
+    let interrupt = installInterruptHandler(cancellation)
+    defer { interrupt.cancel() }
     let study = try options.loadStudy()
     // Templates are checked before anything trains: a broken one should not cost a build.
     let templateSet = noReport ? nil : try templates.load()
@@ -55,16 +70,32 @@ struct BuildCommand: ParsableCommand {
     settings.force = force
     settings.only = only
     settings.trainMissing = trainMissing
+    settings.memoryLimit = memory.flatMap(parseSize)
     let display = ProgressDisplay(level: quiet ? .quiet : verbose ? .verbose : .normal)
-    let cancellation = Cancellation()
-    let interrupt = installInterruptHandler(cancellation)
-    defer { interrupt.cancel() }
     let build = StudyBuild(
       study: study, options: settings, observer: display, cancellation: cancellation, version: mnistReportVersion)
-    // After `work` tasks, the runs they left missing are named before anything is written;
-    // so is bad data and a cache that cannot be written.
-    try build.checkDistributedRuns()
+    // After `work` tasks, the runs they left missing are named; then what the build will
+    // cost, and a refusal when it cannot fit: all before anything is written.
+    let cost: BuildCost
+    do {
+      try build.checkDistributedRuns()
+      cost = try build.checkCost()
+    } catch let error as BuildError {
+      throw CommandFailure("\(error)")
+    } catch let error as DataError {
+      // --data names where a built-in dataset's files are, not a dataset of one's own.
+      guard let folder = settings.dataDirectory, case .builtIn(let name, _) = study.data.source else { throw error }
+      throw CommandFailure(
+        "\(error)\n--data \(folder) reads the files of the study's built-in dataset (\(name)), which these are not; to train on them as a dataset of their own, give the study data: {path: \(folder)} (mnist-report data --data \(folder) summarizes them as such)"
+      )
+    }
+    if cancellation.isCancelled {
+      FileHandle.standardError.write(Data("interrupted before anything was trained or written\n".utf8))
+      throw ExitCode(130)
+    }
     try build.prepare()
+    if let speed = cost.plan.machineSpeed { build.keep(speed) }
+    if !quiet { FileHandle.standardError.write(Data((costLine(cost) + "\n").utf8)) }
     // Results and report are written together and moved into place at the end: a build that
     // fails or is stopped leaves the previous ones whole.
     let staged = try StagedOutput(output: settings.output)
@@ -100,15 +131,40 @@ struct BuildCommand: ParsableCommand {
     }
     let results = built.results
     let failed = results.cells.filter { $0.status == .failed }
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
     print(
       String(
-        format: "%@: %d cells (%d cached), %d epochs trained in this build (%d in all), %.1f s; results in %@",
+        format:
+          "%@: %d cells (%d cached), %d epochs trained in this build (%d in all), %.1f s; peak memory %@ (estimated %@); results in %@",
         study.title, results.cells.count, results.cachedCells, results.epochsTrainedNow, results.epochsTrained,
-        results.seconds, settings.output))
+        results.seconds, sizeText(Double(usage.ru_maxrss) * 1024), sizeText(cost.plan.peakMemory), settings.output))
     if !failed.isEmpty {
       throw ValidationError("\(failed.count) cell(s) failed: \(failed.map(\.id).joined(separator: ", "))")
     }
   }
+}
+
+/// The estimate a build states before it trains: runs, time, memory and disk.
+func costLine(_ cost: BuildCost) -> String {
+  let plan = cost.plan
+  let runs = plan.stages.reduce(0) { $0 + $1.toTrain.count }
+  let unknown = plan.stages.compactMap(\.estimate).reduce(0) { $0 + $1.expectedRuns }
+  let count = unknown > 0 ? "about \(runs + Int(unknown.rounded(.up)))" : "\(runs)"
+  let speed =
+    plan.calibrated
+    ? "at the cached runs' speed"
+    : plan.machineSpeed.map {
+      String(format: "at this machine's measured speed, %.2f× the reference's", $0.relativeSpeed)
+    }
+      ?? ""
+  var free = ""
+  if let cacheFree = cost.cacheFree {
+    free = cost.sharedDisk ? "; \(sizeText(cacheFree)) free" : "; \(sizeText(cacheFree)) free for the cache"
+  }
+  return plan.isComplete
+    ? "estimate: nothing to train; about \(sizeText(plan.peakMemory)) of memory at most"
+    : "estimate: \(count) run\(count == "1" ? "" : "s") to train, about \(duration(cost.seconds)) \(speed); memory about \(sizeText(plan.peakMemory)) at its peak, of \(cost.memory.source) \(sizeText(cost.memory.bytes)); disk about \(sizeText(plan.disk.cacheBytes)) for the cache and \(sizeText(plan.disk.outputBytes)) for the output\(free)"
 }
 
 /// The template set at `path`, or the checkout's `templates/`.
@@ -126,8 +182,11 @@ func installInterruptHandler(_ cancellation: Cancellation) -> DispatchSourceSign
   signal(SIGINT, SIG_IGN)
   let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
   source.setEventHandler {
-    if cancellation.isCancelled { exit(130) }
-    FileHandle.standardError.write(Data("\nstopping after the current batch (Ctrl-C again to quit now)…\n".utf8))
+    if cancellation.isCancelled {
+      FileHandle.standardError.write(Data("\ninterrupted: the runs that finished are cached\n".utf8))
+      exit(130)
+    }
+    FileHandle.standardError.write(Data("\nstopping at the next batch or check (Ctrl-C again to quit now)…\n".utf8))
     cancellation.cancel()
   }
   source.resume()

@@ -27,6 +27,27 @@ struct DataCommand: ParsableCommand {
     }
     print(json ? jsonSummary(dataset) : summary(dataset))
     try dataset.verifyDigests()
+    if !json, let verdict = try builtInVerdict(dataset) { print(verdict) }
+  }
+
+  /// A folder given alone is summarized as a dataset of its own (what a study with
+  /// `data: {path: DIR}` trains on). `build --data DIR` with a study of a built-in dataset,
+  /// such as the default one, reads the folder as that dataset's files instead: its verdict
+  /// on them, from the same loader, so that the two commands never disagree unseen.
+  func builtInVerdict(_ dataset: LoadedDataset) throws -> String? {
+    guard let directory = data.directory, data.dataset == nil, DatasetSource.knownName(for: dataset.digests) == nil
+    else { return nil }
+    var mnist = DataSettings()
+    mnist.source = .builtIn("mnist", path: directory)
+    let own =
+      "As a dataset of its own (a study with data: {path: \(directory)}): \(dataset.classNames.count) classes, usable."
+    do {
+      _ = try mnist.load()
+      return own
+    } catch {
+      return own
+        + "\nAs the built-in mnist's files (build --data \(directory) with a study of mnist, such as the default one): refused, \(error)"
+    }
   }
 
   /// What `summary` prints, as data.

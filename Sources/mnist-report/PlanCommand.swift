@@ -52,7 +52,12 @@ struct PlanCommand: ParsableCommand {
       print(String(decoding: try encoder.encode(document), as: UTF8.self))
       return
     }
-    print(PlanText(plan: plan, tasks: tasks, threads: threads, all: all).render(study: study, profile: options.profile))
+    print(
+      PlanText(
+        plan: plan, tasks: tasks, threads: threads, all: all, cacheFolder: settings.cacheDirectory,
+        outputFolder: settings.output
+      )
+      .render(study: study, profile: options.profile))
   }
 }
 
@@ -87,6 +92,8 @@ private struct PlanText {
   let tasks: Int?
   let threads: Int
   let all: Bool
+  let cacheFolder: String
+  let outputFolder: String
 
   func render(study: Study, profile: String) -> String {
     var lines: [String] = []
@@ -129,24 +136,50 @@ private struct PlanText {
     return lines.joined(separator: "\n")
   }
 
-  /// What each training cell's largest run holds in memory, beside the machine's.
+  /// What the build holds in memory while each cell trains, beside what the machine has;
+  /// what it writes; how long it trains.
   private func memoryLines() -> [String] {
-    guard let peak = plan.memory.map(\.bytes).max() else { return [] }
-    let machine = PlannedMemory.machine
+    guard !plan.memory.isEmpty else { return [] }
+    let limit = MemoryLimit.machine
     var lines = [
       "",
-      String(
-        format:
-          "Memory: each cell's largest run holds about this much while it trains (weights, gradients, optimizer state and a batch's activations: a floor), beside the prepared data's %@ that every run shares; with %d runs side by side the study needs at least %@, of this machine's %.1f GB (a run past half of it is refused before training):",
-        megabytes(plan.dataBytes), threads, megabytes(plan.dataBytes + Double(threads) * peak), machine / 1e9),
+      "Memory with \(threads) run\(threads == 1 ? "" : "s") side by side: the process's peak while each cell trains (the loaded dataset, the study's split and the repeats' own splits held, the training samples, each thread's run), about \(sizeText(plan.peakMemory)) at most, of \(limit.source) \(sizeText(limit.bytes)) (build refuses a study past it):",
     ]
-    var table = TextTable(header: ["cell", "network", "batch rows", "estimate"], rightAligned: [2, 3])
+    var table = TextTable(
+      header: ["cell", "largest network", "batch rows", "a run", "own splits held", "peak"], rightAligned: [2, 3, 4, 5])
     for cell in plan.memory {
       let network = cell.hidden.count > 8 ? "\(cell.hidden.count) layers" : "\(cell.hidden)"
-      table.rows.append([cell.cell, network, String(cell.batchRows), megabytes(cell.bytes)])
+      table.rows.append([
+        cell.cell, network, String(cell.batchRows), sizeText(cell.runBytes), String(cell.splitsHeld),
+        sizeText(cell.peakBytes),
+      ])
     }
     lines.append(table.render())
+    let disk = plan.disk
+    lines.append(
+      "Disk: the cache gains about \(sizeText(disk.cacheBytes)) (the records, timings and models of the runs to train, and the cells' results), the output takes about \(sizeText(disk.outputBytes)) (results, CSVs, figures, the report, exported models); \(freeText())."
+    )
+    lines.append(
+      "Time: about \(duration(plan.trainingSeconds(threads: threads))) of training with \(threads) thread\(threads == 1 ? "" : "s") at \(speedText()), plus loading the data and writing the report."
+    )
     return lines
+  }
+
+  private func freeText() -> String {
+    let cache = PlannedDisk.freeBytes(at: cacheFolder)
+    let output = PlannedDisk.freeBytes(at: outputFolder)
+    return
+      "free: \(cache.map(sizeText) ?? "unknown") where the cache goes, \(output.map(sizeText) ?? "unknown") where the output goes"
+  }
+
+  private func speedText() -> String {
+    if plan.calibrated { return "the speed of the cached runs" }
+    if let speed = plan.machineSpeed {
+      return String(
+        format: "this machine's measured speed (%.2f× the reference machine's; kept in the cache folder's %@)",
+        speed.relativeSpeed, MachineSpeed.fileName)
+    }
+    return "the speed of the cached runs"
   }
 
   /// What each comparing cell can find: the smallest true difference found 80% of the time
@@ -211,8 +244,25 @@ private func epochs(ofKey key: String) -> String {
   key.split(separator: "-").dropFirst().first.map(String.init) ?? "?"
 }
 
-/// Bytes as `12.3 MB`.
-func megabytes(_ bytes: Double) -> String { String(format: "%.1f MB", bytes / 1e6) }
+/// Bytes as `850.2 MB`, or `1.3 GB` from a thousand megabytes on.
+func sizeText(_ bytes: Double) -> String {
+  bytes < 1e9 ? String(format: "%.1f MB", bytes / 1e6) : String(format: "%.1f GB", bytes / 1e9)
+}
+
+/// A size as `--memory` takes it: a number and a unit (B, KB, MB, GB, TB, decimal; KiB,
+/// MiB, GiB, TiB, binary), in bytes; nil when it is not one.
+func parseSize(_ text: String) -> Double? {
+  let units: [String: Double] = [
+    "": 1, "B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "KIB": 1024, "MIB": 1_048_576,
+    "GIB": 1_073_741_824, "TIB": 1_099_511_627_776,
+  ]
+  let trimmed = text.trimmingCharacters(in: .whitespaces)
+  guard let split = trimmed.firstIndex(where: { !($0.isNumber || $0 == ".") }) ?? Optional(trimmed.endIndex),
+    let number = Double(trimmed[..<split]), number > 0, number.isFinite,
+    let unit = units[trimmed[split...].trimmingCharacters(in: .whitespaces).uppercased()]
+  else { return nil }
+  return number * unit
+}
 
 /// A cost as `1.23e12`.
 func scientific(_ value: Double) -> String { value == 0 ? "0" : String(format: "%.2e", value) }
@@ -263,11 +313,17 @@ private struct PlanDocument: Encodable {
   let stages: [Stage]
   /// What each comparing cell can find (`PlannedPower`).
   let power: [PlannedPower]
-  /// What each training cell's largest run holds in memory (`PlannedMemory`), and the
-  /// machine's memory, in bytes.
+  /// What the build holds in memory while each training cell trains (`PlannedMemory`), its
+  /// peak, and the memory the machine gives it, in bytes.
   let memory: [PlannedMemory]
-  let dataBytes: Double
+  let peakMemory: Double
   let machineMemory: Double
+  /// What the build writes (`PlannedDisk`), in bytes.
+  let disk: PlannedDisk
+  /// Expected seconds of training with `threadsPerTask` threads, and this machine's measured
+  /// speed when the estimate rests on it.
+  let trainingSeconds: Double
+  let machineSpeed: MachineSpeed?
 
   init(_ plan: StudyPlan, study: Study, profile: String, tasks: Int?, threads: Int) {
     self.study = study.file
@@ -280,8 +336,11 @@ private struct PlanDocument: Encodable {
     threadsPerTask = threads
     power = plan.power
     memory = plan.memory
-    dataBytes = plan.dataBytes
-    machineMemory = PlannedMemory.machine
+    peakMemory = plan.peakMemory
+    machineMemory = MemoryLimit.machine.bytes
+    disk = plan.disk
+    trainingSeconds = plan.trainingSeconds(threads: threads)
+    machineSpeed = plan.machineSpeed
     stages = plan.stages.map { stage in
       let split = tasks.flatMap { stage.isKnown ? plan.split(stage: stage.number, tasks: $0) : nil }
       return Stage(

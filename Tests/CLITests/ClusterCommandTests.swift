@@ -25,7 +25,9 @@ import Testing
     #expect(result.stdout.contains("Estimated wall time"))
     #expect(result.stdout.contains("Power: the smallest true difference"), "\(result.stdout)")
     #expect(result.stdout.contains("0.10 pt (prior)"))
-    #expect(result.stdout.contains("Memory: each cell's largest run holds about"), "\(result.stdout)")
+    for part in ["Memory with 2 runs side by side", "Disk: the cache gains about", "Time: about"] {
+      #expect(result.stdout.contains(part), "\(result.stdout)")
+    }
 
     let json = try run(["plan", "--json", "--tasks", "2"] + quick(scratch), environment: clean)
     let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
@@ -45,10 +47,14 @@ import Testing
     // candidates include a wider network than the baseline's.
     let memory = try #require(document["memory"] as? [[String: Any]])
     #expect(memory.compactMap { $0["cell"] as? String }.count == 10, "every cell but the data's")
-    let bytes = { (id: String) in memory.first { $0["cell"] as? String == id }?["bytes"] as? Double ?? 0 }
+    let bytes = { (id: String) in memory.first { $0["cell"] as? String == id }?["run_bytes"] as? Double ?? 0 }
     #expect(bytes("tuned") > bytes("baseline") && bytes("baseline") > 0)
+    let peaks = memory.compactMap { $0["peak_bytes"] as? Double }
+    #expect(document["peak_memory"] as? Double == peaks.max() && peaks.allSatisfy { $0 > bytes("tuned") })
     #expect((document["machine_memory"] as? Double ?? 0) > 0)
-    #expect((document["data_bytes"] as? Double ?? 0) > 0)
+    let disk = try #require(document["disk"] as? [String: Double])
+    #expect((disk["cache_bytes"] ?? 0) > 0 && (disk["output_bytes"] ?? 0) > 0)
+    #expect((document["training_seconds"] as? Double ?? 0) > 0)
     #expect(document["complete"] as? Bool == false)
   }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TestFixtures
 import Testing
 
@@ -74,4 +75,41 @@ private func launch(_ program: URL, _ arguments: [String], in directory: URL, en
   return CommandResult(
     status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
     stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// Runs `mnist-report arguments…`, sends it SIGINT (Ctrl-C) as soon as its standard error
+/// holds `marker`, and waits for it.
+func runInterrupted(_ arguments: [String], at marker: String) throws -> CommandResult {
+  let process = Process()
+  process.executableURL = executable
+  process.arguments = arguments
+  process.currentDirectoryURL = packageRoot
+  let out = Pipe()
+  let err = Pipe()
+  process.standardOutput = out
+  process.standardError = err
+  let errors = Mutex(Data())
+  let sent = Mutex(false)
+  err.fileHandleForReading.readabilityHandler = { handle in
+    let chunk = handle.availableData
+    let text = errors.withLock { data -> String in
+      data.append(chunk)
+      return String(decoding: data, as: UTF8.self)
+    }
+    if text.contains(marker),
+      sent.withLock({ was in
+        defer { was = true }; return !was
+      })
+    {
+      kill(process.processIdentifier, SIGINT)
+    }
+  }
+  try process.run()
+  let outData = out.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  err.fileHandleForReading.readabilityHandler = nil
+  errors.withLock { $0.append(err.fileHandleForReading.readDataToEndOfFile()) }
+  return CommandResult(
+    status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+    stderr: errors.withLock { String(decoding: $0, as: UTF8.self) })
 }

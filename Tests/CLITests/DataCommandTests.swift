@@ -145,3 +145,40 @@ import Testing
     #expect(result.stderr.contains("unknown dataset 'cifar'"))
   }
 }
+
+/// `data --data DIR` and `build --data DIR` read one folder through one loader: a folder
+/// that is not MNIST's files (a label 11 among MNIST's ten classes) is a dataset of its own
+/// to `data`, which also gives build's verdict on it as MNIST's files, word for word, and
+/// `build` refuses it with that verdict and says how to train on it instead.
+@Suite struct OneFolderOneVerdict {
+  @Test func dataAndBuildGiveTheSameVerdictOnAFolder() throws {
+    let folder = TemporaryFolder()
+    let tiny = TinyDataset()
+    tiny.write(to: folder)
+    var labels = tiny.labels(tiny.trainCount)
+    labels[7] = 11
+    folder.write("train-labels-idx1-ubyte.gz", gzip(idx(dimensions: [tiny.trainCount], data: labels)))
+    let summary = try run(["data", "--data", folder.path, "--validation", "10"])
+    #expect(summary.status == 0, "\(summary.stderr)")
+    #expect(
+      summary.stdout.contains(
+        "As a dataset of its own (a study with data: {path: \(folder.path)}): 12 classes, usable."),
+      "\(summary.stdout)")
+    let verdict = "\(folder.path)/train-labels-idx1-ubyte.gz: label 11 at index 7 is outside 0-9"
+    #expect(summary.stdout.contains("build --data \(folder.path) with a study of mnist"), "\(summary.stdout)")
+    #expect(summary.stdout.contains("refused, " + verdict), "\(summary.stdout)")
+
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    try smallStudy.write(toFile: scratch.path("study.yaml"), atomically: true, encoding: .utf8)
+    let build = try run([
+      "build", "--study", scratch.path("study.yaml"), "--data", folder.path, "--out", scratch.path("out"), "--cache",
+      scratch.path("cache"), "--profile", "quick",
+    ])
+    #expect(build.status != 0)
+    #expect(build.stderr.contains(verdict), "\(build.stderr)")
+    #expect(build.stderr.contains("give the study data: {path: \(folder.path)}"), "\(build.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: scratch.path("cache")))
+    #expect(!FileManager.default.fileExists(atPath: scratch.path("out")))
+  }
+}

@@ -114,3 +114,23 @@ import Testing
     #expect(try contents(scratch, "report.md").contains("# Small"))
   }
 }
+
+/// Ctrl-C ends a build the same way wherever it comes: while the data loads (the first thing
+/// the build does once it has its thread count), with a message and exit status 130, and
+/// nothing written.
+@Suite struct Interrupts {
+  @Test func ctrlCWhileTheDataLoadsEndsWithAMessageAndStatus130() throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    try smallStudy.write(toFile: scratch.path("study.yaml"), atomically: true, encoding: .utf8)
+    let result = try runInterrupted(
+      [
+        "build", "--study", scratch.path("study.yaml"), "--out", scratch.path("out"), "--cache", scratch.path("cache"),
+        "--profile", "quick", "--threads", "auto",
+      ], at: "threads: auto")
+    #expect(result.status == 130, "\(result.stderr)")
+    #expect(result.stderr.contains("stopping at the next batch or check"), "\(result.stderr)")
+    #expect(result.stderr.contains("interrupted"), "\(result.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: scratch.path("out")))
+  }
+}

@@ -125,4 +125,41 @@ func buildReport(_ text: String, templates: String = packageRoot + "/templates")
     let huge = try templateError { try write(String(repeating: "x", count: 20 << 20), $0 + "/partials/huge.mustache") }
     #expect(huge.contains("is 20 MB; a template has at most 1 MB"), "\(huge)")
   }
+
+  /// Sections nested over the report's lists multiply: eight nested over the cells would
+  /// render 11⁸ times and never end. Such a template is refused before it renders, naming the
+  /// template, the line and the nesting; three nested render as before, and so does a
+  /// partial whose sections multiply only through the section that includes it.
+  @Test func templatesThatWouldRenderWithoutEndAreRefusedInSeconds() throws {
+    let study = tinyStudy
+    func report(_ extra: String, partial: String? = nil) throws -> (error: String?, seconds: Double) {
+      let folder = NSTemporaryDirectory() + "mnist-report-templates-" + UUID().uuidString
+      defer { try? FileManager.default.removeItem(atPath: folder) }
+      try FileManager.default.copyItem(atPath: packageRoot + "/templates", toPath: folder)
+      let file = folder + "/report.md.mustache"
+      try Data((try String(contentsOfFile: file, encoding: .utf8) + extra).utf8).write(to: URL(fileURLWithPath: file))
+      if let partial { try Data(partial.utf8).write(to: URL(fileURLWithPath: folder + "/partials/many.mustache")) }
+      let started = Date()
+      do {
+        let (_, out) = try buildReport(study, templates: folder)
+        try? FileManager.default.removeItem(atPath: out)
+        return (nil, Date().timeIntervalSince(started))
+      } catch {
+        return ("\(error)", Date().timeIntervalSince(started))
+      }
+    }
+    func nested(_ depth: Int) -> String {
+      "\n" + String(repeating: "{{#cells}}", count: depth) + "x" + String(repeating: "{{/cells}}", count: depth)
+    }
+    let eight = try report(nested(8))
+    let error = try #require(eight.error)
+    #expect(error.contains("template error: "), "\(error)")
+    #expect(error.contains("report.md.mustache:"), "names the template and its line: \(error)")
+    #expect(error.contains("its sections would render about"), "\(error)")
+    #expect(error.contains("cells ×"), "names the nesting: \(error)")
+    #expect(eight.seconds < 30, "refused in \(eight.seconds) s, the study's build included")
+    #expect(try report(nested(3)).error == nil)
+    let viaPartial = try report("\n{{#cells}}{{#cells}}{{> partials/many}}{{/cells}}{{/cells}}", partial: nested(6))
+    #expect(viaPartial.error?.contains("its sections would render about") == true, "\(viaPartial.error ?? "")")
+  }
 }

@@ -15,6 +15,9 @@ public struct BuildOptions: Sendable {
   public var profile = Profile.full
   /// Threads to train with (trials run side by side, one thread each).
   public var threads = ProcessInfo.processInfo.activeProcessorCount
+  /// The memory the build may use, in bytes (`--memory`); nil: the machine's, or its
+  /// control group's limit (`MemoryLimit.machine`).
+  public var memoryLimit: Double?
   /// A folder holding the dataset's files instead of the built-in location.
   public var dataDirectory: String?
 

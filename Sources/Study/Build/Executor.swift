@@ -57,7 +57,12 @@ final class Executor: RunProvider, @unchecked Sendable {
   private func train(
     _ requests: [RunRequest], _ pending: [Int], cell: String, sequential: Bool, into records: inout [RunRecord?]
   ) {
-    let order = pending.sorted { requests[$0].cost(data) > requests[$1].cost(data) }
+    // The most expensive first; among equals, a repeat's runs together, so that the few
+    // repeats' own splits `StudyData` holds at once serve them all.
+    let costs = requests.map { $0.cost(data) }
+    let order = pending.sorted {
+      (-costs[$0], requests[$0].repeatIndex, $0) < (-costs[$1], requests[$1].repeatIndex, $1)
+    }
     let slots = Slots<RunRecord>(count: requests.count)
     let queue = Tickets(below: order.count)
     let workers = sequential ? 1 : min(threads, order.count)
@@ -128,7 +133,7 @@ final class Executor: RunProvider, @unchecked Sendable {
       let final = trainer.evaluate(validation)
       record.validationLoss = final.loss
       record.validationAccuracy = final.accuracy
-      let sample = data.trainingSample(for: request.data)
+      let sample = data.trainingSample(for: request.data, of: prepared)
       let training = trainer.evaluate(sample)
       record.trainEvaluation = Evaluation(loss: training.loss, accuracy: training.accuracy, images: sample.count)
       if request.evaluatesTest {

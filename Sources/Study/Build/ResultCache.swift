@@ -174,6 +174,12 @@ public final class ResultCache: @unchecked Sendable {
     FileManager.default.fileExists(atPath: path(kind, key))
   }
 
+  /// A file of the cache folder that is not an entry (`machine.json`), or nil.
+  func contents(ofFile name: String) -> Data? { FileManager.default.contents(atPath: "\(directory)/\(name)") }
+
+  /// Writes such a file whole (the folder must exist).
+  func write(_ data: Data, toFile name: String) throws { try writeAtomically(data, to: "\(directory)/\(name)") }
+
   /// Writes `data` to a temporary file beside `file`, named after this host and process so
   /// that no two writers share one, then renames it over `file` (atomic within a folder,
   /// on NFS too).
@@ -212,5 +218,12 @@ private func describeFileError(_ error: Error) -> String {
     return String(cString: strerror(Int32(underlying.code)))
   }
   if error.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(error.code))) }
+  // Foundation's own codes for what the system would have said.
+  let system: [CocoaError.Code: Int32] = [
+    .fileWriteVolumeReadOnly: EROFS, .fileWriteNoPermission: EACCES, .fileWriteOutOfSpace: ENOSPC,
+  ]
+  if error.domain == NSCocoaErrorDomain, let code = system[CocoaError.Code(rawValue: error.code)] {
+    return String(cString: strerror(code))
+  }
   return error.localizedDescription
 }

@@ -13,6 +13,8 @@ public enum BuildError: Error, CustomStringConvertible {
   case missingRuns(String)
   /// The cache folder cannot hold entries: the folder and why.
   case unusableCache(String, String)
+  /// The study's estimated memory or disk is past what the build has (`StudyBuild.checkCost`).
+  case doesNotFit(String)
 
   public var description: String {
     switch self {
@@ -23,6 +25,8 @@ public enum BuildError: Error, CustomStringConvertible {
     case .unusableCache(let folder, let reason):
       return
         "--cache \(folder): \(reason); nothing was trained. Give a folder that can be written with --cache."
+    case .doesNotFit(let what):
+      return "\(what); nothing was trained or written"
     case .missingRuns(let missing):
       return """
         work tasks trained this study's runs, and some are missing; submit the tasks again (mnist-report slurm submit) \
@@ -138,7 +142,7 @@ public final class StudyBuild {
       PreparedData(
         dataset, validationCount: settings.validation, seed: settings.seed, normalization: settings.normalization))
     let data = StudyData(
-      prepared: prepared, dataset: dataset, seed: settings.seed,
+      prepared: prepared, dataset: dataset, seed: settings.seed, holding: options.threads,
       split: { seed in
         cut(
           PreparedData(

@@ -21,6 +21,25 @@ protocol CellBehaviour: Sendable {
   /// For a plan: the runs the cell may ask for from `stage` on, when the results that choose
   /// them are not known yet.
   func possibleRuns(_ context: CellContext, from stage: Int) -> [PossibleRuns]
+  /// What the cell's runs draw from the data beyond the study's split, for its memory.
+  var dataUse: DataUse { get }
+}
+
+/// What a cell's runs draw from the data beyond the study's split: the repeats' own splits
+/// (`resample`), each as large as the study's, and the folds its training part is cut in
+/// (each fold run copies its validation fold).
+struct DataUse {
+  var ownSplits = 0
+  var folds = 1
+
+  init(ownSplits: Int = 0, folds: Int = 1) {
+    self.ownSplits = ownSplits
+    self.folds = folds
+  }
+
+  init(_ replication: Replication) {
+    self.init(ownSplits: replication.resample ? replication.count - 1 : 0)
+  }
 }
 
 extension CellBehaviour {
@@ -29,6 +48,7 @@ extension CellBehaviour {
   var otherSettings: [RunSettings] { [] }
   func stageCount(profile: Profile, settings: RunSettings) -> Int { 1 }
   func possibleRuns(_ context: CellContext, from stage: Int) -> [PossibleRuns] { [] }
+  var dataUse: DataUse { DataUse() }
 }
 
 /// Runs a later stage of a cell may ask for, before the results that choose them are known:

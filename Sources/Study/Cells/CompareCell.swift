@@ -17,6 +17,7 @@ public struct CompareCell: CellBehaviour {
   /// than side by side on one thread each.
   public let sequential: Bool
   public let replication: Replication
+  var dataUse: DataUse { DataUse(replication) }
   /// The variant every other is compared with: the one `reference` names, else the first
   /// that changes nothing of the cell's settings, else the first.
   public let reference: Int

@@ -9,6 +9,7 @@ public struct FinalCell: CellBehaviour {
   /// the final cell's own.
   public let settings: [RunSettings]
   public let replication: Replication
+  var dataUse: DataUse { DataUse(replication) }
   /// How many of the search's top candidates are retrained once at this cell's settings
   /// before one is chosen (1: the search's winner, as it is).
   public let rescore: Int

@@ -18,6 +18,7 @@ public struct GridCell: CellBehaviour {
 
   var otherSettings: [RunSettings] { settings.flatMap { $0 } }
   public let replication: Replication
+  var dataUse: DataUse { DataUse(replication) }
   /// Whether the points train one after another on every thread (the default), rather than
   /// side by side on one thread each (more throughput; times still compare, all measured
   /// the same way).

@@ -21,6 +21,7 @@ public struct SearchCell: CellBehaviour {
   public let requested: Int
   /// Folds of cross-validation; 1 for Hyperband scoring on the validation split.
   public let folds: Int
+  var dataUse: DataUse { DataUse(folds: folds) }
   public let factor: Int
   /// Epochs of halving's first round, or of Hyperband's most aggressive bracket (the
   /// minimum resource).

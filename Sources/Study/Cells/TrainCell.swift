@@ -7,6 +7,7 @@ public struct TrainCell: CellBehaviour {
   /// Whether the trained model is written to `models/CELL.safetensors`.
   public let savesModel: Bool
   public let replication: Replication
+  var dataUse: DataUse { DataUse(replication) }
 
   static let keys = ["settings", "test", "save", "repeats", "resample"]
 

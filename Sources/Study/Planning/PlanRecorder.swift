@@ -142,11 +142,16 @@ extension StudyBuild {
     let built = try computeCells(setup, recorder)
     var plan = recorder.plan(stageCount: study.stageCount(profile: options.profile))
     plan.power = PlannedPower.plan(study, built: built)
-    let prepared = setup.data.prepared
-    plan.memory = PlannedMemory.plan(study, examples: prepared.train.count, shape: setup.data.dataset.shape)
-    plan.dataBytes =
-      Double(prepared.train.count + prepared.validation.count + prepared.test.count)
-      * Double(prepared.train.featureCount) * Double(MemoryLayout<Float>.size)
+    plan.memory = PlannedMemory.plan(
+      study, dataset: setup.data.dataset, prepared: setup.data.prepared, threads: options.threads)
+    plan.disk = PlannedDisk.plan(plan, study: study, data: setup.data)
+    if !plan.calibrated && !plan.isComplete {
+      // No cached run to time: this machine's speed, measured once and kept where a cache
+      // folder already is.
+      let speed = MachineSpeed.of(setup.cache, keep: FileManager.default.fileExists(atPath: setup.cache.directory))
+      plan.machineSpeed = speed
+      plan.secondsPerCost = speed.secondsPerCost
+    }
     return plan
   }
 }

@@ -1,31 +1,68 @@
 import Data
 import Foundation
 
-/// What a cell's largest run holds in memory while it trains, estimated before it runs
-/// (`RunSettings.estimatedBytes`: weights, gradients, optimizer state and a batch's
-/// activations, the batch at most the training split): what `plan` states beside the
-/// machine's memory, and what a build refuses past half of it.
+/// What a build holds in memory while a cell trains, estimated before anything runs: what
+/// `plan` states beside the machine's memory, and what `build` refuses past it.
+///
+/// The parts, each from what the build really allocates:
+/// - the dataset's files as loaded (every image as Float32);
+/// - the study's prepared split (training, validation and test parts, cut by the profile);
+/// - the repeats' own splits (`resample`) that `StudyData` holds: at most one per thread,
+///   plus those a running run still uses after it let them go (2 × threads − 1 in all), and
+///   never more than the cell draws; later cells keep one per thread;
+/// - under a profile that cuts the data, one uncut split while a split is made (the study's,
+///   and each repeat's own);
+/// - the training samples runs are evaluated on, one per kind of data held;
+/// - each thread's run (`RunSettings.estimatedBytes`), and a fold run's copy of its
+///   validation fold;
+/// - the process itself (code, runtime, allocator), measured.
+///
+/// The estimate was checked against the peak resident memory of real builds (see the closing
+/// notes of issue 26): it is meant to be within about 20% above.
 public struct PlannedMemory: Sendable, Encodable {
   public let cell: String
-  /// The estimate of the cell's largest run, in bytes, and its network and batch rows.
-  public let bytes: Double
+  /// The cell's largest run, in bytes, and its network and batch rows.
+  public let runBytes: Double
   public let hidden: [Int]
   public let batchRows: Int
+  /// The repeats' own splits held while the cell trains.
+  public let splitsHeld: Int
+  /// The whole process's peak while the cell trains, in bytes.
+  public let peakBytes: Double
 
-  /// Every training cell of `study`, its runs on `examples` training images.
-  static func plan(_ study: Study, examples: Int, shape: DataShape) -> [PlannedMemory] {
-    study.cells.compactMap { cell in
+  /// The process before any data: code, the Swift runtime, the allocator's arenas.
+  static let processBytes = 40e6
+
+  /// Every training cell of `study`, with `threads` runs side by side, on the loaded
+  /// `dataset` and the study's `prepared` split.
+  static func plan(_ study: Study, dataset: LoadedDataset, prepared: PreparedData, threads: Int) -> [PlannedMemory] {
+    let shape = dataset.shape
+    let floatBytes = Double(MemoryLayout<Float>.size * shape.features)
+    let datasetBytes = Double(dataset.train.count + dataset.test.count) * floatBytes
+    let splitBytes = Double(prepared.train.count + prepared.validation.count + prepared.test.count) * floatBytes
+    let cut = prepared.train.count + prepared.validation.count < dataset.train.count
+    let examples = prepared.train.count
+    let threads = max(1, threads)
+    var kept = 0
+    return study.cells.compactMap { cell in
       guard cell.kind != .data else { return nil }
       let estimates = ([cell.settings] + cell.body.behaviour.otherSettings).map {
         (settings: $0, bytes: $0.estimatedBytes(shape, examples: examples))
       }
       guard let largest = estimates.max(by: { $0.bytes < $1.bytes }) else { return nil }
+      let use = cell.body.behaviour.dataUse
+      let held = max(min(2 * threads - 1, use.ownSplits), kept)
+      kept = max(kept, min(threads, use.ownSplits))
+      let sampleRows = use.folds > 1 ? examples / use.folds : prepared.validation.count
+      let samples = Double(1 + min(2 * threads - 1, max(use.ownSplits, use.folds - 1))) * Double(sampleRows)
+      let foldCopy = use.folds > 1 ? Double(examples / use.folds) * floatBytes : 0
+      let making = cut ? datasetBytes : 0
+      let peak =
+        processBytes + datasetBytes + splitBytes * Double(1 + held) + making + samples * floatBytes
+        + Double(threads) * (largest.bytes + foldCopy)
       return PlannedMemory(
-        cell: cell.id, bytes: largest.bytes, hidden: largest.settings.hidden,
-        batchRows: largest.settings.batchRows(examples: examples))
+        cell: cell.id, runBytes: largest.bytes, hidden: largest.settings.hidden,
+        batchRows: largest.settings.batchRows(examples: examples), splitsHeld: held, peakBytes: peak)
     }
   }
-
-  /// The machine's memory, in bytes.
-  public static var machine: Double { Double(ProcessInfo.processInfo.physicalMemory) }
 }

@@ -78,17 +78,42 @@ public struct StudyPlan: Sendable {
   public let stages: [PlanStage]
   /// Cells whose results the cache holds: their runs need nothing.
   public let cachedCells: [String]
-  /// Mean seconds one thread takes per unit of cost, measured from the cached runs' timings
-  /// (or a figure measured on the machine this was developed on, when none are cached).
-  public let secondsPerCost: Double
+  /// Mean seconds one thread takes per unit of cost, measured from the cached runs' timings,
+  /// or (when none are cached) from this machine's kept speed (`MachineSpeed`).
+  public internal(set) var secondsPerCost: Double
   /// Whether `secondsPerCost` comes from this cache's runs.
   public let calibrated: Bool
+  /// This machine's measured speed, when the estimate rests on it.
+  public internal(set) var machineSpeed: MachineSpeed?
   /// What each comparing cell can find at the repeats it may reach.
   public internal(set) var power: [PlannedPower] = []
-  /// What each training cell's largest run holds in memory, and the prepared data (the
-  /// three parts' pixels as Float32), which every run shares.
+  /// What the build holds in memory while each training cell trains (`PlannedMemory`).
   public internal(set) var memory: [PlannedMemory] = []
-  public internal(set) var dataBytes = 0.0
+  /// What the build writes to the cache and the output (`PlannedDisk`).
+  public internal(set) var disk = PlannedDisk(cacheBytes: 0, outputBytes: 0)
+
+  /// The build's peak memory, in bytes: its largest cell's.
+  public var peakMemory: Double { memory.map(\.peakBytes).max() ?? 0 }
+
+  /// Seconds a build on this machine with `threads` threads trains for: each stage's runs
+  /// side by side, one thread each (a stage never shorter than its largest run), and each
+  /// run's own start and evaluations (`perRunSeconds`) unless the speed comes from cached
+  /// runs, whose timings hold them.
+  public func trainingSeconds(threads: Int) -> Double {
+    stages.filter { !$0.isFinished }.reduce(0) { total, stage in
+      let known = stage.toTrain.reduce(0) { $0 + $1.cost }
+      let largest = stage.toTrain.map(\.cost).max() ?? 0
+      let unknown = stage.estimate?.expectedCost ?? 0
+      let runs = Double(stage.toTrain.count) + (stage.estimate?.expectedRuns ?? 0)
+      let work = (known + unknown) * secondsPerCost + (calibrated ? 0 : runs * Self.perRunSeconds)
+      return total + max(work / Double(max(1, threads)), largest * secondsPerCost)
+    }
+  }
+
+  /// What a run costs besides its training steps (its model and buffers made, its
+  /// validation and training-sample evaluations, a repeat's own split): about 50 ms on the
+  /// reference machine, measured as the quick profile's build time less its cost.
+  static let perRunSeconds = 0.05
 
   /// Everything done: a build trains nothing.
   public var isComplete: Bool { stages.allSatisfy(\.isFinished) }

@@ -182,14 +182,17 @@ public struct RunSettings: Codable, Hashable, Sendable {
   /// buffers follow the work and not the setting.
   public func batchRows(examples: Int) -> Int { max(1, min(batchSize, examples)) }
 
+  /// The rows of an evaluation pass (`Trainer.evaluationBatch`'s default).
+  static let evaluationRows = 1000
+
   /// What training the network holds in memory, in bytes, on `examples` training images:
-  /// weights, gradients and up to two optimizer moments per parameter, and a batch's
-  /// activations (input, and per layer its output, pre-activation, dropout mask and
-  /// gradient) — a floor, not a measure.
+  /// weights, gradients and up to two optimizer moments per parameter, and the buffers of a
+  /// batch (input, and per layer its output, pre-activation, dropout mask and gradient),
+  /// which hold the larger of a training batch and an evaluation pass (`Trainer`'s 1000 rows).
   func estimatedBytes(_ shape: DataShape, examples: Int) -> Double {
     let parameters = Double(parameterCount(shape))
     let widths = Double(hidden.reduce(0, +))
-    let rows = Double(batchRows(examples: examples))
+    let rows = Double(max(batchRows(examples: examples), Self.evaluationRows))
     let activations = rows * (Double(shape.features) + 4 * widths + 2 * Double(shape.classes))
     return 4 * (4 * parameters + activations)
   }
