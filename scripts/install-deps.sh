@@ -17,6 +17,8 @@ packages=(
   libcmark-gfm-dev    # GitHub's Markdown (cmark-gfm): the HTML report's Markdown
   libcmark-gfm-extensions-dev  # its tables, strikethrough and autolinks
   cmark-gfm           # the link tests: report.md rendered as GitHub renders it
+  python3-nbformat    # the notebook tests: Jupyter's own validator checks report.ipynb
+  jupyter-nbconvert   # the notebook tests: report.ipynb converted to HTML as Jupyter would
 )
 
 missing=()

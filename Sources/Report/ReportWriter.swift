@@ -6,6 +6,8 @@ import Study
 public struct WrittenReport: Sendable {
   public let markdown: String
   public let html: String
+  /// The notebook (`report.ipynb`).
+  public let notebook: String
   public let figures: Int
   /// Time to draw the figures and render the templates.
   public let seconds: Double
@@ -115,11 +117,19 @@ public struct ReportWriter {
         try write(Data(bytes), to: (staged.path as NSString).appendingPathComponent(path))
       }
     }
+    let notebook = Notebook(
+      markdown: markdown,
+      cells: cells.map { Notebook.StudyCell(id: $0.id, kind: $0.kind, source: $0.source) },
+      pngs: Dictionary(
+        rendered.map { (RenderedFigure.path($0.spec.id, RenderedFigure.pngFormat), $0.png) },
+        uniquingKeysWith: { first, _ in first }))
     try write(Data(markdown.utf8), to: (staged.path as NSString).appendingPathComponent("report.md"))
     try write(Data(html.utf8), to: (staged.path as NSString).appendingPathComponent("report.html"))
+    try write(notebook.json(title: view.title), to: (staged.path as NSString).appendingPathComponent("report.ipynb"))
     return WrittenReport(
       markdown: (staged.output as NSString).appendingPathComponent("report.md"),
-      html: (staged.output as NSString).appendingPathComponent("report.html"), figures: rendered.count,
+      html: (staged.output as NSString).appendingPathComponent("report.html"),
+      notebook: (staged.output as NSString).appendingPathComponent("report.ipynb"), figures: rendered.count,
       seconds: Date().timeIntervalSince(started))
   }
 

@@ -124,7 +124,8 @@ struct BuildCommand: ParsableCommand {
       FileHandle.standardError.write(
         Data(
           String(
-            format: "report: %@ and %@ (%d figures, %.1f s)\n", report.markdown, report.html, report.figures,
+            format: "report: %@, %@ and %@ (%d figures, %.1f s)\n", report.markdown, report.html, report.notebook,
+            report.figures,
             report.seconds
           )
           .utf8))

@@ -64,7 +64,8 @@ struct RenderCommand: ParsableCommand {
     if !quiet {
       print(
         String(
-          format: "report: %@ and %@ (%d figures, %.1f s), from %@/results.json", report.markdown, report.html,
+          format: "report: %@, %@ and %@ (%d figures, %.1f s), from %@/results.json", report.markdown, report.html,
+          report.notebook,
           report.figures, report.seconds, from))
     }
   }

@@ -24,7 +24,7 @@ let smallStudy = """
     #expect(result.status == 0)
     for option in [
       "--study", "--out", "--cache", "--profile", "--data", "--threads", "--force", "--only", "--quiet", "--verbose",
-      "--templates", "--no-report",
+      "--templates", "--no-report", "--memory",
     ] {
       let line = result.stdout.split(separator: "\n").first { $0.contains(option + " ") || $0.hasSuffix(option) }
       #expect(line != nil, "\(option) is listed")

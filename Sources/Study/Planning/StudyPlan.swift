@@ -166,8 +166,10 @@ public struct StudyPlan: Sendable {
 }
 
 /// Seconds per unit of cost on one thread, measured on the machine this was developed on (AMD
-/// EPYC Zen 4, AVX-512, two cores): stage 1 of the default study, 1.44e13 units, took 170 s
-/// as two Slurm tasks of one thread each. Sparse activations and large batches make real
-/// runs cheaper than their multiply-adds say; the mean over a study is what an estimate
-/// needs. A cache with timed runs replaces it with its own figure.
-let defaultSecondsPerCost = 170.0 * 2 / 1.44e13
+/// EPYC Zen 4, AVX-512, two cores): the mean over the 181 runs the default study trained in
+/// a full build from an empty cache (1,000 thread-seconds for 2.56e13 units, two runs side by
+/// side, one thread each). Cells range from 2.9e-11 (the baseline) to 4.9e-11 (the tuned
+/// 1024-512 network): a study of other networks may take a quarter more or less. A cache
+/// with timed runs replaces it with its own figure, and `MachineSpeed` scales it to another
+/// machine.
+let defaultSecondsPerCost = 3.9e-11
