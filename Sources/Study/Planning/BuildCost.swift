@@ -48,7 +48,7 @@ extension StudyBuild {
   public func checkCost() throws -> BuildCost {
     let plan = try plan()
     let memory = options.memoryLimit.map { MemoryLimit(bytes: $0, source: "--memory") } ?? MemoryLimit.machine
-    if let largest = plan.memory.max(by: { $0.peakBytes < $1.peakBytes }), largest.peakBytes > memory.bytes {
+    if let largest = plan.trainingMemory.max(by: { $0.peakBytes < $1.peakBytes }), largest.peakBytes > memory.bytes {
       let network = largest.hidden.count > 8 ? "\(largest.hidden.count) layers" : "\(largest.hidden)"
       throw BuildError.doesNotFit(
         "cell '\(largest.cell)' needs about \(sizeText(largest.peakBytes)) of memory at its peak (\(options.threads == 1 ? "a run" : "\(options.threads) runs") of hidden \(network) side by side, each about \(sizeText(largest.runBytes)), beside the data), more than \(memory.source) \(sizeText(memory.bytes)); use fewer --threads, smaller batches or networks"

@@ -144,6 +144,7 @@ extension StudyBuild {
     plan.power = PlannedPower.plan(study, built: built)
     plan.memory = PlannedMemory.plan(
       study, dataset: setup.data.dataset, prepared: setup.data.prepared, threads: options.threads)
+    plan.memoryFloor = PlannedMemory.floor(dataset: setup.data.dataset, prepared: setup.data.prepared)
     plan.disk = PlannedDisk.plan(plan, study: study, data: setup.data)
     if !plan.calibrated && !plan.isComplete {
       // No cached run to time: this machine's speed, measured once and kept where a cache

@@ -33,6 +33,16 @@ public struct PlannedMemory: Sendable, Encodable {
   /// The process before any data: code, the Swift runtime, the allocator's arenas.
   static let processBytes = 40e6
 
+  /// What a build holds when it trains nothing: the process, the dataset and the study's
+  /// split (made from an uncut one under a profile that cuts the data).
+  static func floor(dataset: LoadedDataset, prepared: PreparedData) -> Double {
+    let floatBytes = Double(MemoryLayout<Float>.size * dataset.shape.features)
+    let datasetBytes = Double(dataset.train.count + dataset.test.count) * floatBytes
+    let splitBytes = Double(prepared.train.count + prepared.validation.count + prepared.test.count) * floatBytes
+    let cut = prepared.train.count + prepared.validation.count < dataset.train.count
+    return processBytes + datasetBytes + splitBytes + (cut ? datasetBytes : 0)
+  }
+
   /// Every training cell of `study`, with `threads` runs side by side, on the loaded
   /// `dataset` and the study's `prepared` split.
   static func plan(_ study: Study, dataset: LoadedDataset, prepared: PreparedData, threads: Int) -> [PlannedMemory] {

@@ -92,8 +92,18 @@ public struct StudyPlan: Sendable {
   /// What the build writes to the cache and the output (`PlannedDisk`).
   public internal(set) var disk = PlannedDisk(cacheBytes: 0, outputBytes: 0)
 
-  /// The build's peak memory, in bytes: its largest cell's.
-  public var peakMemory: Double { memory.map(\.peakBytes).max() ?? 0 }
+  /// What the build holds when it trains nothing (`PlannedMemory.floor`).
+  public internal(set) var memoryFloor = 0.0
+
+  /// The build's peak memory, in bytes: that of its largest cell with runs to train, or
+  /// the floor when there are none.
+  public var peakMemory: Double { max(memoryFloor, trainingMemory.map(\.peakBytes).max() ?? 0) }
+
+  /// The memory of the cells that have runs to train (known or not yet known).
+  public var trainingMemory: [PlannedMemory] {
+    let training = Set(stages.flatMap { $0.toTrain.map(\.cell) + ($0.estimate?.cells ?? []) })
+    return memory.filter { training.contains($0.cell) }
+  }
 
   /// Seconds a build on this machine with `threads` threads trains for: each stage's runs
   /// side by side, one thread each (a stage never shorter than its largest run), and each
