@@ -106,7 +106,7 @@ let package = Package(
         "Report", "Study", "NN", "TestFixtures", .product(name: "PropertyBased", package: "swift-property-based"),
       ]),
     .testTarget(name: "ChartsTests", dependencies: ["Charts", "CCairo"]),
-    .testTarget(name: "DataTests", dependencies: ["Data", "TestFixtures"]),
+    .testTarget(name: "DataTests", dependencies: ["Data", "TestFixtures"], exclude: ["fixtures"]),
     .testTarget(name: "CLITests", dependencies: ["mnist-report", "TestFixtures", "Data", "Study"]),
   ]
 )

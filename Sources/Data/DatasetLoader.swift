@@ -58,24 +58,42 @@ public enum DatasetLoader {
   /// is an error; without, the mismatch is only recorded in `files`.
   public static func load(_ source: DatasetSource, verify: Bool = true) throws(DataError) -> LoadedDataset {
     let start = DispatchTime.now().uptimeNanoseconds
-    let paths = DatasetFile.allCases.map { source.path(of: $0) }
-    let jobs: [[Int]] = [[0], [2, 1, 3]]  // train images alone; the rest together
-    let results = ResultSlots(count: DatasetFile.allCases.count)
-    DispatchQueue.concurrentPerform(iterations: jobs.count) { worker in
-      for index in jobs[worker] {
-        let file = DatasetFile.allCases[index]
-        results.set(index) { () throws(DataError) in try loadFile(file, path: paths[index]) }
-      }
-    }
     var parts: [LoadedFile] = []
-    for index in DatasetFile.allCases.indices {
-      parts.append(try results.get(index))
+    var folderClasses: [String]?
+    switch source.layout {
+    case .idx:
+      let paths = DatasetFile.allCases.map { source.path(of: $0) }
+      let jobs: [[Int]] = [[0], [2, 1, 3]]  // train images alone; the rest together
+      let results = ResultSlots(count: DatasetFile.allCases.count)
+      DispatchQueue.concurrentPerform(iterations: jobs.count) { worker in
+        for index in jobs[worker] {
+          let file = DatasetFile.allCases[index]
+          results.set(index) { () throws(DataError) in
+            try loaded(try IDXFile.read(paths[index], rank: file.rank, what: file.what), file)
+          }
+        }
+      }
+      for index in DatasetFile.allCases.indices {
+        parts.append(try results.get(index))
+      }
+    case .npz(let path):
+      parts = try zip(try NPZDataset.read(path), DatasetFile.allCases).map { idx, file throws(DataError) in
+        try loaded(idx, file)
+      }
+    case .csv(let train, let test):
+      parts = try zip(try CSVDataset.read(train: train, test: test), DatasetFile.allCases).map {
+        idx, file throws(DataError) in try loaded(idx, file)
+      }
+    case .images:
+      let folder = try ImageFolderDataset.read(source.directory)
+      folderClasses = folder.classes
+      parts = try zip(folder.parts, DatasetFile.allCases).map { idx, file throws(DataError) in try loaded(idx, file) }
     }
 
     let (trainImages, trainLabels, testImages, testLabels) = (parts[0], parts[1], parts[2], parts[3])
     try checkPair(images: trainImages, labels: trainLabels)
     try checkPair(images: testImages, labels: testLabels)
-    var classNames = source.classNames
+    var classNames = source.classNames ?? folderClasses
     if classNames == nil { classNames = try readClassNames(source) }
     let names = classNames ?? (0...Int(trainLabels.labels.max() ?? 0)).map(String.init)
     for part in [trainLabels, testLabels] { try checkLabels(part, classes: names.count) }
@@ -152,8 +170,9 @@ struct LoadedFile: Sendable {
   var labels: [Int32] = []
 }
 
-func loadFile(_ file: DatasetFile, path: String) throws(DataError) -> LoadedFile {
-  let idx = try IDXFile.read(path, rank: file.rank, what: file.what)
+/// One part of a dataset in IDX form, converted: pixels for images, labels for labels.
+func loaded(_ idx: IDXFile, _ file: DatasetFile) throws(DataError) -> LoadedFile {
+  let path = idx.path
   var loaded = LoadedFile(idx: idx)
   if file.rank == 3 {
     guard idx.dimensions[1] > 0, idx.dimensions[2] > 0 else {

@@ -23,6 +23,22 @@ public struct DatasetSource: Sendable {
   /// A display name per class of a built-in dataset; nil for a folder, whose names come from
   /// its `classes.txt` or its labels (see `LoadedDataset.classNames`).
   public let classNames: [String]?
+  /// The form of the files (IDX, npz, CSV, image folder) and where they are.
+  public var layout: DataFormat.Layout = .idx
+
+  /// The form of the files.
+  public var format: DataFormat {
+    switch layout {
+    case .idx: return .idx
+    case .npz: return .npz
+    case .csv: return .csv
+    case .images: return .images
+    }
+  }
+
+  init(name: String, directory: String, expectedDigests: [DatasetFile: String]?, classNames: [String]?) {
+    (self.name, self.directory, self.expectedDigests, self.classNames) = (name, directory, expectedDigests, classNames)
+  }
 
   public var isBuiltIn: Bool { expectedDigests != nil }
 
@@ -52,7 +68,10 @@ public struct DatasetSource: Sendable {
     }
     if let directory {
       let folder = try DatasetSource.directory(directory)
-      return DatasetSource(name: name, directory: folder.directory, expectedDigests: digests, classNames: classNames)
+      var source = DatasetSource(
+        name: name, directory: folder.directory, expectedDigests: digests, classNames: classNames)
+      source.layout = folder.layout
+      return source
     }
     guard let found = candidates.first(where: hasDatasetFiles) else {
       throw DataError(
@@ -62,16 +81,13 @@ public struct DatasetSource: Sendable {
     return DatasetSource(name: name, directory: found, expectedDigests: digests, classNames: classNames)
   }
 
-  /// A folder holding the four files under their standard names (gzip or raw).
-  public static func directory(_ path: String) throws(DataError) -> DatasetSource {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      throw DataError(.missingFile, path, "folder not found (expected a folder holding the four IDX files)")
-    }
-    guard isDirectory.boolValue else {
-      throw DataError(.notAFile, path, "is a file, expected a folder holding the four IDX files")
-    }
-    return DatasetSource(name: path, directory: path, expectedDigests: nil, classNames: nil)
+  /// The dataset at `path`: a folder holding the four files under their standard names
+  /// (gzip or raw), or another form (`DataFormat`), named by `format` or found from what
+  /// the path holds.
+  public static func directory(_ path: String, format: DataFormat? = nil) throws(DataError) -> DatasetSource {
+    var source = DatasetSource(name: path, directory: path, expectedDigests: nil, classNames: nil)
+    source.layout = try DataFormat.layout(of: path, format: format)
+    return source
   }
 
   /// The path of `file`: the gzip name when it exists, else the raw name, else the gzip

@@ -105,14 +105,17 @@ struct Notebook {
     var text: [String] = []
     func flushText() {
       let joined = text.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
-      if !joined.isEmpty { outputs.append(Self.display(["text/markdown": joined, "text/plain": joined])) }
+      if !joined.isEmpty {
+        outputs.append(Self.display(["text/markdown": Self.portable(joined), "text/plain": Self.plain(joined)]))
+      }
       text = []
     }
     var table: [String] = []
     func flushTable() {
       guard !table.isEmpty else { return }
       let joined = table.joined(separator: "\n")
-      outputs.append(Self.display(["text/html": Markdown.html(joined), "text/plain": joined]))
+      outputs.append(
+        Self.display(["text/html": Self.aligned(Markdown.html(joined)), "text/plain": Self.plain(joined)]))
       table = []
     }
     for line in markdown.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
@@ -152,9 +155,43 @@ struct Notebook {
       text = text.replacingOccurrences(of: "](\(path))", with: "](attachment:\(name))")
       attachments[name] = ["image/png": Data(png).base64EncodedString()]
     }
-    var cell: [String: Any] = ["cell_type": "markdown", "metadata": [String: Any](), "source": text]
+    var cell: [String: Any] = ["cell_type": "markdown", "metadata": [String: Any](), "source": Self.portable(text)]
     if !attachments.isEmpty { cell["attachments"] = attachments }
     return cell
+  }
+
+  /// Markdown that older renderers read as GitHub does: an underscore inside a word
+  /// (`cv_results_`) escaped outside code, which mistune (nbconvert 6) would otherwise take
+  /// for emphasis. CommonMark reads `\_` as `_`, so nothing changes where it was right.
+  static func portable(_ markdown: String) -> String {
+    var fenced = false
+    return markdown.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+      if line.hasPrefix("```") { fenced.toggle() }
+      guard !fenced, line.contains("_") else { return String(line) }
+      var out = ""
+      var code = false
+      var previous: Character = " "
+      for character in line {
+        if character == "`" { code.toggle() }
+        out += character == "_" && !code && (previous.isLetter || previous.isNumber) ? "\\_" : String(character)
+        previous = character
+      }
+      return out
+    }.joined(separator: "\n")
+  }
+
+  /// Markdown as plain text: without its anchors and bold marks.
+  static func plain(_ markdown: String) -> String {
+    markdown.replacing(#/<a id="[^"]*"></a>/#, with: "").replacingOccurrences(of: "**", with: "")
+  }
+
+  /// A table's HTML with each cell's alignment written as a style: Jupyter's stylesheet sets
+  /// cells right unless told, where GitHub sets them left.
+  static func aligned(_ html: String) -> String {
+    html.replacingOccurrences(of: "<th>", with: "<th style=\"text-align: left\">")
+      .replacingOccurrences(of: "<td>", with: "<td style=\"text-align: left\">")
+      .replacingOccurrences(of: " align=\"right\"", with: " style=\"text-align: right\"")
+      .replacingOccurrences(of: " align=\"center\"", with: " style=\"text-align: center\"")
   }
 
   /// A heading as a cell id: lower case, letters, digits and hyphens.

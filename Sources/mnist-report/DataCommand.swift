@@ -91,7 +91,12 @@ struct DataCommand: ParsableCommand {
   func summary(_ dataset: LoadedDataset) -> String {
     var lines: [String] = []
     let source = dataset.source
-    let kind = source.isBuiltIn ? "built-in dataset \(source.name)" : "dataset folder"
+    let forms: [DataFormat: String] = [
+      .idx: "IDX files", .npz: "a .npz of arrays", .csv: "a CSV pair", .images: "an image folder",
+    ]
+    let kind =
+      source.isBuiltIn
+      ? "built-in dataset \(source.name), \(forms[source.format]!)" : "a dataset of your own, \(forms[source.format]!)"
     lines.append("Dataset: \(kind) (\(source.directory))")
     lines.append("")
 

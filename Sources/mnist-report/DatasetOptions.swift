@@ -14,7 +14,7 @@ struct DatasetOptions: ParsableArguments {
   @Option(
     name: .customLong("data"),
     help: ArgumentHelp(
-      "A folder holding the four IDX files under their standard names (gzip or raw). Alone, its digests are shown, not required to match; with --dataset, they must match that dataset's.",
+      "A dataset of your own: a folder of the four IDX files (gzip or raw), a .npz file (Keras's mnist.npz), a folder of a CSV pair, or an image folder (train/CLASS/*.png, test/CLASS/*.png). Alone, its digests are shown, not required to match; with --dataset, they must match that dataset's.",
       valueName: "dir"))
   var directory: String?
 

@@ -182,3 +182,91 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: scratch.path("out")))
   }
 }
+
+/// A quick study built on each form a dataset may take — Keras's mnist.npz, a CSV pair, an
+/// image folder — gives the results of the same images in IDX form, bit for bit, and `data`
+/// summarizes each with the digests of what it read.
+@Suite struct DatasetForms {
+  func study(_ path: String) -> String {
+    """
+    title: Forms
+    data: {path: \(path), validation: 10, seed: 1}
+    base: {hidden: [8], epochs: 2, dropout: 0.1}
+    cells:
+      - id: baseline
+        kind: train
+        test: true
+    """
+  }
+
+  /// Every run's epochs and test results, and the data's digests, of a build on `path`.
+  func results(_ path: String, _ scratch: Scratch, _ name: String) throws -> (runs: String, digests: [String]) {
+    try study(path).write(toFile: scratch.path("\(name).yaml"), atomically: true, encoding: .utf8)
+    let built = try run([
+      "build", "--study", scratch.path("\(name).yaml"), "--out", scratch.path("out-\(name)"), "--cache",
+      scratch.path("cache-\(name)"), "--profile", "quick", "--quiet", "--no-report",
+    ])
+    #expect(built.status == 0, "\(name): \(built.stderr)")
+    let data = try Data(contentsOf: URL(fileURLWithPath: scratch.path("out-\(name)/results.json")))
+    let results = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    let cells = try #require(results["cells"] as? [[String: Any]])
+    let runs = cells.flatMap { $0["runs"] as? [[String: Any]] ?? [] }.map { entry -> String in
+      let run = entry["run"] as? [String: Any] ?? [:]
+      let kept: [String: Any] = [
+        "history": ((run["history"] as? [String: Any])?["epochs"] as? [[String: Any]] ?? []).map {
+          $0.filter { $0.key != "seconds" }
+        },
+        "test": (run["test"] as? [String: Any])?.filter { ["accuracy", "loss", "confusion"].contains($0.key) } ?? [:],
+      ]
+      return String(decoding: try! JSONSerialization.data(withJSONObject: kept, options: .sortedKeys), as: UTF8.self)
+    }
+    let files = try #require(results["files"] as? [[String: Any]])
+    return (runs.joined(separator: "\n"), files.compactMap { $0["sha256"] as? String })
+  }
+
+  @Test func aStudyOnEachFormGivesTheResultsOfItsIDXForm() throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    let tiny = TinyDataset()
+    let (idxFolder, byClass, csv, images) = (TemporaryFolder(), TemporaryFolder(), TemporaryFolder(), TemporaryFolder())
+    tiny.write(to: idxFolder)
+    tiny.writeInClassOrder(to: byClass)
+    tiny.writeCSV(to: csv)
+    tiny.writeImageFolder(to: images)
+    let npz = packageRoot.appendingPathComponent("Tests/DataTests/fixtures/tiny.npz").path
+    let reference = try results(idxFolder.path, scratch, "idx")
+    #expect(!reference.runs.isEmpty && reference.digests.count == 4)
+    for (path, name) in [(npz, "npz"), (csv.path, "csv")] {
+      let form = try results(path, scratch, name)
+      #expect(form.runs == reference.runs, "\(name): the same runs, bit for bit")
+      #expect(form.digests == reference.digests, "\(name): the same digests")
+    }
+    let classOrdered = try results(byClass.path, scratch, "by-class")
+    let folder = try results(images.path, scratch, "images")
+    #expect(folder.runs == classOrdered.runs, "an image folder: the runs of its images in IDX form, in its order")
+    #expect(folder.digests == classOrdered.digests)
+    // A form the study file names must be the one the path holds, and one of the four.
+    try study(csv.path).replacingOccurrences(of: "seed: 1}", with: "seed: 1, format: images}")
+      .write(toFile: scratch.path("named.yaml"), atomically: true, encoding: .utf8)
+    let named = try run([
+      "build", "--study", scratch.path("named.yaml"), "--out", scratch.path("out-named"), "--cache",
+      scratch.path("cache-named"), "--profile", "quick",
+    ])
+    #expect(named.status != 0)
+    #expect(
+      named.stderr.contains(
+        "\(csv.path): holds no train and test folders; expected an image folder: train/CLASS/*.png and test/CLASS/*.png"
+      ),
+      "\(named.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: scratch.path("cache-named")))
+    try study(csv.path).replacingOccurrences(of: "seed: 1}", with: "seed: 1, format: parquet}")
+      .write(toFile: scratch.path("unknown.yaml"), atomically: true, encoding: .utf8)
+    let unknown = try run(["plan", "--study", scratch.path("unknown.yaml"), "--profile", "quick"])
+    #expect(unknown.stderr.contains("unknown format 'parquet' (allowed: idx, npz, csv, images)"), "\(unknown.stderr)")
+    // `data` names the form and shows the digests of what it read.
+    let summary = try run(["data", "--data", npz, "--validation", "10"])
+    #expect(summary.status == 0, "\(summary.stderr)")
+    #expect(summary.stdout.contains("tiny.npz:x_train.npy"), "\(summary.stdout)")
+    for digest in reference.digests { #expect(summary.stdout.contains(digest)) }
+  }
+}

@@ -103,3 +103,49 @@ public func resultsWithoutTimings(_ data: Data) throws -> Data {
   let json = try JSONSerialization.jsonObject(with: data)
   return try JSONSerialization.data(withJSONObject: strip(json), options: [.sortedKeys])
 }
+
+extension TinyDataset {
+  /// The dataset as a CSV pair (`mnist_train.csv`, `mnist_test.csv`, the "MNIST in CSV"
+  /// names, the pixel columns named ROWxCOLUMN); `edit` changes the training file's lines
+  /// (the header first).
+  public func writeCSV(to folder: TemporaryFolder, edit: (inout [String]) -> Void = { _ in }) {
+    for (name, count) in [("mnist_train.csv", trainCount), ("mnist_test.csv", testCount)] {
+      let header =
+        "label," + (1...rows).flatMap { r in (1...columns).map { c in "\(r)x\(c)" } }.joined(separator: ",")
+      let (pixels, labels, size) = (images(count), self.labels(count), rows * columns)
+      var lines = [header]
+      for i in 0..<count {
+        lines.append(([labels[i]] + pixels[(i * size)..<((i + 1) * size)]).map(String.init).joined(separator: ","))
+      }
+      if name.contains("train") { edit(&lines) }
+      _ = folder.write(name, Array((lines.joined(separator: "\n") + "\n").utf8))
+    }
+  }
+
+  /// The dataset as an image folder: `train/LABEL/NNN.png`, `test/LABEL/NNN.png`.
+  public func writeImageFolder(to folder: TemporaryFolder) {
+    for (part, count) in [("train", trainCount), ("test", testCount)] {
+      let (pixels, labels, size) = (images(count), self.labels(count), rows * columns)
+      for i in 0..<count {
+        let directory = "\(folder.path)/\(part)/\(labels[i])"
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        writePNG(
+          Array(pixels[(i * size)..<((i + 1) * size)]), width: columns, height: rows,
+          to: "\(directory)/\(String(format: "%03d", i)).png")
+      }
+    }
+  }
+
+  /// The dataset in IDX files with its images in an image folder's order (by class, then
+  /// by name): what `writeImageFolder` holds, in IDX form.
+  public func writeInClassOrder(to folder: TemporaryFolder) {
+    for (part, count) in [("train", trainCount), ("t10k", testCount)] {
+      let (pixels, labels, size) = (images(count), self.labels(count), rows * columns)
+      let order = (0..<count).sorted { (labels[$0], $0) < (labels[$1], $1) }
+      _ = folder.write(
+        "\(part)-images-idx3-ubyte",
+        idx(dimensions: [count, rows, columns], data: order.flatMap { pixels[($0 * size)..<(($0 + 1) * size)] }))
+      _ = folder.write("\(part)-labels-idx1-ubyte", idx(dimensions: [count], data: order.map { labels[$0] }))
+    }
+  }
+}

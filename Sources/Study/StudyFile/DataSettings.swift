@@ -11,13 +11,17 @@ public struct DataSettings: Codable, Hashable, Sendable {
   public var validation = 6000
   public var normalization = Normalization.scale
   public var seed: UInt64 = 42
+  /// The form of a folder's files (`format:`), when the study names it; otherwise it is
+  /// found from what the path holds. Not part of the cache keys: the digests of what was
+  /// read are, and they are the same whatever form the images came in.
+  public var format: DataFormat?
   /// The line of `validation` in the study file, for an error found when the data is read.
   public var validationLine: Int?
 
   public init() {}
 
   enum CodingKeys: String, CodingKey {
-    case dataset, path, validation, normalization, seed
+    case dataset, path, format, validation, normalization, seed
   }
 
   /// `dataset` names a built-in dataset (or, for a folder, is absent); `path` is the folder,
@@ -27,6 +31,7 @@ public struct DataSettings: Codable, Hashable, Sendable {
     let name = try c.decodeIfPresent(String.self, forKey: .dataset)
     let path = try c.decodeIfPresent(String.self, forKey: .path)
     if let name { source = .builtIn(name, path: path) } else { source = .folder(path ?? ".") }
+    format = try c.decodeIfPresent(DataFormat.self, forKey: .format)
     validation = try c.decode(Int.self, forKey: .validation)
     normalization = try c.decode(Normalization.self, forKey: .normalization)
     seed = try c.decode(UInt64.self, forKey: .seed)
@@ -40,6 +45,7 @@ public struct DataSettings: Codable, Hashable, Sendable {
       try c.encodeIfPresent(path, forKey: .path)
     case .folder(let path): try c.encode(path, forKey: .path)
     }
+    try c.encodeIfPresent(format, forKey: .format)
     try c.encode(validation, forKey: .validation)
     try c.encode(normalization, forKey: .normalization)
     try c.encode(seed, forKey: .seed)
@@ -49,7 +55,8 @@ public struct DataSettings: Codable, Hashable, Sendable {
   init(_ value: YAMLValue) throws(StudyError) {
     var name: String?
     var path: String?
-    for (key, field) in try value.mapping(allowed: ["dataset", "path", "validation", "normalization", "seed"]) {
+    for (key, field) in try value.mapping(allowed: ["dataset", "path", "format", "validation", "normalization", "seed"])
+    {
       switch key {
       case "dataset":
         let text = try field.string()
@@ -61,7 +68,10 @@ public struct DataSettings: Codable, Hashable, Sendable {
         name = text
       case "path":
         let text = try field.string()
-        guard !text.isEmpty else { throw field.error("expected a folder holding the four IDX files") }
+        guard !text.isEmpty else {
+          throw field.error(
+            "expected a folder of IDX files, a .npz file, a folder of a CSV pair, or an image folder")
+        }
         path =
           text.hasPrefix("/")
           ? text
@@ -70,6 +80,7 @@ public struct DataSettings: Codable, Hashable, Sendable {
       case "validation":
         validation = try field.int(in: 1...Int(Int32.max))
         validationLine = field.line
+      case "format": format = try field.choice(DataFormat.self, what: "format")
       case "normalization": normalization = try field.choice(Normalization.self, what: "normalization")
       default: seed = UInt64(try field.int(in: 0...Int.max))
       }
@@ -85,7 +96,7 @@ public struct DataSettings: Codable, Hashable, Sendable {
   public func datasetSource(directory: String? = nil) throws(DataError) -> DatasetSource {
     switch source {
     case .builtIn(let name, let path): return try DatasetSource.builtIn(name, in: directory ?? path)
-    case .folder(let path): return try DatasetSource.directory(directory ?? path)
+    case .folder(let path): return try DatasetSource.directory(directory ?? path, format: format)
     }
   }
 
@@ -104,6 +115,7 @@ public struct DataSettings: Codable, Hashable, Sendable {
     case .builtIn(let name, _): keyed.source = .builtIn(name, path: nil)
     case .folder: keyed.source = .folder("")
     }
+    keyed.format = nil
     return keyed
   }
 
