@@ -78,11 +78,13 @@ let package = Package(
         .product(name: "Mustache", package: "swift-mustache"),
         "CCmarkGFM",
       ]),
+    .target(
+      name: "Tracking", dependencies: ["Study", .product(name: "Crypto", package: "swift-crypto")]),
     .target(name: "Benchmark", dependencies: ["Study", "Data", "NN", "Tensor"], swiftSettings: optimized),
     .executableTarget(
       name: "mnist-report",
       dependencies: [
-        "Study", "Report", "Benchmark", "Data", "NN", "Tensor",
+        "Study", "Report", "Tracking", "Benchmark", "Data", "NN", "Tensor",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

@@ -21,4 +21,9 @@ if [ "$(id -u)" -eq 0 ] && command -v slurmctld >/dev/null && command -v munged 
 else
   echo "test: no Slurm cluster here (needs root, slurm-wlm and munge); the cluster tests are skipped" >&2
 fi
+# The MLflow export test runs against the test peer when it is installed
+# (scripts/mlflow-peer.sh; .ci/run installs it), and is skipped otherwise.
+if [ -z "${MNIST_REPORT_MLFLOW:-}" ] && [ -x .build/mlflow-venv/bin/mlflow ]; then
+  export MNIST_REPORT_MLFLOW=$PWD/.build/mlflow-venv/bin/mlflow
+fi
 "$swift" test "$@"

@@ -20,6 +20,7 @@ struct MNISTReport: ParsableCommand {
       WorkCommand.self,
       SlurmCommand.self,
       OpenCommand.self,
+      ExportCommand.self,
       DataCommand.self, BenchCommand.self,
     ]
   )
