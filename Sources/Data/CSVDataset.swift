@@ -18,7 +18,8 @@ enum CSVDataset {
     guard let headerLine = lines.first else {
       throw DataError(.emptyFile, path, "no header line; expected label, then one column per pixel")
     }
-    let header = String(decoding: headerLine, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    let header = String(decoding: headerLine, as: UTF8.self)
+      .trimmingCharacters(in: CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{FEFF}")))
       .split(separator: ",", omittingEmptySubsequences: false)
       .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" ")) }
     guard header.first?.lowercased() == "label", header.count >= 2 else {
@@ -37,6 +38,7 @@ enum CSVDataset {
       var value = 0
       var digits = 0
       var bad = false
+      var spaced = false  // a space after digits: another digit would make "2 55" read 255
       func finish() throws(DataError) {
         guard digits > 0, !bad, value <= 255 else {
           let fields = String(decoding: line, as: UTF8.self).split(separator: ",", omittingEmptySubsequences: false)
@@ -58,15 +60,17 @@ enum CSVDataset {
           images[index * pixels + column - 1] = UInt8(value)
         }
         column += 1
-        (value, digits, bad) = (0, 0, false)
+        (value, digits, bad, spaced) = (0, 0, false, false)
       }
       for byte in line {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"):
+          if spaced { bad = true }
           value = min(value * 10 + Int(byte - UInt8(ascii: "0")), 1000)
           digits += 1
         case UInt8(ascii: ","): try finish()
-        case UInt8(ascii: " "), UInt8(ascii: "\r"), UInt8(ascii: "\""): continue
+        case UInt8(ascii: " "), UInt8(ascii: "\t"): spaced = digits > 0
+        case UInt8(ascii: "\r"), UInt8(ascii: "\""): continue
         default: bad = true
         }
       }
@@ -90,7 +94,9 @@ enum CSVDataset {
   /// The image size: `ROWSxCOLUMNS` from the last column's name, or the side of a square.
   private static func imageSize(lastColumn: String, pixels: Int, path: String) throws(DataError) -> (Int, Int) {
     let parts = lastColumn.lowercased().split(separator: "x")
-    if parts.count == 2, let rows = Int(parts[0]), let columns = Int(parts[1]), rows * columns == pixels {
+    if parts.count == 2, let rows = Int(parts[0]), let columns = Int(parts[1]), (1...65_535).contains(rows),
+      (1...65_535).contains(columns), rows * columns == pixels
+    {
       return (rows, columns)
     }
     let side = Int(Double(pixels).squareRoot().rounded())

@@ -74,8 +74,19 @@ public struct IDXFile: Sendable {
       dimensions.append(
         Int(bytes[at]) << 24 | Int(bytes[at + 1]) << 16 | Int(bytes[at + 2]) << 8 | Int(bytes[at + 3]))
     }
-    let expected = headerSize + dimensions.reduce(1, *)
     let shape = dimensions.map(String.init).joined(separator: "×")
+    // Each size is below 2³², so a product of three could pass Int's range: checked.
+    var elements = 1
+    for size in dimensions {
+      let (product, overflow) = elements.multipliedReportingOverflow(by: size)
+      guard !overflow, product <= bytes.count else {
+        throw DataError(
+          .sizeMismatch, path,
+          "the \(source)file is shorter than its header says: \(shape) needs more than the \(bytes.count) bytes found")
+      }
+      elements = product
+    }
+    let expected = headerSize + elements
     if bytes.count < expected {
       throw DataError(
         .sizeMismatch, path,

@@ -88,8 +88,18 @@ struct NPYArray {
       }
       shape.append(value)
     }
-    let expected = shape.reduce(1, *)
     let found = bytes.count - start - length
+    var expected = 1
+    for size in shape {
+      let (product, overflow) = expected.multipliedReportingOverflow(by: size)
+      guard !overflow, product <= found else {
+        throw DataError(
+          .sizeMismatch, path,
+          "shape (\(shape.map(String.init).joined(separator: ", "))) needs more bytes than the \(found) the array holds"
+        )
+      }
+      expected = product
+    }
     guard found == expected else {
       throw DataError(
         .sizeMismatch, path,
@@ -142,13 +152,20 @@ struct ZipArchive {
     var count = u16(end + 10)
     var directory = u32(end + 16)
     // ZIP64: the locator just before points at the ZIP64 end record with the real values.
+    // Every 64-bit value is checked against the file before it is used as a place in it.
     if (count == 0xFFFF || directory == 0xFFFF_FFFF) && end >= 20 && u32(end - 20) == 0x0706_4B50 {
       let record = u64(end - 12)
-      guard record + 56 <= bytes.count, u32(record) == 0x0606_4B50 else {
+      guard record >= 0, record <= bytes.count - 56, u32(record) == 0x0606_4B50 else {
         throw DataError(.sizeMismatch, path, "the zip's ZIP64 end record is missing or cut")
       }
       count = u64(record + 32)
       directory = u64(record + 48)
+    }
+    guard (0...bytes.count).contains(directory), (0...(bytes.count / 46)).contains(count) else {
+      throw DataError(
+        .sizeMismatch, path,
+        "the zip's central directory (\(count) entries from byte \(directory)) does not fit in its \(bytes.count) bytes"
+      )
     }
     var entries: [Entry] = []
     var offset = directory
@@ -179,6 +196,17 @@ struct ZipArchive {
           if header == 0xFFFF_FFFF, field + 8 <= extraEnd { header = u64(field) }
         }
         extra += 4 + length
+      }
+      // Sizes and places that cannot be: refused here, not found out of bounds later. A
+      // deflated entry expands at most about 1,032 times.
+      let method = u16(offset + 10)
+      guard (0...bytes.count).contains(header), (0...bytes.count).contains(compressed),
+        size >= 0, size <= (method == 0 ? compressed : compressed * 1032 + 1024)
+      else {
+        throw DataError(
+          .sizeMismatch, "\(path):\(name)",
+          "the entry's sizes (\(compressed) stored, \(size) whole) or place (byte \(header)) cannot be in a \(bytes.count)-byte zip"
+        )
       }
       entries.append(
         Entry(

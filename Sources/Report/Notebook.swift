@@ -162,18 +162,28 @@ struct Notebook {
 
   /// Markdown that older renderers read as GitHub does: an underscore inside a word
   /// (`cv_results_`) escaped outside code, which mistune (nbconvert 6) would otherwise take
-  /// for emphasis. CommonMark reads `\_` as `_`, so nothing changes where it was right.
+  /// for emphasis. CommonMark reads `\_` as `_` in text, so nothing changes there; code,
+  /// link targets, tags and autolinks are left as they are.
   static func portable(_ markdown: String) -> String {
     var fenced = false
     return markdown.split(separator: "\n", omittingEmptySubsequences: false).map { line in
       if line.hasPrefix("```") { fenced.toggle() }
       guard !fenced, line.contains("_") else { return String(line) }
+      // Not inside code, a link's target (`](…)`) or a tag or autolink (`<…>`), where a
+      // backslash would stay.
       var out = ""
       var code = false
+      var target = false
+      var angle = false
       var previous: Character = " "
       for character in line {
-        if character == "`" { code.toggle() }
-        out += character == "_" && !code && (previous.isLetter || previous.isNumber) ? "\\_" : String(character)
+        if character == "`" && !target && !angle { code.toggle() }
+        if character == "(" && previous == "]" && !code { target = true }
+        if character == "<" && !code { angle = true }
+        let word = previous.isLetter || previous.isNumber
+        out += character == "_" && word && !code && !target && !angle ? "\\_" : String(character)
+        if character == ")" { target = false }
+        if character == ">" { angle = false }
         previous = character
       }
       return out

@@ -40,8 +40,12 @@ final class MLflowClient {
   /// GET `path` (with `query`), the answer's bytes.
   func get(_ path: String, query: [String: String] = [:]) throws(MLflowError) -> Data {
     var components = URLComponents(url: base.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
+    // Every character but the unreserved ones encoded: a `+` left as is reads as a space.
+    let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
     if !query.isEmpty {
-      components.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
+      components.percentEncodedQuery = query.sorted { $0.key < $1.key }.map {
+        "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "")"
+      }.joined(separator: "&")
     }
     var request = URLRequest(url: components.url!)
     request.httpMethod = "GET"

@@ -95,6 +95,9 @@ public struct MLflowExport {
           ids[run.key] = found.id
           reused += 1
           if !run.isParent { sentLeaves += 1 }
+          // An unfinished parent may have stopped before its params: sent again (the same
+          // values, which MLflow takes again).
+          if run.isParent && !found.finished { try log(run, id: found.id, start: start) }
           continue
         }
         // Left unfinished by an export that stopped: its metrics may be half there.
@@ -341,10 +344,23 @@ public struct MLflowExport {
       let names = (try? manager.contentsOfDirectory(atPath: (folder as NSString).appendingPathComponent(sub))) ?? []
       files += names.sorted().map { "\(sub)/\($0)" }
     }
+    // Where the server keeps the run's artifacts: through its proxy (`mlflow-artifacts:/…`),
+    // which is where this export can send them.
+    let answer = try client.get("api/2.0/mlflow/runs/get", query: ["run_id": runID])
+    let object = (try? JSONSerialization.jsonObject(with: answer)) as? [String: Any]
+    let uri = ((object?["run"] as? [String: Any])?["info"] as? [String: Any])?["artifact_uri"] as? String ?? ""
+    guard uri.hasPrefix("mlflow-artifacts:/") else {
+      throw MLflowError(
+        url: client.base.absoluteString, request: "GET api/2.0/mlflow/runs/get",
+        message:
+          "the study run's artifacts go to '\(uri)', which the server does not serve; start it with --artifacts-destination DIR (and no --default-artifact-root), as a local `mlflow server` is by default"
+      )
+    }
+    let place = uri.dropFirst("mlflow-artifacts:/".count).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
     var sent = 0
     for file in files {
       guard let data = manager.contents(atPath: (folder as NSString).appendingPathComponent(file)) else { continue }
-      try client.put("api/2.0/mlflow-artifacts/artifacts/\(experimentID)/\(runID)/artifacts/\(file)", data)
+      try client.put("api/2.0/mlflow-artifacts/artifacts/\(place)/\(file)", data)
       sent += 1
     }
     progress("sent \(sent) artifacts to the study run")

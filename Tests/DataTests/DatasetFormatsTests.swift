@@ -75,6 +75,16 @@ private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent
     #expect(
       flat.contains("tiny-flat.npz:x_train.npy: an array of shape (30, 12), expected (images, rows, columns)"),
       "\(flat)")
+    let huge = message { _ = try load(fixtures + "/tiny-huge-shape.npz") }
+    #expect(huge.contains("x_train.npy: shape (4294967296, 4294967296, 1) needs more bytes than the 12"), "\(huge)")
+    // A ZIP64 locator pointing before the file's start, and an end record whose central
+    // directory lies past its end: refused, not read out of bounds.
+    let locator: [UInt8] =
+      [0x50, 0x4B, 0x06, 0x07, 0, 0, 0, 0] + [0, 0, 0, 0, 0, 0, 0, 0x80] + [1, 0, 0, 0]
+      + [0x50, 0x4B, 0x05, 0x06, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0]
+    #expect(message { _ = try load(folder.write("locator.npz", locator)) }.contains("ZIP64 end record"))
+    let pastTheEnd: [UInt8] = [0x50, 0x4B, 0x05, 0x06, 0, 0, 0, 0, 3, 0, 3, 0, 46, 0, 0, 0, 0xF0, 0xFF, 0, 0, 0, 0]
+    #expect(message { _ = try load(folder.write("past.npz", pastTheEnd)) }.contains("does not fit in its 22 bytes"))
     let notZip = folder.write("plain.npz", Array("not a zip at all".utf8) + [UInt8](repeating: 0, count: 30))
     #expect(message { _ = try load(notZip) }.contains("not a whole zip file"))
   }
@@ -94,6 +104,12 @@ private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent
     #expect(large.contains("is not a whole number from 0 to 255"), "\(large)")
     let word = error { $0[7] = "7," + Array(repeating: "x", count: 12).joined(separator: ",") }
     #expect(word.contains("line 8, column 2: 'x' is not a whole number from 0 to 255"), "\(word)")
+    let spaced = error { $0[4] = $0[4].replacingOccurrences(of: ",", with: ",2 ") }
+    #expect(spaced.contains("line 5, column"), "a space inside a value: \(spaced)")
+    let giant = error {
+      $0[0] = "label," + Array(repeating: "p", count: 11).joined(separator: ",") + ",9999999999x9999999999"
+    }
+    #expect(giant.contains("line 1: 12 pixel columns are not a square image"), "\(giant)")
     let header = error { $0[0] = $0[0].replacingOccurrences(of: "label", with: "digit") }
     #expect(header.contains("line 1: the header starts with 'digit', expected 'label'"), "\(header)")
   }

@@ -139,3 +139,10 @@ private func readError(
     #expect(error?.message.contains("too short for a 3-dimensional IDX header (16 bytes)") == true)
   }
 }
+
+/// Sizes whose product passes Int's range are refused, not multiplied into a crash.
+@Test func idxSizesWhoseProductOverflowsAreRefused() {
+  let header: [UInt8] = [0, 0, 0x08, 3] + [UInt8](repeating: 0xFF, count: 12) + [UInt8](repeating: 7, count: 12)
+  let error = readError(header, name: "train-images-idx3-ubyte")
+  #expect(error?.message.contains("needs more than the 28 bytes found") == true, "\(error?.message ?? "")")
+}

@@ -12,11 +12,26 @@ public struct MemoryLimit: Sendable, Equatable {
     self.source = source
   }
 
-  /// The machine's memory, or its control group's limit when lower (cgroup v2's
-  /// `memory.max`, v1's `memory.limit_in_bytes`).
+  /// The machine's memory, or its control group's limit when lower: cgroup v2's
+  /// `memory.max`, v1's `memory.limit_in_bytes`, of this process's own group (from
+  /// `/proc/self/cgroup`, as a Slurm job's or a container's) and of the groups above it.
   public static var machine: MemoryLimit {
     let physical = Double(ProcessInfo.processInfo.physicalMemory)
-    let files = ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"]
+    var files: [String] = []
+    let lines = (try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8))?.split(separator: "\n") ?? []
+    for line in lines {
+      let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+      guard fields.count == 3, fields[1].isEmpty || fields[1].split(separator: ",").contains("memory") else { continue }
+      let (root, file) =
+        fields[1].isEmpty ? ("/sys/fs/cgroup", "memory.max") : ("/sys/fs/cgroup/memory", "memory.limit_in_bytes")
+      var group = String(fields[2])
+      while true {
+        files.append(root + (group == "/" ? "" : group) + "/" + file)
+        guard group != "/", !group.isEmpty else { break }
+        group = (group as NSString).deletingLastPathComponent
+      }
+    }
+    files += ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"]
     let group = files.compactMap { file -> Double? in
       guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
       return Double(text.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -43,8 +58,9 @@ public struct BuildCost: Sendable {
 extension StudyBuild {
   /// Plans the build and refuses it, naming the cell, the estimate and what the build has,
   /// when its memory is past the limit or its writes past the free space of the cache's or
-  /// the output's file system. Called after `prepare` (the cache folder exists, so that the
-  /// machine's measured speed is kept there), before anything else is written.
+  /// the output's file system. Called before `prepare`, so that a refused build writes
+  /// nothing; the machine's measured speed is kept once `prepare` made the cache folder
+  /// (`keep`), and a plan keeps it only where a cache folder already is.
   public func checkCost() throws -> BuildCost {
     let plan = try plan()
     let memory = options.memoryLimit.map { MemoryLimit(bytes: $0, source: "--memory") } ?? MemoryLimit.machine

@@ -13,8 +13,8 @@ import Foundation
 /// - under a profile that cuts the data, one uncut split while a split is made (the study's,
 ///   and each repeat's own);
 /// - the training samples runs are evaluated on, one per kind of data held;
-/// - each thread's run (`RunSettings.estimatedBytes`), and a fold run's copy of its
-///   validation fold;
+/// - each thread's run (`RunSettings.estimatedBytes`; a cell of fewer runs than threads
+///   trains no more side by side), and a fold run's copy of its validation fold;
 /// - the process itself (code, runtime, allocator), measured.
 ///
 /// The estimate was checked against the peak resident memory of real builds (see the closing
@@ -71,7 +71,8 @@ public struct PlannedMemory: Sendable, Encodable {
       let making = cut ? datasetBytes : 0
       let peak =
         processBytes + datasetBytes + splitBytes * Double(1 + held) + making + samples * floatBytes
-        + Double(threads) * (largest.bytes + foldCopy)
+        + Double(min(threads, max(1, cell.body.behaviour.runCount(settings: cell.settings))))
+        * (largest.bytes + foldCopy)
       return PlannedMemory(
         cell: cell.id, runBytes: largest.bytes, hidden: largest.settings.hidden,
         batchRows: largest.settings.batchRows(examples: examples), splitsHeld: held, peakBytes: peak)
