@@ -84,7 +84,7 @@ let package = Package(
     .executableTarget(
       name: "mnist-report",
       dependencies: [
-        "Study", "Report", "Tracking", "Benchmark", "Data", "NN", "Tensor",
+        "Study", "Report", "Tracking", "Benchmark", "Data", "NN", "Tensor", "CSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

@@ -4,7 +4,10 @@
 #include <string.h>
 
 #if defined(__linux__)
+#include <malloc.h>
 #include <sched.h>
+
+void csupport_fix_mmap_threshold(int bytes) { mallopt(M_MMAP_THRESHOLD, bytes); }
 
 int csupport_affinity_count(void) {
   cpu_set_t set;
@@ -14,6 +17,7 @@ int csupport_affinity_count(void) {
 }
 #else
 int csupport_affinity_count(void) { return 0; }
+void csupport_fix_mmap_threshold(int bytes) { (void)bytes; }
 #endif
 
 #if defined(__x86_64__) || defined(__i386__)

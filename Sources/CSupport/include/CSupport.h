@@ -20,5 +20,9 @@ void csupport_restore_fp_control(uint32_t word);
 /// cannot be read.
 int csupport_affinity_count(void);
 
+/// Fixes glibc's threshold for serving an allocation with mmap at `bytes` (M_MMAP_THRESHOLD),
+/// which also stops glibc from raising it as large blocks are freed. No-op elsewhere.
+void csupport_fix_mmap_threshold(int bytes);
+
 
 #endif
