@@ -31,8 +31,9 @@ public struct MachineSpeed: Codable, Sendable, Equatable {
 
   public static let fileName = "machine.json"
 
-  /// Measures this machine: five rounds of 25 batches, the first a warm-up; the median of
-  /// the others (a shared machine's speed drifts, and a round can be slowed).
+  /// Measures this machine: nine rounds of 25 batches (about a second), the first a
+  /// warm-up; the median of the others (a shared machine's speed drifts, and a round can be
+  /// slowed).
   public static func measure() -> MachineSpeed {
     let reference = RunSettings.reference
     let shape = DataShape(rows: 28, columns: 28, classes: 10)
@@ -45,7 +46,7 @@ public struct MachineSpeed: Codable, Sendable, Equatable {
       batchSize: reference.batchSize, optimizer: reference.makeOptimizer(), context: context,
       seed: SeedPath(7).child("model"))
     var batches = ShuffledBatches(images, batchSize: reference.batchSize, seed: SeedPath(7).child("shuffle"))
-    let history = trainer.fit(&batches, validation: Images?.none, epochs: 5)
+    let history = trainer.fit(&batches, validation: Images?.none, epochs: 9)
     let rounds = history.epochs.dropFirst().map { $0.seconds / 25 }.sorted()
     return MachineSpeed(host: hostName, kernels: context.kernels.name, secondsPerBatch: rounds[rounds.count / 2])
   }
