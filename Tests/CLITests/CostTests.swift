@@ -75,10 +75,12 @@ import Testing
     #expect(output <= outputBytes && outputBytes <= 8 * output, "output: \(output) written, \(outputBytes) estimated")
     let memory = try peakMemory(result)
     #expect(memory.estimated == (peak / 1e5).rounded() * 1e5, "the build states plan's estimate")
-    // This build peaks at 0.46 GB against 0.54 GB estimated. Before glibc's mmap threshold
-    // was fixed (MNISTReport.main), it once peaked at 1.0 GB under the whole suite's load.
+    // Alone, this build peaks at 0.46 GB against 0.54 GB estimated; under the whole suite's
+    // load in CI it peaked at 0.63 GB (before glibc's mmap threshold was fixed, once at
+    // 1.0 GB). The bound leaves room for that, and still fails an estimate that leaves out
+    // the loaded data (0.28 GB, the previous one).
     #expect(
-      memory.measured <= memory.estimated * 1.15 && memory.estimated <= memory.measured * 1.5,
+      memory.measured <= memory.estimated * 1.5 && memory.estimated <= memory.measured * 1.5,
       "peak memory \(memory.measured), estimated \(memory.estimated)")
     // The machine's speed was measured once and kept beside the entries.
     #expect(FileManager.default.fileExists(atPath: scratch.path("cache/machine.json")))
