@@ -244,11 +244,6 @@ private func epochs(ofKey key: String) -> String {
   key.split(separator: "-").dropFirst().first.map(String.init) ?? "?"
 }
 
-/// Bytes as `850.2 MB`, or `1.3 GB` from a thousand megabytes on.
-func sizeText(_ bytes: Double) -> String {
-  bytes < 1e9 ? String(format: "%.1f MB", bytes / 1e6) : String(format: "%.1f GB", bytes / 1e9)
-}
-
 /// A size as `--memory` takes it: a number and a unit (B, KB, MB, GB, TB, decimal; KiB,
 /// MiB, GiB, TiB, binary), in bytes; nil when it is not one.
 func parseSize(_ text: String) -> Double? {

@@ -95,12 +95,7 @@ final class MLflowServer {
     // A quick build whose baseline has repeats (child runs) and whose search has candidates.
     let repeated = renderedStudy.replacingOccurrences(of: "    test: true\n", with: "    test: true\n    repeats: 2\n")
     #expect(repeated != renderedStudy)
-    try repeated
-      .write(toFile: scratch.path("study.yaml"), atomically: true, encoding: .utf8)
-    let built = try run([
-      "build", "--study", scratch.path("study.yaml"), "--out", scratch.path("out"), "--profile", "quick", "--cache",
-      scratch.path("cache"), "--quiet",
-    ])
+    let built = try buildQuick(repeated, in: scratch)
     #expect(built.status == 0, "\(built.stderr)")
     let export = [
       "export", "mlflow", "--tracking-uri", server.url, "--experiment", "quick", "--from", scratch.path("out"),

@@ -9,11 +9,7 @@ import Testing
   @Test func theExportedModelReproducesPredictionsCSVAndBadInputIsNamed() throws {
     let scratch = try Scratch()
     defer { scratch.remove() }
-    try renderedStudy.write(toFile: scratch.path("study.yaml"), atomically: true, encoding: .utf8)
-    let built = try run([
-      "build", "--study", scratch.path("study.yaml"), "--out", scratch.path("out"), "--profile", "quick", "--cache",
-      scratch.path("cache"), "--quiet",
-    ])
+    let built = try buildQuick(renderedStudy, in: scratch)
     #expect(built.status == 0, "\(built.stderr)")
     let model = scratch.path("out/models/tuned.safetensors")
     let card =

@@ -11,11 +11,7 @@ import Testing
   @Test func theNotebookIsValidAndRendersEveryFigureAndKeyNumber() throws {
     let scratch = try Scratch()
     defer { scratch.remove() }
-    try renderedStudy.write(toFile: scratch.path("study.yaml"), atomically: true, encoding: .utf8)
-    let built = try run([
-      "build", "--study", scratch.path("study.yaml"), "--out", scratch.path("out"), "--profile", "quick", "--cache",
-      scratch.path("cache"), "--quiet",
-    ])
+    let built = try buildQuick(renderedStudy, in: scratch)
     #expect(built.status == 0, "\(built.stderr)")
     let path = scratch.path("out/report.ipynb")
     let notebook = try #require(

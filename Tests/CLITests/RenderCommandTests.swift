@@ -33,6 +33,16 @@ let renderedStudy = """
       from: search
   """
 
+/// Writes `study` as `scratch`'s study.yaml and builds it on the quick profile into out/,
+/// its cache in cache/.
+func buildQuick(_ study: String, in scratch: Scratch) throws -> CommandResult {
+  try study.write(toFile: scratch.path("study.yaml"), atomically: true, encoding: .utf8)
+  return try run([
+    "build", "--study", scratch.path("study.yaml"), "--out", scratch.path("out"), "--profile", "quick", "--cache",
+    scratch.path("cache"), "--quiet",
+  ])
+}
+
 /// `render` reproduces a build's report from its results folder alone, as a fresh clone of
 /// the published `reports/` would: no cache, no training, the same bytes.
 @Suite struct RenderCommand {

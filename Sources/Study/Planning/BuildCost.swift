@@ -97,6 +97,6 @@ extension StudyBuild {
 }
 
 /// Bytes as `850.2 MB`, or `1.3 GB` from a thousand megabytes on.
-func sizeText(_ bytes: Double) -> String {
+public func sizeText(_ bytes: Double) -> String {
   bytes < 1e9 ? String(format: "%.1f MB", bytes / 1e6) : String(format: "%.1f GB", bytes / 1e9)
 }

@@ -72,24 +72,26 @@ public struct PlannedDisk: Sendable, Encodable {
   /// nearest existing parent); nil when it cannot be read, or the file system holds no
   /// files (`/proc`) or is read-only, which the cache's write check names instead.
   public static func freeBytes(at path: String) -> Double? {
-    var url = URL(fileURLWithPath: path).standardizedFileURL
-    while !FileManager.default.fileExists(atPath: url.path) && url.path != "/" {
-      url.deleteLastPathComponent()
-    }
+    let existing = nearestExisting(path)
     var info = statvfs()
-    guard statvfs(url.path, &info) == 0, info.f_blocks > 0, info.f_flag & UInt(ST_RDONLY) == 0 else { return nil }
+    guard statvfs(existing, &info) == 0, info.f_blocks > 0, info.f_flag & UInt(ST_RDONLY) == 0 else { return nil }
     return Double(info.f_bavail) * Double(info.f_frsize)
   }
 
   /// The file system that holds `path` (or its nearest existing parent), to tell whether
   /// the cache and the output share one.
   static func device(of path: String) -> UInt64? {
+    var info = stat()
+    guard stat(nearestExisting(path), &info) == 0 else { return nil }
+    return UInt64(info.st_dev)
+  }
+
+  /// `path`, or its nearest parent that exists (a build's folders may not be made yet).
+  private static func nearestExisting(_ path: String) -> String {
     var url = URL(fileURLWithPath: path).standardizedFileURL
     while !FileManager.default.fileExists(atPath: url.path) && url.path != "/" {
       url.deleteLastPathComponent()
     }
-    var info = stat()
-    guard stat(url.path, &info) == 0 else { return nil }
-    return UInt64(info.st_dev)
+    return url.path
   }
 }

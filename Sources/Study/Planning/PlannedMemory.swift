@@ -35,24 +35,35 @@ public struct PlannedMemory: Sendable, Encodable {
   /// at 500 MB with 440 MB of data).
   static let processBytes = 80e6
 
+  /// The data's bytes as a build holds them: each image as Float32, the loaded dataset, one
+  /// prepared split, and whether the profile cuts the split down (it is then made from an
+  /// uncut one).
+  private struct DataBytes {
+    let perImage, dataset, split: Double
+    let cut: Bool
+
+    init(_ dataset: LoadedDataset, _ prepared: PreparedData) {
+      perImage = Double(MemoryLayout<Float>.size * dataset.shape.features)
+      self.dataset = Double(dataset.train.count + dataset.test.count) * perImage
+      split = Double(prepared.train.count + prepared.validation.count + prepared.test.count) * perImage
+      cut = prepared.train.count + prepared.validation.count < dataset.train.count
+    }
+
+    /// The process, the dataset, the study's split, and an uncut split while one is made.
+    var floor: Double { processBytes + dataset + split + (cut ? dataset : 0) }
+  }
+
   /// What a build holds when it trains nothing: the process, the dataset and the study's
   /// split (made from an uncut one under a profile that cuts the data).
   static func floor(dataset: LoadedDataset, prepared: PreparedData) -> Double {
-    let floatBytes = Double(MemoryLayout<Float>.size * dataset.shape.features)
-    let datasetBytes = Double(dataset.train.count + dataset.test.count) * floatBytes
-    let splitBytes = Double(prepared.train.count + prepared.validation.count + prepared.test.count) * floatBytes
-    let cut = prepared.train.count + prepared.validation.count < dataset.train.count
-    return processBytes + datasetBytes + splitBytes + (cut ? datasetBytes : 0)
+    DataBytes(dataset, prepared).floor
   }
 
   /// Every training cell of `study`, with `threads` runs side by side, on the loaded
   /// `dataset` and the study's `prepared` split.
   static func plan(_ study: Study, dataset: LoadedDataset, prepared: PreparedData, threads: Int) -> [PlannedMemory] {
     let shape = dataset.shape
-    let floatBytes = Double(MemoryLayout<Float>.size * shape.features)
-    let datasetBytes = Double(dataset.train.count + dataset.test.count) * floatBytes
-    let splitBytes = Double(prepared.train.count + prepared.validation.count + prepared.test.count) * floatBytes
-    let cut = prepared.train.count + prepared.validation.count < dataset.train.count
+    let data = DataBytes(dataset, prepared)
     let examples = prepared.train.count
     let threads = max(1, threads)
     var kept = 0
@@ -67,10 +78,9 @@ public struct PlannedMemory: Sendable, Encodable {
       kept = max(kept, min(threads, use.ownSplits))
       let sampleRows = use.folds > 1 ? examples / use.folds : prepared.validation.count
       let samples = Double(1 + min(2 * threads - 1, max(use.ownSplits, use.folds - 1))) * Double(sampleRows)
-      let foldCopy = use.folds > 1 ? Double(examples / use.folds) * floatBytes : 0
-      let making = cut ? datasetBytes : 0
+      let foldCopy = use.folds > 1 ? Double(examples / use.folds) * data.perImage : 0
       let peak =
-        processBytes + datasetBytes + splitBytes * Double(1 + held) + making + samples * floatBytes
+        data.floor + data.split * Double(held) + samples * data.perImage
         + Double(min(threads, max(1, cell.body.behaviour.runCount(settings: cell.settings))))
         * (largest.bytes + foldCopy)
       return PlannedMemory(
